@@ -1,0 +1,149 @@
+"""The `scorecard` command: wires the engine and the views together, computes nothing itself.
+
+Exit codes (SPEC section 5): 0 success, 1 data or config problems found, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .engine.config import ConfigError
+from .engine.engine import Engine, UsageError
+from .format import changes_table, rating_table, trend_table
+
+CONFIG_HELP = "the config file (default ./config.toml)"
+FORMAT = click.Choice(["table", "json"])
+
+
+def _print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
+
+
+def _load(config: str) -> Engine:
+    """The engine for a config; config problems end the command with exit 1, one line each."""
+    try:
+        return Engine.load(Path(config))
+    except ConfigError as e:
+        for line in e.problems:
+            click.echo(line, err=True)
+        sys.exit(1)
+
+
+def _usage(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _problems_exit(engine: Engine) -> None:
+    """After printing results: list data problems on stderr and exit 1 when there were any."""
+    if engine.has_problems:
+        lines = engine.problem_lines()
+        click.echo(f"{len(lines)} data problem(s) found; `scorecard check` lists them:", err=True)
+        for line in lines[:20]:
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(show)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
+    """Rate a scorecard for a period."""
+    engine = _load(config)
+    try:
+        result = engine.rate(scorecard_id, period)
+    except UsageError as e:
+        _usage(str(e))
+    if fmt == "json":
+        _print_json(result.to_json())
+    else:
+        click.echo(rating_table(result, engine.config.organisation.name))
+    _problems_exit(engine)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--from", "from_period", required=True, help="YYYY-MM")
+@click.option("--to", "to_period", required=True, help="YYYY-MM")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def changes(config: str, scorecard_id: str | None, from_period: str, to_period: str, fmt: str) -> None:
+    """Band changes between two periods: improved, then declined."""
+    engine = _load(config)
+    try:
+        result = engine.changes(scorecard_id, from_period, to_period)
+    except UsageError as e:
+        _usage(str(e))
+    if fmt == "json":
+        _print_json(result.to_json())
+    else:
+        click.echo(changes_table(result))
+    _problems_exit(engine)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
+    """Every period with data, every measure: value and band per period."""
+    engine = _load(config)
+    try:
+        result = engine.trend(scorecard_id)
+    except UsageError as e:
+        _usage(str(e))
+    if fmt == "json":
+        _print_json(result.to_json())
+    else:
+        click.echo(trend_table(result, {m.id: m.decimals for m in engine.config.measures}))
+    _problems_exit(engine)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def check(config: str, fmt: str) -> None:
+    """Validate the config and its data; list every problem."""
+    from .engine.check import run_check
+
+    report = run_check(Path(config))
+    if fmt == "json":
+        _print_json(report.to_json())
+    else:
+        click.echo(report.text())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--period", default=None)
+@click.option("--measure", default=None)
+def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
+         measure: str | None = None) -> None:
+    """The terminal UI."""
+    try:
+        from .tui.app import run_app
+    except ImportError as e:
+        click.echo(f"The terminal UI is not available: {e}", err=True)
+        sys.exit(1)
+    sys.exit(run_app(Path(config), scorecard_id, period, measure))
+
+
+if __name__ == "__main__":
+    main()

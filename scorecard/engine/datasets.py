@@ -1,0 +1,368 @@
+"""Reading the data files a config names, typed and checked (SPEC sections 2 and 4).
+
+Each dataset is read once. Every row that cannot be used (a value that does not parse, an empty
+value in a column not marked `?`, a spell ending before it starts) is left out and recorded as a
+`DataProblem` with file, row, column and value; a missing file or column is recorded against the
+declared columns it takes away, so only the measures that need them lose their value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob as _glob
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .calendar import Calendar, add_working_days, is_period, month_expr, month_number, working_days_between
+from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
+
+ROW = "__row"
+FILE = "__file"
+BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "0": False, "n": False, "no": False}
+PROBLEM_DETAIL_LIMIT = 200  # problems listed one by one per dataset; the rest are counted
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    dataset: str
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        shown = f": {self.value!r}" if self.value is not None else ""
+        return f"{where}: {self.message}{shown}"
+
+
+@dataclass
+class LoadedDataset:
+    config: Dataset
+    frame: pl.DataFrame  # usable rows: declared types, joins and period-independent derives
+    problems: list[DataProblem] = field(default_factory=list)  # listed one by one (capped)
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> rows left out
+    missing: dict[tuple[str, str], str] = field(default_factory=dict)  # (dataset, column) -> why absent
+    first_month: int | None = None  # months with a row dated in them
+    last_month: int | None = None
+
+    @property
+    def rows_left_out(self) -> int:
+        return sum(self.left_out.values())
+
+    def left_out_warning(self) -> str | None:
+        if not self.left_out:
+            return None
+        reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
+        return f"{self.rows_left_out} rows of {self.config.name} ({self.config.file}) left out: {reasons}"
+
+
+@dataclass
+class Comparators:
+    """measure -> comparator -> [(absolute month, value)], sorted by month."""
+
+    series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
+    problems: list[DataProblem] = field(default_factory=list)
+
+    def at(self, measure_id: str, month: int) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for name, points in self.series.get(measure_id, {}).items():
+            found = [v for m, v in points if m <= month]
+            if found:
+                out[name] = found[-1]
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------
+def _display(path: Path, config: Config) -> str:
+    try:
+        return str(path.relative_to(config.path.parent))
+    except ValueError:
+        return str(path)
+
+
+def dataset_files(config: Config, pattern: str) -> list[Path]:
+    full = config.data_dir / pattern
+    if any(ch in pattern for ch in "*?["):
+        return sorted(Path(p) for p in _glob.glob(str(full)))
+    return [full] if full.exists() else []
+
+
+def _read_file(path: Path) -> pl.DataFrame:
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
+
+
+# --------------------------------------------------------------------------------------
+# Types
+# --------------------------------------------------------------------------------------
+def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | None) -> pl.Expr:
+    """The declared type from a raw column; null where it does not parse."""
+    if source == pl.String:
+        text = raw.str.strip_chars()
+        text = pl.when(text == "").then(None).otherwise(text)
+        if type_ == "str":
+            return pl.when(raw.str.strip_chars() == "").then(None).otherwise(raw)
+        if type_ == "int":
+            return text.cast(pl.Int64, strict=False)
+        if type_ == "float":
+            return text.cast(pl.Float64, strict=False)
+        if type_ == "bool":
+            return text.str.to_lowercase().replace_strict(BOOL_WORDS, default=None, return_dtype=pl.Boolean)
+        return text.str.to_date(date_format or "%Y-%m-%d", strict=False)
+    if type_ == "date" and isinstance(source, pl.Datetime):
+        return raw.dt.date()
+    target = {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date}[type_]
+    return raw.cast(target, strict=False)
+
+
+def _typed_file(
+    ds: Dataset, path: Path, shown: str, loaded: LoadedDataset
+) -> tuple[pl.DataFrame, pl.Series]:
+    """One file's rows in the declared types, and which rows are usable."""
+    try:
+        raw = _read_file(path)
+    except Exception as e:
+        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
+        for c in ds.columns:
+            loaded.missing.setdefault((ds.name, c), f"{shown} cannot be read")
+        return pl.DataFrame(), pl.Series(dtype=pl.Boolean)
+    raw = raw.with_row_index(ROW, offset=1)
+    exprs: list[pl.Expr] = [pl.lit(shown).alias(FILE), pl.col(ROW).cast(pl.Int64)]
+    checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
+    for name, col in ds.columns.items():
+        if name not in raw.columns:
+            loaded.missing.setdefault((ds.name, name), f"column {name!r} is missing from {shown}")
+            exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
+            continue
+        value = _parse(pl.col(name), raw.schema[name], col.type, ds.date_format)
+        exprs.append(value.alias(name))
+        checks.append((name, pl.col(name).is_not_null() & value.is_null(), pl.col(name), f"is not a {_word(col.type)}"))
+        if not col.nullable:
+            checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
+    if ds.period:
+        p = pl.col(ds.period).cast(pl.String).str.strip_chars()
+        checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
+                       "is not a period (YYYY-MM)"))
+    flags = raw.select(
+        [c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)] or [pl.lit(False).alias("__bad")]
+    )
+    bad_any = flags.select(pl.any_horizontal(pl.all())).to_series() if checks else pl.Series([False] * raw.height)
+    for i, (name, _cond, rawcol, message) in enumerate(checks):
+        hits = raw.filter(flags[f"__bad{i}"])
+        if hits.height == 0:
+            continue
+        reason = f"{name} {message}"
+        loaded.left_out[reason] = loaded.left_out.get(reason, 0) + 0  # counted below per row
+        room = PROBLEM_DETAIL_LIMIT - len(loaded.problems)
+        if room > 0:
+            for row, value in hits.select(ROW, rawcol.cast(pl.String)).head(room).iter_rows():
+                loaded.problems.append(DataProblem(ds.name, shown, row, name, value, message))
+    # count each left-out row once, under its first reason
+    if checks:
+        first_reason = flags.select(
+            pl.coalesce([pl.when(pl.col(f"__bad{i}")).then(pl.lit(f"{c[0]} {c[3]}")) for i, c in enumerate(checks)])
+        ).to_series()
+        for reason, n in first_reason.drop_nulls().value_counts().iter_rows():
+            loaded.left_out[reason] = loaded.left_out.get(reason, 0) + n
+        loaded.left_out = {k: v for k, v in loaded.left_out.items() if v}
+    return raw.select(exprs), ~bad_any
+
+
+def _dtype(type_: str) -> pl.DataType:
+    return {"str": pl.String(), "int": pl.Int64(), "float": pl.Float64(), "bool": pl.Boolean(), "date": pl.Date()}[type_]
+
+
+def _word(type_: str) -> str:
+    return {"str": "text", "int": "whole number", "float": "number", "bool": "true/false value", "date": "date"}[type_]
+
+
+# --------------------------------------------------------------------------------------
+# Derived columns
+# --------------------------------------------------------------------------------------
+def _arg(a: object) -> pl.Expr:
+    if a == "@snapshot":
+        return pl.col(SNAPSHOT_COL)
+    if a == "@period_end":
+        return pl.col(PERIOD_END_COL)
+    return pl.col(str(a))
+
+
+def _count(a: object) -> pl.Expr | int:
+    return pl.col(a) if isinstance(a, str) else int(a)  # type: ignore[arg-type]
+
+
+def derive_expr(d: Derive, holidays: list[dt.date]) -> pl.Expr:
+    """The polars expression for one derived column."""
+    if d.kind == "sql":
+        assert d.sql is not None
+        return parse_sql(d.sql).alias(d.name)
+    a, b = d.args
+    if d.kind == "days":
+        out = (_arg(b) - _arg(a)).dt.total_days().cast(pl.Int32)
+    elif d.kind == "working_days":
+        out = working_days_between(_arg(a), _arg(b), holidays)
+    elif d.kind == "years":
+        start, end = _arg(a), _arg(b)
+        day = lambda e: e.dt.month().cast(pl.Int32) * 100 + e.dt.day().cast(pl.Int32)  # noqa: E731
+        out = (end.dt.year().cast(pl.Int32) - start.dt.year().cast(pl.Int32) - (day(end) < day(start)).cast(pl.Int32))
+    elif d.kind == "add_days":
+        n = _count(b)
+        out = _arg(a) + (pl.duration(days=n) if isinstance(n, pl.Expr) else dt.timedelta(days=n))
+    elif d.kind == "add_working_days":
+        out = add_working_days(_arg(a), _count(b), holidays)
+    elif d.kind == "add_months":
+        n = _count(b)
+        offset = pl.format("{}mo", n) if isinstance(n, pl.Expr) else f"{n}mo"
+        out = _arg(a).dt.offset_by(offset)
+    else:  # pragma: no cover - config validation allows only the kinds above
+        raise ValueError(d.kind)
+    return out.alias(d.name)
+
+
+def holidays_around(calendar: Calendar, frame: pl.DataFrame, extra_years: tuple[int, int] | None = None) -> list[dt.date]:
+    """Bank holidays for every year the frame's dates touch, with a year either side."""
+    years: list[int] = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            lo, hi = frame[name].min(), frame[name].max()
+            if isinstance(lo, dt.date) and isinstance(hi, dt.date):
+                years += [max(lo.year, 1900), min(hi.year, 2200)]
+    if extra_years:
+        years += list(extra_years)
+    if not years:
+        return []
+    return calendar.holidays_for(min(years) - 1, max(years) + 2)
+
+
+# --------------------------------------------------------------------------------------
+# Loading every dataset
+# --------------------------------------------------------------------------------------
+def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[str, LoadedDataset]:
+    loaded: dict[str, LoadedDataset] = {}
+    for name, ds in config.datasets.items():  # joined datasets come before those joining them
+        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month)
+    return loaded
+
+
+def _empty(ds: Dataset) -> pl.DataFrame:
+    return pl.DataFrame(schema={c: _dtype(col.type) for c, col in ds.columns.items()})
+
+
+def _load_dataset(
+    config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int
+) -> LoadedDataset:
+    result = LoadedDataset(ds, _empty(ds))
+    files = dataset_files(config, ds.file)
+    if not files:
+        shown = _display(config.data_dir / ds.file, config)
+        result.problems.append(DataProblem(ds.name, shown, None, None, None, "file not found"))
+        for c in ds.columns:
+            result.missing[(ds.name, c)] = f"{shown} not found"
+    parts: list[pl.DataFrame] = []
+    for path in files:
+        frame, usable = _typed_file(ds, path, _display(path, config), result)
+        if frame.width:
+            parts.append(frame.filter(usable))
+    frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
+        pl.lit("", pl.String).alias(FILE), pl.lit(0, pl.Int64).alias(ROW)
+    )
+    if ds.unique:
+        frame = frame.unique(subset=ds.unique, keep="last", maintain_order=True)
+
+    for j in ds.joins:
+        other = loaded[j.dataset]
+        for key, why in other.missing.items():
+            result.missing.setdefault(key, why)
+        right = other.frame.drop([c for c in (FILE, ROW) if c in other.frame.columns])
+        dupes = right.group_by(j.right).len().filter(pl.col("len") > 1)
+        if dupes.height:
+            for key, n in dupes.head(20).iter_rows():
+                result.problems.append(DataProblem(
+                    j.dataset, other.config.file, None, j.right, str(key),
+                    f"appears {n} times; a joined table needs one row per key (the last is used)",
+                ))
+            right = right.unique(subset=[j.right], keep="last", maintain_order=True)
+        right = right.with_columns(pl.col(j.right).cast(frame.schema[j.left]))
+        frame = frame.join(right, left_on=j.left, right_on=j.right, how="left", coalesce=True)
+
+    if ds.static_derives:
+        hol = holidays_around(calendar, frame)
+        for d in ds.static_derives:
+            frame = frame.with_columns(derive_expr(d, hol))
+
+    if ds.kind == "spell":
+        assert ds.start and ds.end
+        backwards = frame.filter(pl.col(ds.end) < pl.col(ds.start))
+        if backwards.height:
+            reason = f"spell ends ({ds.end}) before it starts ({ds.start})"
+            result.left_out[reason] = result.left_out.get(reason, 0) + backwards.height
+            room = max(PROBLEM_DETAIL_LIMIT - len(result.problems), 0)
+            for f, row, s, e in backwards.select(FILE, ROW, ds.start, ds.end).head(room).iter_rows():
+                result.problems.append(DataProblem(ds.name, f, row, ds.end, f"{e} < {s}", "spell ends before it starts"))
+            frame = frame.filter((pl.col(ds.end) >= pl.col(ds.start)) | pl.col(ds.end).is_null())
+    result.frame = frame
+    result.first_month, result.last_month = _data_months(ds, frame, today_month)
+    return result
+
+
+def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:
+    """First and last month with a row dated in it, never after the current month."""
+    if ds.kind == "lookup" or frame.height == 0:
+        return None, None
+    if ds.kind == "snapshot":
+        assert ds.period
+        months = frame.select(
+            (pl.col(ds.period).str.slice(0, 4).cast(pl.Int32) * 12 + pl.col(ds.period).str.slice(5, 2).cast(pl.Int32) - 1)
+            .alias("m")
+        )["m"]
+    else:
+        cols = [c for c in (ds.date, ds.start, ds.end) if c]
+        months = pl.concat([frame.select(month_expr(pl.col(c)).alias("m"))["m"] for c in cols])
+    months = months.drop_nulls()
+    months = months.filter(months <= today_month)
+    if months.len() == 0:
+        return None, None
+    return int(months.min()), int(months.max())  # type: ignore[arg-type]
+
+
+def load_comparators(config: Config) -> Comparators:
+    out = Comparators()
+    if not config.comparators_file:
+        return out
+    path = config.data_dir / config.comparators_file
+    shown = _display(path, config)
+    if not path.exists():
+        out.problems.append(DataProblem("comparators", shown, None, None, None, "file not found"))
+        return out
+    frame = _read_file(path)
+    need = ["measure", "comparator", "period", "value"]
+    absent = [c for c in need if c not in frame.columns]
+    if absent:
+        out.problems.append(DataProblem("comparators", shown, None, None, None,
+                                        f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
+        return out
+    for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            out.problems.append(DataProblem("comparators", shown, row, "value", str(value), "is not a number"))
+            continue
+        if not is_period(period):
+            out.problems.append(DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)"))
+            continue
+        out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
+    for by_name in out.series.values():
+        for points in by_name.values():
+            points.sort()
+    return out

@@ -1,0 +1,405 @@
+"""The engine's front door: load a config and its data once, then answer rate, changes and trend.
+
+Views (command line, terminal UI, report, alerts) ask an `Engine` for results and never compute
+measures themselves. All measures are computed together, for every period of the grid, the first
+time anything is asked; switching period afterwards costs nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .calendar import Calendar, month_number, month_of_date, period_of
+from .config import Config, Measure, load_config, sql_columns
+from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
+from .measures import AGG_COLUMNS, P, PeriodGrid, Query, aggregate
+from .rating import band, round_half_away
+from .results import (
+    COLOURED,
+    BandChange,
+    BandChanges,
+    MeasureRating,
+    MeasureTrend,
+    PeriodResult,
+    ScorecardRating,
+    Summary,
+    Trend,
+    change_between,
+)
+
+GroupKey = tuple[Any, ...]
+
+
+class UsageError(ValueError):
+    """A request the config cannot answer (unknown measure, scorecard or period)."""
+
+
+@dataclass
+class MeasureSeries:
+    """A measure in every period of the grid."""
+
+    measure: Measure
+    first_month: int  # the grid's first month: results[i] is month first_month + i
+    results: list[PeriodResult]
+    base: list[int]  # rows (or values, or children) behind each value: for low-base flags
+    warnings: list[str] = field(default_factory=list)
+
+    def at(self, month: int) -> PeriodResult:
+        return self.results[month - self.first_month]
+
+    def base_at(self, month: int) -> int:
+        return self.base[month - self.first_month]
+
+
+class Engine:
+    def __init__(self, config: Config, today: dt.date | None = None):
+        self.config = config
+        org = config.organisation
+        self.calendar = Calendar(org.working_days, org.financial_year_start_month)
+        self.today = today or dt.datetime.now(zoneinfo.ZoneInfo(org.timezone)).date()
+        self.today_month = month_of_date(self.today)
+        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month)
+        self.comparators: Comparators = load_comparators(config)
+        firsts = [d.first_month for d in self.datasets.values() if d.first_month is not None]
+        lasts = [d.last_month for d in self.datasets.values() if d.last_month is not None]
+        self.first_month: int | None = min(firsts) if firsts else None
+        self.last_month: int | None = max(lasts) if lasts else None
+        self._grid: PeriodGrid | None = None
+        self._series: dict[str, MeasureSeries] = {}
+        self._population: dict[tuple[str, str | None], dict[GroupKey, list[float | None]]] = {}
+
+    @classmethod
+    def load(cls, path: Path | str, today: dt.date | None = None) -> Engine:
+        return cls(load_config(path), today)
+
+    # -- data problems ----------------------------------------------------------------------
+    @property
+    def problems(self) -> list[DataProblem]:
+        out = [p for d in self.datasets.values() for p in d.problems]
+        return out + self.comparators.problems
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.problems) or any(d.left_out or d.missing for d in self.datasets.values())
+
+    def problem_lines(self) -> list[str]:
+        lines = [str(p) for p in self.problems]
+        for d in self.datasets.values():
+            listed = sum(1 for p in d.problems if p.row is not None)
+            if d.rows_left_out > listed:
+                lines.append(f"{d.left_out_warning()} (the first {listed} are listed above)")
+        return lines
+
+    # -- periods ------------------------------------------------------------------------------
+    def latest_period(self) -> str | None:
+        return period_of(self.last_month) if self.last_month is not None else None
+
+    def first_period(self) -> str | None:
+        return period_of(self.first_month) if self.first_month is not None else None
+
+    def data_periods(self) -> list[str]:
+        """Every period from the first to the last with any data."""
+        if self.first_month is None or self.last_month is None:
+            return []
+        return [period_of(m) for m in range(self.first_month, self.last_month + 1)]
+
+    @staticmethod
+    def previous_period(period: str) -> str:
+        return period_of(month_number(period) - 1)
+
+    def resolve_period(self, period: str | None) -> str:
+        if period is None:
+            latest = self.latest_period()
+            if latest is None:
+                raise UsageError("no dataset has any data yet, so there is no latest period: give --period")
+            return latest
+        try:
+            month_number(period)
+        except ValueError:
+            raise UsageError(f"{period!r} is not a period (YYYY-MM)") from None
+        return period
+
+    def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Measure]:
+        sc = self.scorecard(scorecard_id)
+        return [
+            m for m in self.config.measures
+            if sc.id in m.scorecards and (month is None or m.active(month))
+        ]
+
+    def scorecard(self, scorecard_id: str | None):
+        try:
+            return self.config.scorecard(scorecard_id)
+        except KeyError:
+            known = ", ".join(s.id for s in self.config.scorecards)
+            raise UsageError(f"unknown scorecard {scorecard_id!r}; the config has {known}") from None
+
+    def measure(self, measure_id: str) -> Measure:
+        try:
+            return self.config.measure(measure_id)
+        except KeyError:
+            raise UsageError(f"unknown measure {measure_id!r}") from None
+
+    # -- the grid -----------------------------------------------------------------------------
+    def grid_for(self, *months: int) -> PeriodGrid:
+        """The grid of periods computed, grown (and everything recomputed) to hold `months`."""
+        wanted = [m for m in months if m is not None]
+        base = [self.first_month, self.last_month] if self.first_month is not None else []
+        lo = min(wanted + base) if wanted + base else self.today_month
+        hi = max(wanted + base) if wanted + base else self.today_month
+        g = self._grid
+        if g is None or lo < g.first or hi > g.last:
+            if g is not None:
+                lo, hi = min(lo, g.first), max(hi, g.last)
+            self._grid = PeriodGrid.build(lo, hi, self.calendar)
+            self._series.clear()
+            self._population.clear()
+        assert self._grid is not None
+        return self._grid
+
+    # -- computing ----------------------------------------------------------------------------
+    def series(self, measure_id: str, *months: int) -> MeasureSeries:
+        grid = self.grid_for(*months)
+        if measure_id not in self._series:
+            self._compute([m for m in self.config.measures if m.id not in self._series], grid)
+        return self._series[measure_id]
+
+    def _compute(self, measures: list[Measure], grid: PeriodGrid) -> None:
+        plans: list[pl.LazyFrame] = []
+        todo: list[Measure] = []
+        for m in measures:
+            if self.missing_reason(m) is None:
+                plans.append(aggregate(Query(m), self.datasets[m.dataset], grid))
+                todo.append(m)
+            else:
+                self._series[m.id] = self._unavailable(m, grid)
+        frames = pl.collect_all(plans) if plans else []
+        for m, frame in zip(todo, frames, strict=True):
+            by_group = self.finish(Query(m), frame, grid)
+            results, base, warnings = by_group.get((), self._empty_results(m, grid))
+            self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + warnings)
+
+    def _empty_results(self, m: Measure, grid: PeriodGrid) -> tuple[list[PeriodResult], list[int], list[str]]:
+        frame = pl.DataFrame(schema={P: pl.Int64, **{c: pl.Float64 for c in AGG_COLUMNS}})
+        return self.finish(Query(m), frame, grid, force_group=())[()]
+
+    def _unavailable(self, m: Measure, grid: PeriodGrid) -> MeasureSeries:
+        results = []
+        for i in range(grid.count):
+            target, floor = m.targets_at(grid.first + i)
+            results.append(PeriodResult(period_of(grid.first + i), None, None, None, target, floor,
+                                        band(None, target, floor, m.polarity)))
+        reason = self.missing_reason(m)
+        return MeasureSeries(m, grid.first, results, [0] * grid.count,
+                             [f"no data: {reason}", *self.warnings_for(m)])
+
+    def missing_reason(self, m: Measure) -> str | None:
+        """Why a measure cannot be computed at all (a missing file or column it needs), or None."""
+        data = self.datasets[m.dataset]
+        ds = data.config
+        used = set(ds.window_columns) | {j.left for j in ds.joins}
+        for text in (m.where, m.numerator):
+            used |= sql_columns(text) if text else set()
+        if m.value:
+            used |= {m.value} if m.calc == "value" else sql_columns(m.value)
+        if m.distinct:
+            used.add(m.distinct)
+        for col in sorted(used):
+            for source in sorted(ds.sources.get(col, set())):
+                if source in data.missing:
+                    return data.missing[source]
+        if m.population:
+            pop = self.datasets[m.population]
+            for col in (pop.config.period, "value"):
+                if col and (m.population, col) in pop.missing:
+                    return pop.missing[(m.population, col)]
+        return None
+
+    def warnings_for(self, m: Measure) -> list[str]:
+        names = [m.dataset] + [j.dataset for j in self.datasets[m.dataset].config.joins]
+        if m.population:
+            names.append(m.population)
+        out = []
+        for n in dict.fromkeys(names):
+            w = self.datasets[n].left_out_warning()
+            if w:
+                out.append(w)
+        return out
+
+    def population(self, name: str, group: str | None, grid: PeriodGrid) -> dict[GroupKey, list[float | None]]:
+        """The population in force in each period (latest row at or before it), per group."""
+        key = (name, group)
+        if key not in self._population:
+            data = self.datasets[name]
+            ds = data.config
+            assert ds.period
+            groups = [group] if group else []
+            totals = (
+                data.frame.group_by([ds.period, *groups]).agg(pl.col("value").cast(pl.Float64).sum())
+                .sort(ds.period)
+            )
+            found: dict[GroupKey, list[float | None]] = {}
+            for row in totals.iter_rows(named=True):
+                month = month_number(row[ds.period])
+                gkey = tuple(row[g] for g in groups)
+                values = found.setdefault(gkey, [None] * grid.count)
+                start = max(month - grid.first, 0)
+                for i in range(start, grid.count):
+                    values[i] = row["value"]
+            self._population[key] = found
+        return self._population[key]
+
+    def finish(
+        self, q: Query, frame: pl.DataFrame, grid: PeriodGrid, force_group: GroupKey | None = None
+    ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
+        """Raw aggregates -> rounded, rated results per group, for every period of the grid."""
+        m = q.measure
+        groups = list(q.groups)
+        raw: dict[GroupKey, dict[int, dict[str, Any]]] = {}
+        for row in frame.iter_rows(named=True):
+            raw.setdefault(tuple(row[g] for g in groups), {})[row[P]] = row
+        if force_group is not None:
+            raw.setdefault(force_group, {})
+        pop: dict[GroupKey, list[float | None]] = {}
+        pop_group_ok = True
+        if m.calc == "rate" and m.population:
+            pop_ds = self.datasets[m.population].config
+            if groups and groups[0] in pop_ds.schema and q.condition is None:
+                pop = self.population(m.population, groups[0], grid)
+            else:
+                pop_group_ok = not groups
+                pop = self.population(m.population, None, grid)
+        out: dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]] = {}
+        for gkey, by_period in raw.items():
+            results: list[PeriodResult] = []
+            bases: list[int] = []
+            notes: list[str] = []
+            pop_values = pop.get(gkey if groups and pop_group_ok and len(pop) and gkey in pop else (), None)
+            if groups and not pop_group_ok:
+                pop_values = None
+            for i in range(grid.count):
+                month = grid.first + i
+                row = by_period.get(i, {})
+                population = pop_values[i] if pop_values is not None else None
+                value, num, den, base, note = _value(m, row, population)
+                if note:
+                    notes.append(f"{period_of(month)}: {note}")
+                value = round_half_away(value, m.decimals)
+                target, floor = m.targets_at(month)
+                results.append(PeriodResult(period_of(month), value, num, den, target, floor,
+                                            band(value, target, floor, m.polarity)))
+                bases.append(base)
+            out[gkey] = (results, bases, notes)
+        return out
+
+    # -- answers --------------------------------------------------------------------------------
+    def result(self, measure_id: str, period: str) -> PeriodResult:
+        month = month_number(period)
+        return self.series(measure_id, month).at(month)
+
+    def rate(self, scorecard_id: str | None = None, period: str | None = None) -> ScorecardRating:
+        sc = self.scorecard(scorecard_id)
+        period = self.resolve_period(period)
+        month = month_number(period)
+        self.grid_for(month - 1, month)
+        rows: list[MeasureRating] = []
+        for m in self.scorecard_measures(sc.id, month):
+            series = self.series(m.id, month - 1, month)
+            now = series.at(month)
+            before = series.at(month - 1) if m.active(month - 1) else None
+            rows.append(MeasureRating(
+                id=m.id, title=m.title, section=m.section, unit=m.unit, polarity=m.polarity,
+                decimals=m.decimals, owner=m.owner, definition=m.definition, period=period,
+                value=now.value, numerator=now.numerator, denominator=now.denominator,
+                target=now.target, floor=now.floor, rag=now.rag, previous=before,
+                change=change_between(before.rag if before else None, now.rag),
+                comparators=self.comparators.at(m.id, month),
+                warnings=[*series.warnings],
+            ))
+        rated = [r for r in rows if r.target is not None]
+        summary = Summary(
+            measures=len(rows), rated=len(rated),
+            green=sum(r.rag == "green" for r in rated), amber=sum(r.rag == "amber" for r in rated),
+            red=sum(r.rag == "red" for r in rated), no_data=sum(r.rag == "no_data" for r in rated),
+        )
+        return ScorecardRating(sc.id, sc.title, period, summary, rows)
+
+    def changes(self, scorecard_id: str | None, from_period: str, to_period: str) -> BandChanges:
+        sc = self.scorecard(scorecard_id)
+        a, b = self.resolve_period(from_period), self.resolve_period(to_period)
+        ma, mb = month_number(a), month_number(b)
+        self.grid_for(ma, mb)
+        improved: list[BandChange] = []
+        declined: list[BandChange] = []
+        for m in self.scorecard_measures(sc.id):
+            if not (m.active(ma) and m.active(mb)):
+                continue
+            series = self.series(m.id, ma, mb)
+            before, after = series.at(ma), series.at(mb)
+            change = change_between(before.rag, after.rag)
+            if change in (None, "unchanged"):
+                continue
+            assert before.rag in COLOURED and after.rag in COLOURED
+            entry = BandChange(m.id, m.title, m.section, m.unit, m.decimals, before.rag, after.rag,
+                               before.value, after.value, after.target, after.floor)
+            (improved if change == "improved" else declined).append(entry)
+        return BandChanges(sc.id, a, b, improved, declined)
+
+    def trend(self, scorecard_id: str | None = None) -> Trend:
+        sc = self.scorecard(scorecard_id)
+        periods = self.data_periods()
+        months = [month_number(p) for p in periods]
+        self.grid_for(*months)
+        out: list[MeasureTrend] = []
+        for m in self.scorecard_measures(sc.id):
+            series = self.series(m.id)
+            values: list[float | None] = []
+            rags: list[Any] = []
+            for month in months:
+                r = series.at(month)
+                active = m.active(month)
+                values.append(r.value if active else None)
+                rags.append(r.rag if active else None)
+            out.append(MeasureTrend(m.id, m.title, m.section, values, rags))
+        return Trend(sc.id, periods, out)
+
+
+def _number(x: float | None) -> int | float | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _value(
+    m: Measure, row: dict[str, Any], population: float | None
+) -> tuple[float | None, int | float | None, int | float | None, int, str | None]:
+    """value, numerator, denominator, rows behind it, and a note when the data is wrong."""
+    rows = int(row.get("rows") or 0)
+    num = int(row.get("num") or 0)
+    vcnt = int(row.get("vcnt") or 0)
+    if m.calc == "count":
+        return float(rows), None, None, rows, None
+    if m.calc == "percent":
+        return (100.0 * num / rows if rows else None), num, rows, rows, None
+    if m.calc in ("mean", "sum", "median"):
+        if not vcnt:
+            return None, None, 0, 0, None
+        vsum = float(row.get("vsum") or 0.0)
+        value = vsum / vcnt if m.calc == "mean" else vsum if m.calc == "sum" else row.get("med")
+        return value, None, vcnt, vcnt, None
+    if m.calc == "rate":
+        assert m.per is not None
+        if not population:
+            return None, rows, _number(population), rows, None
+        return rows * m.per / population, rows, _number(population), rows, None
+    # value: the single row of the period
+    if rows == 0:
+        return None, None, None, 0, None
+    if rows > 1:
+        return None, None, None, rows, f"{rows} rows of {m.dataset} for this period after where; a value measure needs one"
+    return row.get("vval"), _number(row.get("vnum")), _number(row.get("vden")), 1, None

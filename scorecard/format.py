@@ -1,0 +1,112 @@
+"""Plain-text tables for the command line: aligned columns, bands in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine.results import BandChanges, ScorecardRating, Trend
+
+BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data", None: "-"}
+CHANGE_ARROWS = {"improved": "▲ improved", "declined": "▼ declined", "unchanged": "= unchanged", None: ""}
+
+
+def number(value: float | int | None, decimals: int = 1, unit: str | None = None) -> str:
+    if value is None:
+        return "-"
+    text = f"{value:,.{decimals}f}"
+    if unit == "%":
+        return text + "%"
+    return text
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    widths = [len(h) for h in headers]
+    for r in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *[line(r) for r in rows]])
+
+
+def summary_sentence(r: ScorecardRating, month_name: str) -> str:
+    s = r.summary
+    return (
+        f"{month_name}: {s.rated} rated measures, {s.green} Green, {s.amber} Amber, {s.red} Red"
+        + (f", {s.no_data} without data" if s.no_data else "")
+        + (f" (and {s.measures - s.rated} activity measures)" if s.measures > s.rated else "")
+    )
+
+
+def month_name(period: str) -> str:
+    import calendar
+
+    year, month = period.split("-")
+    return f"{calendar.month_name[int(month)]} {year}"
+
+
+def rating_table(r: ScorecardRating, organisation: str) -> str:
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month_name(r.period)}", summary_sentence(r, month_name(r.period)), ""]
+    rows = []
+    section = None
+    for m in r.measures:
+        if m.section != section:
+            section = m.section
+            rows.append([f"[{section}]", "", "", "", "", "", "", ""])
+        prev = m.previous
+        rows.append([
+            f"  {m.id}  {m.title}",
+            number(m.value, m.decimals, m.unit) + ("" if m.unit in (None, "%") else f" {m.unit}"),
+            BAND_WORDS[m.rag] if m.target is not None else "(activity)",
+            number(m.target, m.decimals, m.unit),
+            number(m.floor, m.decimals, m.unit),
+            number(prev.value, m.decimals, m.unit) if prev else "-",
+            (BAND_WORDS[prev.rag] if prev and m.target is not None else "-"),
+            CHANGE_ARROWS[m.change],
+        ])
+    out.append(table(["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"],
+                     rows, right=(1, 3, 4, 5)))
+    warned = [m for m in r.measures if m.warnings]
+    if warned:
+        out.append("")
+        out.append("Warnings:")
+        for m in warned:
+            for w in m.warnings:
+                out.append(f"  {m.id}: {w}")
+    return "\n".join(out)
+
+
+def changes_table(c: BandChanges) -> str:
+    out = [f"Band changes, {c.scorecard}: {month_name(c.from_period)} to {month_name(c.to_period)}"]
+    for title, items in (("Improved", c.improved), ("Declined", c.declined)):
+        out.append("")
+        out.append(f"{title} ({len(items)})")
+        if not items:
+            out.append("  none")
+            continue
+        rows = [[
+            f"  {x.id}  {x.title}", f"{BAND_WORDS[x.from_rag]} → {BAND_WORDS[x.to_rag]}",
+            number(x.from_value, x.decimals, x.unit), number(x.to_value, x.decimals, x.unit),
+            number(x.target, x.decimals, x.unit),
+        ] for x in items]
+        out.append(table(["Measure", "Band", "From", "To", "Target"], rows, right=(2, 3, 4)))
+    return "\n".join(out)
+
+
+def trend_table(t: Trend, decimals: dict[str, int], last: int = 13) -> str:
+    periods = t.periods[-last:]
+    headers = ["Measure", *periods]
+    rows = []
+    for m in t.measures:
+        vals = m.values[-last:]
+        rags = m.rags[-last:]
+        cells = []
+        for v, rag in zip(vals, rags, strict=True):
+            mark = {"green": "G", "amber": "A", "red": "R", "no_data": "-"}.get(rag or "", "")
+            cells.append(("-" if v is None else f"{v:,.{decimals.get(m.id, 1)}f}") + (f" {mark}" if mark else ""))
+        rows.append([m.id, *cells])
+    note = f"Trend, {t.scorecard}: {len(t.periods)} periods from {t.periods[0]} to {t.periods[-1]}" if t.periods else "No data"
+    shown = f" (the last {len(periods)} shown; --format json has all)" if len(t.periods) > len(periods) else ""
+    return note + shown + "\nG Green, A Amber, R Red\n\n" + table(headers, rows, right=tuple(range(1, len(headers))))
