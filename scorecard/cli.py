@@ -115,6 +115,28 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("measure")
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
+    """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
+    from .engine.explain import explain as explain_measure
+    from .explain_format import explanation_text
+
+    engine = _load(config)
+    try:
+        result = explain_measure(engine, measure, period)
+    except UsageError as e:
+        _usage(str(e))
+    if fmt == "json":
+        _print_json(result.to_json())
+    else:
+        click.echo(explanation_text(result, engine.config.cohorts))
+    _problems_exit(engine)
+
+
+@main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def check(config: str, fmt: str) -> None:

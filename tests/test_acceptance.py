@@ -28,3 +28,9 @@ def test_rate_changes_and_check_fixtures_pass() -> None:
     p = _check("rate,changes,check", "basic", "bad-config")
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.strip().splitlines()[-1].endswith(" 0 failed")
+
+
+def test_explain_fixtures_pass() -> None:
+    p = _check("explain", "basic")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.strip().splitlines()[-1].endswith(" 0 failed")

@@ -18,7 +18,7 @@ import polars as pl
 from .calendar import Calendar, month_number, month_of_date, period_of
 from .config import Config, Measure, load_config, sql_columns
 from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
-from .measures import AGG_COLUMNS, P, PeriodGrid, Query, aggregate
+from .measures import P, PeriodGrid, Query, aggregate
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -180,13 +180,8 @@ class Engine:
                 self._series[m.id] = self._unavailable(m, grid)
         frames = pl.collect_all(plans) if plans else []
         for m, frame in zip(todo, frames, strict=True):
-            by_group = self.finish(Query(m), frame, grid)
-            results, base, warnings = by_group.get((), self._empty_results(m, grid))
+            results, base, warnings = self.finish(Query(m), frame, grid, force_group=())[()]
             self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + warnings)
-
-    def _empty_results(self, m: Measure, grid: PeriodGrid) -> tuple[list[PeriodResult], list[int], list[str]]:
-        frame = pl.DataFrame(schema={P: pl.Int64, **{c: pl.Float64 for c in AGG_COLUMNS}})
-        return self.finish(Query(m), frame, grid, force_group=())[()]
 
     def _unavailable(self, m: Measure, grid: PeriodGrid) -> MeasureSeries:
         results = []
@@ -254,6 +249,20 @@ class Engine:
             self._population[key] = found
         return self._population[key]
 
+    def _population_for(self, q: Query, gkey: GroupKey, grid: PeriodGrid) -> list[float | None] | None:
+        """For a rate: the population of each period for this group (None: no population applies).
+
+        The whole measure and a cohort use the whole population; a breakdown group uses its own
+        when the population dataset has the breakdown's column, and has none otherwise."""
+        m = q.measure
+        if m.calc != "rate" or not m.population:
+            return None
+        if not q.groups:
+            return self.population(m.population, None, grid).get(())
+        if q.groups[0] in self.datasets[m.population].config.schema:
+            return self.population(m.population, q.groups[0], grid).get(gkey)
+        return None
+
     def finish(
         self, q: Query, frame: pl.DataFrame, grid: PeriodGrid, force_group: GroupKey | None = None
     ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
@@ -265,23 +274,12 @@ class Engine:
             raw.setdefault(tuple(row[g] for g in groups), {})[row[P]] = row
         if force_group is not None:
             raw.setdefault(force_group, {})
-        pop: dict[GroupKey, list[float | None]] = {}
-        pop_group_ok = True
-        if m.calc == "rate" and m.population:
-            pop_ds = self.datasets[m.population].config
-            if groups and groups[0] in pop_ds.schema and q.condition is None:
-                pop = self.population(m.population, groups[0], grid)
-            else:
-                pop_group_ok = not groups
-                pop = self.population(m.population, None, grid)
         out: dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]] = {}
         for gkey, by_period in raw.items():
             results: list[PeriodResult] = []
             bases: list[int] = []
             notes: list[str] = []
-            pop_values = pop.get(gkey if groups and pop_group_ok and len(pop) and gkey in pop else (), None)
-            if groups and not pop_group_ok:
-                pop_values = None
+            pop_values = self._population_for(q, gkey, grid)
             for i in range(grid.count):
                 month = grid.first + i
                 row = by_period.get(i, {})

@@ -156,12 +156,21 @@ def needs_expansion(q: Query, ds: Dataset, value_dtype: pl.DataType | None) -> b
     return m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
 
 
-def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid) -> pl.LazyFrame:
-    """Per period index (and group): the raw aggregates a calc turns into a value."""
+def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
+    """Per period index (and group): the raw aggregates a calc turns into a value.
+
+    With `at` (a period index) only the rows in that period's window are kept: a drill-down
+    into one period does not pay for all of them.
+    """
     ds, m = data.config, q.measure
     lo, hi = window_bounds(ds, m.window, grid)
     frame = data.frame.lazy().with_columns(lo.clip(0, BIG).alias(LO), hi.clip(-1, grid.count - 1).alias(HI))
-    frame = frame.filter(pl.col(LO) <= pl.col(HI))
+    if at is None:
+        frame = frame.filter(pl.col(LO) <= pl.col(HI))
+    else:
+        frame = frame.filter((pl.col(LO) <= at) & (pl.col(HI) >= at)).with_columns(
+            pl.lit(at, pl.Int32).alias(LO), pl.lit(at, pl.Int32).alias(HI)
+        )
     value_dtype = ds.schema.get(m.value) if m.calc == "value" else None
     if m.value and m.calc in ("mean", "median", "sum"):
         value_dtype = pl.LazyFrame(schema=ds.schema).select(parse_sql(m.value).alias("v")).collect_schema()["v"]

@@ -1,0 +1,157 @@
+"""The drill-down behind a measure's colour (SPEC section 5, `explain`).
+
+Trend up to the period, breakdowns by each configured column (with low-base flags), the impact
+of each cohort (the measure without it and on it alone), comparators, and an XmR chart. All the
+breakdowns and cohorts of a measure are planned together and collected in one call, each
+restricted to the rows in the period's window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from .calendar import month_number, period_of
+from .config import sql_columns
+from .engine import Engine
+from .measures import Query, aggregate
+from .results import Band, PeriodResult, change_between
+from .spc import SpcResult, xmr
+
+
+@dataclass(frozen=True)
+class GroupValue:
+    group: Any
+    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+    rag: Band | None
+    low_base: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"group": self.group, "value": self.value, "numerator": self.numerator,
+                "denominator": self.denominator, "rag": self.rag, "low_base": self.low_base}
+
+
+@dataclass(frozen=True)
+class CohortImpact:
+    id: str
+    label: str
+    excluding: PeriodResult
+    only: PeriodResult
+
+    def to_json(self) -> dict[str, Any]:
+        def part(r: PeriodResult) -> dict[str, Any]:
+            return {"value": r.value, "numerator": r.numerator, "denominator": r.denominator, "rag": r.rag}
+
+        return {"label": self.label, "excluding": part(self.excluding), "only": part(self.only)}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    id: str
+    period: str
+    title: str
+    section: str
+    definition: str | None
+    owner: str | None
+    notes: str | None
+    unit: str | None
+    polarity: str | None
+    decimals: int
+    window: str
+    calc: str
+    result: PeriodResult
+    previous: PeriodResult | None
+    warnings: list[str]
+    trend: list[PeriodResult]
+    breakdowns: dict[str, list[GroupValue]]
+    cohorts: dict[str, CohortImpact]
+    comparators: dict[str, float]
+    spc: SpcResult | None
+
+    @property
+    def change(self) -> str | None:
+        return change_between(self.previous.rag if self.previous else None, self.result.rag)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "id": self.id, "period": self.period, "title": self.title, "section": self.section,
+            "definition": self.definition, "owner": self.owner, "notes": self.notes, "unit": self.unit,
+            "polarity": self.polarity, "window": self.window, "calc": self.calc,
+            "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
+            "target": r.target, "floor": r.floor, "rag": r.rag, "warnings": list(self.warnings),
+            "previous": ({"period": self.previous.period, "value": self.previous.value, "rag": self.previous.rag}
+                         if self.previous else None),
+            "change": self.change,
+            "trend": [{"period": t.period, "value": t.value, "rag": t.rag} for t in self.trend],
+            "breakdowns": {k: [g.to_json() for g in v] for k, v in self.breakdowns.items()},
+            "cohorts": {k: c.to_json() for k, c in self.cohorts.items()},
+            "comparators": dict(self.comparators),
+            "spc": self.spc.to_json() if self.spc else None,
+        }
+
+
+def explain(engine: Engine, measure_id: str, period: str | None = None) -> Explanation:
+    m = engine.measure(measure_id)
+    period = engine.resolve_period(period)
+    month = month_number(period)
+    series = engine.series(m.id, month - 1, month)
+    grid = engine.grid_for(month - 1, month)
+    data = engine.datasets[m.dataset]
+
+    first = data.first_month if data.first_month is not None else month
+    trend = [series.at(mo) for mo in range(max(first, grid.first), month + 1) if m.active(mo)]
+    while trend and trend[0].value is None:
+        trend.pop(0)
+
+    breakdowns: dict[str, list[GroupValue]] = {}
+    cohorts: dict[str, CohortImpact] = {}
+    queries: list[tuple[str, str, Query]] = []
+    if engine.missing_reason(m) is None:
+        queries += [("breakdown", b, Query(m, groups=(b,))) for b in m.breakdowns]
+        for cid, cohort in engine.config.cohorts.items():
+            if sql_columns(cohort.where) <= set(data.config.schema):
+                queries.append(("excluding", cid, Query(m, condition=cohort.where, negate=True)))
+                queries.append(("only", cid, Query(m, condition=cohort.where)))
+    index = grid.index(month)
+    frames = pl.collect_all([aggregate(q, data, grid, at=index) for _, _, q in queries]) if queries else []
+    parts: dict[str, dict[str, PeriodResult]] = {}
+    low_base = engine.config.organisation.low_base
+    for (kind, name, q), frame in zip(queries, frames, strict=True):
+        if kind == "breakdown":
+            found = engine.finish(q, frame, grid)
+            groups = []
+            for gkey, (results, bases, _notes) in found.items():
+                r = results[index]
+                groups.append(GroupValue(gkey[0], r.value, r.numerator, r.denominator, r.rag,
+                                         bases[index] < low_base))
+            groups = [g for g in groups if _has_rows(g)]
+            groups.sort(key=lambda g: (g.group is None, "" if g.group is None else str(g.group)))
+            breakdowns[name] = groups
+        else:
+            results, _bases, _notes = engine.finish(q, frame, grid, force_group=())[()]
+            parts.setdefault(name, {})[kind] = results[index]
+    for cid, halves in parts.items():
+        cohorts[cid] = CohortImpact(cid, engine.config.cohorts[cid].label, halves["excluding"], halves["only"])
+
+    rated = series.at(month).target is not None
+    spc = xmr([t.period for t in trend], [t.value for t in trend], m.polarity if rated else None,
+              series.at(month).target, m.spc_screen_outliers)
+    previous = series.at(month - 1) if m.active(month - 1) else None
+    return Explanation(
+        id=m.id, period=period, title=m.title, section=m.section, definition=m.definition, owner=m.owner,
+        notes=m.notes, unit=m.unit, polarity=m.polarity, decimals=m.decimals, window=m.window, calc=m.calc,
+        result=series.at(month), previous=previous, warnings=list(series.warnings), trend=trend,
+        breakdowns=breakdowns, cohorts=cohorts, comparators=engine.comparators.at(m.id, month), spc=spc,
+    )
+
+
+def _has_rows(g: GroupValue) -> bool:
+    return not (g.value in (None, 0.0) and not g.numerator and not g.denominator)
+
+
+__all__ = ["CohortImpact", "Explanation", "GroupValue", "explain", "period_of"]
