@@ -1,0 +1,96 @@
+"""Analysts' commentary per measure and period, kept in the SQLite state file (SPEC section 6:
+`[alerts].state`, default `data/state.db` beside the config).
+
+Every save is kept: the latest is the commentary shown, earlier ones are its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS commentary (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    measure TEXT NOT NULL,
+    period TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    written_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS commentary_measure_period ON commentary (measure, period, id);
+"""
+
+
+@dataclass(frozen=True)
+class Commentary:
+    measure: str
+    period: str
+    text: str
+    author: str
+    written_at: str  # ISO 8601, UTC
+
+
+def default_author() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class CommentaryStore:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=10)
+        conn.executescript(SCHEMA)
+        return conn
+
+    def save(self, measure: str, period: str, text: str, author: str | None = None) -> Commentary:
+        entry = Commentary(measure, period, text, author or default_author(),
+                           dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO commentary (measure, period, text, author, written_at) VALUES (?, ?, ?, ?, ?)",
+                (entry.measure, entry.period, entry.text, entry.author, entry.written_at),
+            )
+        return entry
+
+    def latest(self, measure: str, period: str) -> Commentary | None:
+        if not self.path.exists():
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT measure, period, text, author, written_at FROM commentary "
+                "WHERE measure = ? AND period = ? ORDER BY id DESC LIMIT 1",
+                (measure, period),
+            ).fetchone()
+        return Commentary(*row) if row else None
+
+    def for_period(self, period: str) -> dict[str, Commentary]:
+        """The latest commentary of every measure that has one for the period."""
+        if not self.path.exists():
+            return {}
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT measure, period, text, author, written_at FROM commentary c WHERE period = ? "
+                "AND id = (SELECT MAX(id) FROM commentary d WHERE d.measure = c.measure AND d.period = c.period)",
+                (period,),
+            ).fetchall()
+        return {r[0]: Commentary(*r) for r in rows}
+
+    def history(self, measure: str, period: str) -> list[Commentary]:
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT measure, period, text, author, written_at FROM commentary "
+                "WHERE measure = ? AND period = ? ORDER BY id",
+                (measure, period),
+            ).fetchall()
+        return [Commentary(*r) for r in rows]
