@@ -6,6 +6,7 @@ Exit codes (SPEC section 5): 0 success, 1 data or config problems found, 2 usage
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,22 @@ def _problems_exit(engine: Engine) -> None:
         sys.exit(1)
 
 
-@click.group(invoke_without_command=True)
+class ScorecardGroup(click.Group):
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            if os.environ.get("SCORECARD_DEBUG"):
+                raise
+            click.echo(f"scorecard: unexpected error: {type(e).__name__}: {e} (set SCORECARD_DEBUG=1 for details)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=ScorecardGroup, invoke_without_command=True)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green."""

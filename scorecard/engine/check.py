@@ -56,11 +56,9 @@ def run_check(path: Path) -> CheckReport:
     from .engine import Engine
 
     engine = Engine(config)
-    report.data_problems = engine.problem_lines()
     for m in config.measures:
-        series_notes = [w for w in engine.series(m.id).warnings if not w.startswith(tuple(
-            d.left_out_warning() or "\0" for d in engine.datasets.values()))]
-        report.data_problems += [f"measure {m.id}: {w}" for w in series_notes if not w.startswith("no data:")]
+        engine.series(m.id)  # computing finds problems such as two rows for one period of a value measure
+    report.data_problems = engine.problem_lines()
     for name, data in engine.datasets.items():
         report.summary.append(
             f"{name}: {data.frame.height} rows used"

@@ -142,7 +142,11 @@ def _typed_file(
     checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
     for name, col in ds.columns.items():
         if name not in raw.columns:
-            loaded.missing.setdefault((ds.name, name), f"column {name!r} is missing from {shown}")
+            why = f"column {name!r} is missing from {shown}"
+            if (ds.name, name) not in loaded.missing:
+                loaded.problems.append(DataProblem(ds.name, shown, None, name, None,
+                                                   "declared column is missing; measures that need it have no data"))
+            loaded.missing.setdefault((ds.name, name), why)
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
         value = _parse(pl.col(name), raw.schema[name], col.type, ds.date_format)

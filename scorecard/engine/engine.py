@@ -49,6 +49,7 @@ class MeasureSeries:
     results: list[PeriodResult]
     base: list[int]  # rows (or values, or children) behind each value: for low-base flags
     warnings: list[str] = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)  # problems found while computing (also in warnings)
 
     def at(self, month: int) -> PeriodResult:
         return self.results[month - self.first_month]
@@ -86,10 +87,15 @@ class Engine:
 
     @property
     def has_problems(self) -> bool:
-        return bool(self.problems) or any(d.left_out or d.missing for d in self.datasets.values())
+        """Data problems in the files, or in what was computed from them so far (a value measure
+        with two rows for one period)."""
+        if self.problems or any(d.left_out or d.missing for d in self.datasets.values()):
+            return True
+        return any(s.data_notes for s in self._series.values())
 
     def problem_lines(self) -> list[str]:
         lines = [str(p) for p in self.problems]
+        lines += [f"measure {s.measure.id}: {note}" for s in self._series.values() for note in s.data_notes]
         for d in self.datasets.values():
             listed = sum(1 for p in d.problems if p.row is not None)
             if d.rows_left_out > listed:
@@ -180,8 +186,8 @@ class Engine:
                 self._series[m.id] = self._unavailable(m, grid)
         frames = pl.collect_all(plans) if plans else []
         for m, frame in zip(todo, frames, strict=True):
-            results, base, warnings = self.finish(Query(m), frame, grid, force_group=())[()]
-            self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + warnings)
+            results, base, notes = self.finish(Query(m), frame, grid, force_group=())[()]
+            self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + notes, notes)
 
     def _unavailable(self, m: Measure, grid: PeriodGrid) -> MeasureSeries:
         results = []
