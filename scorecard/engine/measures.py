@@ -22,7 +22,7 @@ import polars as pl
 
 from .calendar import Calendar, month_end, month_expr, period_of
 from .config import PERIOD_END_COL, SNAPSHOT_COL, Dataset, Measure, parse_sql, sql_columns
-from .datasets import FILE, ROW, LoadedDataset, derive_expr, holidays_around
+from .datasets import LoadedDataset, derive_expr, holidays_around
 
 P = "__p"  # period index on the grid
 LO, HI = "__lo", "__hi"
@@ -220,10 +220,13 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
     ds, m = data.config, q.measure
     groups = list(q.groups)
     needed = columns_used(q)
-    keep_cols = [c for c in data.frame.columns if c not in (FILE, ROW)]
-    rows = frame.select([*keep_cols, LO, HI])
-    rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    if m.calc == "value":
+        needed |= {c for c in ("numerator", "denominator") if c in ds.schema}
     period_cols = _period_columns_needed(ds, needed)
+    inputs = {c for d in ds.period_derives if d.name in period_cols for c in d.inputs}
+    keep_cols = [c for c in data.frame.columns if c in (needed | inputs) and c not in ds.period_dependent]
+    rows = frame.select([*keep_cols, LO, HI])  # only what the query reads goes through the expansion
+    rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
     if period_cols:
         rows = rows.join(grid.frame().lazy(), on=P, how="left")
         hol = holidays_around(grid.calendar, data.frame, (grid.first // 12, grid.last // 12))
