@@ -1,0 +1,137 @@
+"""The sender: delivers the outbox's pending alerts, one message per route (split when too big).
+
+For each route, in the order its first pending alert was found:
+1. alerts whose last send has an unknown outcome (the process died, the connection dropped)
+   are looked for in the channel's recent history by the keys in the messages' metadata;
+   those found are recorded as delivered with the message's timestamp and not sent again;
+2. the rest are built into messages; each message's alerts are marked as being sent
+   (committed), the message is posted, and Slack's channel and timestamp are recorded.
+
+A failure is recorded on the alerts (error, attempt count) and they stay pending. When Slack
+is unreachable, keeps failing or refuses the credentials, the run stops there: the remaining
+alerts wait for the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .messages import EVENT_TYPE, build_messages
+from .outbox import Outbox, OutboxRow, utc_now
+from .slack import Deadline, SlackClient, SlackError
+
+HISTORY_MARGIN = dt.timedelta(minutes=10)  # clock skew between this machine and Slack
+
+
+@dataclass(frozen=True)
+class Sent:
+    route: str
+    channel: str
+    ts: str | None
+    alerts: int
+    part: int
+    parts: int
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[Sent] = field(default_factory=list)
+    found_in_history: dict[str, int] = field(default_factory=dict)  # route -> alerts not resent
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (route, error)
+    notes: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped delivering early
+    pending: int = 0  # alerts still pending afterwards
+
+
+def _attempted_at(row: OutboxRow) -> dt.datetime:
+    if row.last_attempt_at:
+        return dt.datetime.fromisoformat(row.last_attempt_at)
+    return dt.datetime.fromisoformat(row.created_at)
+
+
+def reconcile(outbox: Outbox, client: SlackClient, route: str, rows: list[OutboxRow],
+              report: DeliveryReport) -> list[OutboxRow]:
+    """Record as delivered the uncertain alerts Slack already has; return the rows still to send.
+    Raises SlackError (unavailable, auth) when Slack cannot be asked."""
+    uncertain = [r for r in rows if r.uncertain]
+    if not uncertain:
+        return rows
+    if not client.can_check_history:
+        report.notes.append(
+            f"{route}: {len(uncertain)} alert(s) may already have reached Slack, but a webhook cannot read the "
+            "channel's history: sending again (a bot token avoids this)"
+        )
+        return rows
+    try:
+        channel = outbox.channel_id(route) or client.channel_id(route)
+        if channel is None:
+            report.notes.append(f"{route}: channel not found, so its history could not be checked: sending again")
+            return rows
+        outbox.remember_channel(route, channel)
+        oldest = min(_attempted_at(r) for r in uncertain) - HISTORY_MARGIN
+        messages = client.history(channel, oldest.timestamp())
+    except SlackError as e:
+        if e.kind != "rejected":
+            raise
+        report.notes.append(f"{route}: could not check the channel's history ({e.message}): sending again")
+        return rows
+    seen: dict[str, str] = {}
+    for m in messages:
+        meta = m.get("metadata") or {}
+        if meta.get("event_type") != EVENT_TYPE:
+            continue
+        for key in (meta.get("event_payload") or {}).get("alerts") or []:
+            seen.setdefault(str(key), str(m.get("ts")))
+    by_ts: dict[str, list[int]] = defaultdict(list)
+    for r in uncertain:
+        if r.alert_key in seen:
+            by_ts[seen[r.alert_key]].append(r.id)
+    for ts, ids in by_ts.items():
+        outbox.mark_delivered(ids, channel, ts, found_in_history=True)
+    found = sum(len(ids) for ids in by_ts.values())
+    if found:
+        report.found_in_history[route] = report.found_in_history.get(route, 0) + found
+    return [r for r in rows if r.alert_key not in seen]
+
+
+def deliver(outbox: Outbox, client: SlackClient, *, organisation: str, timezone: str, deadline: Deadline,
+            now: dt.datetime | None = None) -> DeliveryReport:
+    now = now or utc_now()
+    report = DeliveryReport()
+    by_route: dict[str, list[OutboxRow]] = {}
+    for r in outbox.pending():
+        by_route.setdefault(r.route, []).append(r)
+    for route, rows in by_route.items():
+        if deadline.expired:
+            report.stopped = "this run's time for Slack is used up"
+            break
+        try:
+            rows = reconcile(outbox, client, route, rows, report)
+        except SlackError as e:
+            report.failures.append((route, f"checking the channel's history: {e.message}"))
+            report.stopped = e.message
+            break
+        for message in build_messages(route, rows, organisation=organisation, timezone=timezone, now=now):
+            if deadline.expired:
+                report.stopped = "this run's time for Slack is used up"
+                break
+            outbox.begin_attempt(message.row_ids)
+            try:
+                posted = client.post(route, message.text, message.blocks, message.metadata)
+            except SlackError as e:
+                outbox.mark_failed(message.row_ids, e.message, uncertain=e.uncertain)
+                report.failures.append((route, e.message))
+                if e.kind != "rejected":
+                    report.stopped = e.message
+                break  # the route's other messages would meet the same refusal
+            outbox.mark_delivered(message.row_ids, posted.channel, posted.ts)
+            if client.can_check_history and posted.channel and posted.channel != route:
+                outbox.remember_channel(route, posted.channel)
+            report.sent.append(Sent(route, posted.channel, posted.ts, len(message.row_ids), message.part,
+                                    message.parts))
+        if report.stopped:
+            break
+    report.pending = outbox.counts()["pending"]
+    return report

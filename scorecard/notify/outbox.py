@@ -1,0 +1,322 @@
+"""The alerts outbox: a table in the SQLite state file (which also keeps commentary).
+
+One row per (route, scorecard, measure, period, from band, to band), inserted in the same
+transaction as the record of the evaluation run that found it, so an alert is never lost
+between finding it and sending it. A row is `pending` until Slack has accepted the message
+carrying it, then `delivered` with Slack's channel and timestamp, and never sent again.
+
+Before each send the rows are marked `uncertain` (and their attempt counted) in a committed
+transaction; a send that ends in a clear refusal clears the mark, one whose fate is unknown
+(the process died, the connection dropped after the request went out) leaves it, and the
+next sender looks for the message in the channel's history before sending it again.
+
+Only tables prefixed `alert_` belong to this module; nothing here touches other tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .evaluate import RoutedAlert, Transition
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS alert_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    periods TEXT NOT NULL,          -- JSON: scorecard id -> period rated
+    transitions INTEGER NOT NULL,   -- transitions found
+    new_alerts INTEGER NOT NULL     -- outbox rows this run added
+);
+CREATE TABLE IF NOT EXISTS alert_outbox (
+    id INTEGER PRIMARY KEY,
+    route TEXT NOT NULL,            -- the route's channel, as configured
+    scorecard TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    period TEXT NOT NULL,
+    from_band TEXT NOT NULL,
+    to_band TEXT NOT NULL,
+    kinds TEXT NOT NULL,            -- comma-separated: turned_red, band_change
+    alert_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,          -- JSON of the Transition: aggregates only
+    run_id INTEGER NOT NULL REFERENCES alert_runs(id),
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TEXT,
+    last_error TEXT,
+    slack_channel TEXT,
+    slack_ts TEXT,
+    delivered_at TEXT,
+    found_in_history INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (route, scorecard, measure, period, from_band, to_band)
+);
+CREATE INDEX IF NOT EXISTS alert_outbox_status ON alert_outbox (status, route);
+CREATE TABLE IF NOT EXISTS alert_channels (
+    name TEXT PRIMARY KEY,          -- a route's channel as configured (#name)
+    channel_id TEXT NOT NULL        -- Slack's id for it, learnt from a reply
+);
+"""
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    route: str
+    scorecard: str
+    measure: str
+    period: str
+    from_band: str
+    to_band: str
+    kinds: tuple[str, ...]
+    alert_key: str
+    transition: Transition
+    run_id: int
+    created_at: str
+    status: str
+    attempts: int
+    uncertain: bool
+    last_attempt_at: str | None
+    last_error: str | None
+    slack_channel: str | None
+    slack_ts: str | None
+    delivered_at: str | None
+    found_in_history: bool
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.transition
+        return {
+            "id": self.id,
+            "route": self.route,
+            "scorecard": self.scorecard,
+            "measure": self.measure,
+            "title": t.title,
+            "period": self.period,
+            "from": self.from_band,
+            "to": self.to_band,
+            "kinds": list(self.kinds),
+            "value": t.value,
+            "previous_value": t.previous_value,
+            "status": self.status,
+            "attempts": self.attempts,
+            "uncertain": self.uncertain,
+            "created_at": self.created_at,
+            "last_attempt_at": self.last_attempt_at,
+            "last_error": self.last_error,
+            "delivered_at": self.delivered_at,
+            "slack": (
+                {"channel": self.slack_channel, "ts": self.slack_ts, "found_in_history": self.found_in_history}
+                if self.status == "delivered"
+                else None
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    run_id: int
+    transitions: int
+    new_alerts: int
+
+
+_COLUMNS = (
+    "id, route, scorecard, measure, period, from_band, to_band, kinds, alert_key, payload, run_id, "
+    "created_at, status, attempts, uncertain, last_attempt_at, last_error, slack_channel, slack_ts, "
+    "delivered_at, found_in_history"
+)
+
+
+def _row(r: sqlite3.Row) -> OutboxRow:
+    return OutboxRow(
+        id=r["id"],
+        route=r["route"],
+        scorecard=r["scorecard"],
+        measure=r["measure"],
+        period=r["period"],
+        from_band=r["from_band"],
+        to_band=r["to_band"],
+        kinds=tuple(k for k in r["kinds"].split(",") if k),
+        alert_key=r["alert_key"],
+        transition=Transition.from_json(json.loads(r["payload"])),
+        run_id=r["run_id"],
+        created_at=r["created_at"],
+        status=r["status"],
+        attempts=r["attempts"],
+        uncertain=bool(r["uncertain"]),
+        last_attempt_at=r["last_attempt_at"],
+        last_error=r["last_error"],
+        slack_channel=r["slack_channel"],
+        slack_ts=r["slack_ts"],
+        delivered_at=r["delivered_at"],
+        found_in_history=bool(r["found_in_history"]),
+    )
+
+
+class Outbox:
+    """The outbox tables in one state file. Every method that writes commits before returning,
+    except inside `preview()`, which rolls everything back (dry runs)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self._previewing = False
+
+    @classmethod
+    def open(cls, path: Path) -> Outbox:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        return cls(conn, path)
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Outbox | None:
+        """For readers (status): None when there is no state file yet; never creates one."""
+        if not path.exists():
+            return None
+        return cls.open(path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        if self._previewing:  # inside preview(): part of its transaction, undone at its end
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def preview(self) -> Iterator[None]:
+        """Everything written inside is visible inside and rolled back at the end (dry runs)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._previewing = True
+        try:
+            yield
+        finally:
+            self._previewing = False
+            self.conn.execute("ROLLBACK")
+
+    # -- writing --------------------------------------------------------------------------
+    def record(self, alerts: Sequence[RoutedAlert], periods: dict[str, str], transitions: int,
+               now: dt.datetime | None = None) -> Recorded:
+        """Record an evaluation run and its alerts in one transaction. Alerts already in the
+        outbox (pending or delivered) are left as they are."""
+        stamp = _iso(now or utc_now())
+        with self._transaction():
+            cur = self.conn.execute(
+                "INSERT INTO alert_runs (started_at, periods, transitions, new_alerts) VALUES (?, ?, ?, 0)",
+                (stamp, json.dumps(periods, sort_keys=True), transitions),
+            )
+            run_id = int(cur.lastrowid or 0)
+            new = 0
+            for a in alerts:
+                t = a.transition
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
+                    " kinds, alert_key, payload, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
+                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp),
+                )
+                new += cur.rowcount
+            self.conn.execute("UPDATE alert_runs SET new_alerts = ? WHERE id = ?", (new, run_id))
+        return Recorded(run_id, transitions, new)
+
+    def begin_attempt(self, ids: Sequence[int], now: dt.datetime | None = None) -> None:
+        """Committed before the request goes out: if the process dies during the send, the rows
+        stay marked uncertain and the next run checks Slack before resending."""
+        with self._transaction():
+            self.conn.executemany(
+                "UPDATE alert_outbox SET attempts = attempts + 1, uncertain = 1, last_attempt_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                [(_iso(now or utc_now()), i) for i in ids],
+            )
+
+    def mark_delivered(self, ids: Sequence[int], channel: str, ts: str | None, *, found_in_history: bool = False,
+                       now: dt.datetime | None = None) -> None:
+        with self._transaction():
+            self.conn.executemany(
+                "UPDATE alert_outbox SET status = 'delivered', uncertain = 0, last_error = NULL,"
+                " slack_channel = ?, slack_ts = ?, delivered_at = ?, found_in_history = ?"
+                " WHERE id = ? AND status = 'pending'",
+                [(channel, ts, _iso(now or utc_now()), int(found_in_history), i) for i in ids],
+            )
+
+    def mark_failed(self, ids: Sequence[int], error: str, *, uncertain: bool) -> None:
+        """The rows stay pending with the error; `uncertain` when the message may have reached Slack."""
+        with self._transaction():
+            self.conn.executemany(
+                "UPDATE alert_outbox SET last_error = ?, uncertain = ? WHERE id = ? AND status = 'pending'",
+                [(error, int(uncertain), i) for i in ids],
+            )
+
+    def remember_channel(self, name: str, channel_id: str) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO alert_channels (name, channel_id) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET channel_id = excluded.channel_id",
+                (name, channel_id),
+            )
+
+    # -- reading --------------------------------------------------------------------------
+    def channel_id(self, name: str) -> str | None:
+        r = self.conn.execute("SELECT channel_id FROM alert_channels WHERE name = ?", (name,)).fetchone()
+        return r["channel_id"] if r else None
+
+    def pending(self) -> list[OutboxRow]:
+        return self.rows(status="pending")
+
+    def rows(self, status: str | None = None) -> list[OutboxRow]:
+        sql = f"SELECT {_COLUMNS} FROM alert_outbox"
+        args: tuple[Any, ...] = ()
+        if status is not None:
+            sql += " WHERE status = ?"
+            args = (status,)
+        return [_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def counts(self) -> dict[str, int]:
+        out = {"pending": 0, "delivered": 0}
+        for r in self.conn.execute("SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status"):
+            out[r["status"]] = r["n"]
+        return out
+
+    def last_run(self) -> dict[str, Any] | None:
+        r = self.conn.execute(
+            "SELECT id, started_at, periods, transitions, new_alerts FROM alert_runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if r is None:
+            return None
+        return {"id": r["id"], "started_at": r["started_at"], "periods": json.loads(r["periods"]),
+                "transitions": r["transitions"], "new_alerts": r["new_alerts"]}
