@@ -148,12 +148,42 @@ def columns_used(q: Query) -> set[str]:
 
 
 def needs_expansion(q: Query, ds: Dataset, value_dtype: pl.DataType | None) -> bool:
+    """True when rows must be expanded to periods; False when difference arrays will do."""
     m = q.measure
     if m.calc in ("median", "value") or m.distinct:
         return True
     if columns_used(q) & ds.period_dependent:
         return True
     return m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
+
+
+def birthday_columns(q: Query, ds: Dataset) -> list[str] | None:
+    """The date columns whose anniversaries are the only points where the query's period-dependent
+    columns can change, or None when another kind of period-dependent column is involved.
+
+    `years = [dob, @snapshot]` (age) changes once a year, in the birthday's month or the next
+    (the snapshot date may fall before the birthday in its month); SQL over such columns changes
+    no more often. Between those points a row's period columns are constant, so a row need only be
+    split there, not expanded to every period.
+    """
+    m = q.measure
+    if m.calc in ("median", "value") or m.distinct:
+        return None
+    involved = _period_columns_needed(ds, columns_used(q))
+    columns: list[str] = []
+    for d in ds.period_derives:
+        if d.name not in involved:
+            continue
+        if d.kind == "sql":
+            continue
+        if d.kind != "years":
+            return None
+        static = [a for a in d.args if isinstance(a, str) and not a.startswith("@")]
+        params = [a for a in d.args if isinstance(a, str) and a.startswith("@")]
+        if len(static) != 1 or len(params) != 1 or static[0] in ds.period_dependent:
+            return None
+        columns.append(static[0])
+    return columns or None
 
 
 def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
@@ -174,9 +204,44 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     value_dtype = ds.schema.get(m.value) if m.calc == "value" else None
     if m.value and m.calc in ("mean", "median", "sum"):
         value_dtype = pl.LazyFrame(schema=ds.schema).select(parse_sql(m.value).alias("v")).collect_schema()["v"]
-    if needs_expansion(q, ds, value_dtype):
-        return _expanded(q, data, frame, grid)
-    return _differenced(q, frame, grid)
+    if not needs_expansion(q, ds, value_dtype):
+        return _differenced(q, frame, grid)
+    birthdays = birthday_columns(q, ds)
+    if birthdays is not None and not (m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()):
+        return _differenced(q, _split_at_birthdays(q, data, frame, grid, birthdays), grid)
+    return _expanded(q, data, frame, grid)
+
+
+def _split_at_birthdays(
+    q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGrid, birthdays: list[str]
+) -> pl.LazyFrame:
+    """Each row's period range cut where an anniversary of a `birthdays` column can fall (its month
+    and the next, every year), with the period-dependent columns computed once per piece."""
+    ds = data.config
+    needed = columns_used(q)
+    period_cols = _period_columns_needed(ds, needed)
+    inputs = {c for d in ds.period_derives if d.name in period_cols for c in d.inputs}
+    keep = [c for c in data.frame.columns if c in (needed | inputs) and c not in ds.period_dependent]
+    lo, hi = pl.col(LO).cast(pl.Int64), pl.col(HI).cast(pl.Int64)
+    cuts: list[pl.Expr] = [lo]
+    for column in birthdays:
+        month = (pl.col(column).dt.month().cast(pl.Int64) - 1).fill_null(0)
+        for offset in (0, 1):
+            target = (month + offset) % 12
+            first_after = lo + 1 + (target - (grid.first + lo + 1) % 12 + 12) % 12
+            cuts.append(pl.int_ranges(first_after, hi + 1, step=12, dtype=pl.Int64))
+    rows = frame.select([*keep, lo.alias(LO), hi.alias(HI)]).with_row_index("__piece_of")
+    rows = rows.with_columns(pl.concat_list(cuts).list.unique().list.sort().alias(P)).explode(P)
+    rows = rows.with_columns(
+        (pl.col(P).shift(-1).over("__piece_of") - 1).fill_null(pl.col(HI)).alias(HI),
+        pl.col(P).alias(LO),
+    )
+    rows = rows.join(grid.frame().lazy(), on=P, how="left")
+    hol = holidays_around(grid.calendar, data.frame, (grid.first // 12, grid.last // 12))
+    for d in ds.period_derives:
+        if d.name in period_cols:
+            rows = rows.with_columns(derive_expr(d, hol))
+    return rows
 
 
 def _flags(q: Query) -> dict[str, pl.Expr]:
@@ -233,7 +298,11 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
         for d in ds.period_derives:
             if d.name in period_cols:
                 rows = rows.with_columns(derive_expr(d, hol))
-    f = _flags(q)
+    # Flags become columns first: a bare literal (no `where`) inside an aggregation would be one value,
+    # not one per row.
+    flagged = _flags(q)
+    rows = rows.with_columns(flagged[k].alias(f"__{k}") for k in flagged)
+    f = {k: pl.col(f"__{k}") for k in flagged}
     aggs: list[pl.Expr] = []
     if m.calc == "value":
         def carried(column: str) -> pl.Expr:
