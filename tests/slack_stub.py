@@ -187,10 +187,14 @@ class SlackStub:
         else:
             method = parts.path
         fault = self._take_fault(method)
-        status = self._answer(h, method, parts.path, params, fault)
-        with self._cond:
-            self.calls.append(Call(method, time.monotonic(), status, params))
+        answer = self._answer(h, method, parts.path, params, fault)
+        with self._cond:  # recorded before answering: a client that has its answer finds its call here
+            self.calls.append(Call(method, time.monotonic(), answer[0] if answer else 0, params))
             self._cond.notify_all()
+        if answer is None:
+            h.close_connection = True  # close without a word: the client sees the connection dropped
+        else:
+            self._send(h, *answer)
 
     def _take_fault(self, method: str) -> Fault | None:
         with self._cond:
@@ -200,7 +204,8 @@ class SlackStub:
                     return f
         return None
 
-    def _send(self, h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> int:
+    @staticmethod
+    def _send(h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else json.dumps(body).encode("utf-8")
         h.send_response(status)
         h.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json; charset=utf-8")
@@ -209,31 +214,31 @@ class SlackStub:
             h.send_header(k, v)
         h.end_headers()
         h.wfile.write(data)
-        return status
 
-    def _answer(self, h: _Handler, method: str, path: str, params: dict[str, Any], fault: Fault | None) -> int:
+    Answer = tuple[int, Any, dict[str, str]]
+
+    def _answer(self, h: _Handler, method: str, path: str, params: dict[str, Any],
+                fault: Fault | None) -> Answer | None:
+        """(status, body, headers), or None to drop the connection."""
         if fault is not None:
             if fault.kind == "429":
-                return self._send(h, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)})
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)}
             if fault.kind == "500":
-                return self._send(h, 500, "<html><body>500 Internal Server Error</body></html>")
+                return 500, "<html><body>500 Internal Server Error</body></html>", {}
             if fault.kind == "drop":
-                h.close_connection = True
-                return 0
+                return None
             if fault.kind == "hold":
                 self._hold()
-                return 0
+                return None
         if method == "webhook":
             status, body = self._webhook(path, params)
         else:
-            body = self._api(h, method, params)
-            status = 200
+            status, body = 200, self._api(h, method, params)
         if fault is not None and fault.kind in ("accept_drop", "accept_hold"):
             if fault.kind == "accept_hold":
                 self._hold()
-            h.close_connection = True
-            return 0
-        return self._send(h, status, body)
+            return None
+        return status, body, {}
 
     def _hold(self) -> None:
         self.held.set()
