@@ -1,0 +1,161 @@
+"""The paper as Markdown: readable as plain text, rendered by a Git forge (GitHub-flavoured tables)."""
+
+from __future__ import annotations
+
+import re
+
+from ..explain_format import sparkline
+from ..format import BAND_WORDS, month_name
+from . import words
+from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md(text: str) -> str:
+    """User text made inert: Markdown and HTML characters escaped, lines joined."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    align = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def _band(rag: str | None, rated: bool) -> str:
+    word = words.band_word(rag, rated)
+    return f"**{word}**" if rated and rag in ("red", "amber", "green") else word
+
+
+def render_markdown(p: Paper) -> str:
+    out: list[str] = [
+        f"# {md(words.title(p))}",
+        "",
+        f"**{md(p.organisation)}** · {month_name(p.period)} · scorecard `{p.scorecard_id}`",
+        "",
+        md(words.introduction(p)),
+    ]
+    if p.scorecard_description:
+        out += ["", md(p.scorecard_description)]
+    basis = words.basis(p)
+    if basis:
+        out += ["", md(basis)]
+    out += ["", words.RAG_KEY_INTRO, ""]
+    out += [f"- **{BAND_WORDS[band]}**: {text}" for band, text in words.RAG_KEY]
+
+    out += ["", "## Summary of performance", "", md(words.summary_counts(p.summary, p.period))]
+    for sentence in words.added_removed(p):
+        out += ["", md(sentence)]
+    out += ["", md(words.exceptions_sentence(p))]
+    cohorts = words.cohorts_sentence(p)
+    if cohorts:
+        out += ["", md(cohorts)]
+
+    out += ["", f"## Changes in RAG rating since {month_name(p.since)}", "", words.changes_intro(p)]
+    number = 0
+    for intro, items in ((words.IMPROVED_INTRO, p.improved), (words.DECLINED_INTRO, p.declined)):
+        if not items:
+            continue
+        out += ["", intro, ""]
+        for item in items:
+            number += 1
+            c = item.change
+            out.append(f"{number}. **{md(c.title)}** ({md(c.id)}). {md(words.change_sentence(c))}")
+            if item.commentary:
+                out.append(f"   Commentary: {md(item.commentary.text)}")
+
+    for e in p.exceptions:
+        out += ["", *_exception(e)]
+    for c in p.cohorts:
+        if c.rows:
+            out += ["", *_cohort(c, p.period)]
+
+    out += ["", f"## {md(p.scorecard_title)} scorecard: {month_name(p.period)}"]
+    for s in p.sections:
+        out += ["", f"### {md(s.name)}", ""]
+        rows = [_row(r) for r in s.rows]
+        out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard", "Previous", "Change", "Comparators",
+                       f"Trend (up to {TREND_POINTS} months)"],
+                      rows, right=(1, 3, 4, 5))
+
+    if p.warnings or p.problems:
+        out += ["", "## Data notes", ""]
+        out += [f"- {md(mid)}: {md(w)}" for mid, w in p.warnings]
+        out += [f"- {md(line)}" for line in p.problems]
+    return "\n".join(out) + "\n"
+
+
+def _row(t: TableRow) -> list[str]:
+    r = t.rating
+    v = lambda x: words.value_text(x, r.decimals, r.unit) if x is not None else "-"  # noqa: E731
+    prev = r.previous
+    return [
+        f"{md(r.title)} ({md(r.id)})",
+        v(r.value),
+        _band(r.rag, r.rated),
+        v(r.target),
+        v(r.floor),
+        (f"{v(prev.value)} ({words.band_word(prev.rag, prev.target is not None)})" if prev else "-"),
+        f"{words.CHANGE_SYMBOLS[r.change]} {words.CHANGE_WORDS[r.change]}".strip() if r.change else "-",
+        "; ".join(f"{md(k)} {v(x)}" for k, x in r.comparators.items()) or "-",
+        sparkline([p.value for p in t.trend]) or "-",
+    ]
+
+
+def _exception(e: ExceptionPage) -> list[str]:
+    r = e.rating
+    x = e.explanation
+    v = lambda val: words.value_text(val, r.decimals, r.unit)  # noqa: E731
+    out = [f"## Exception report: {md(r.title)} ({md(r.id)})", "", f"{md(r.section)} · **{BAND_WORDS[r.rag]}**", "",
+           md(words.exception_headline(e))]
+    prev = words.previous_sentence(e)
+    if prev:
+        out[-1] += " " + md(prev)
+    if x.definition:
+        out += ["", f"**Definition:** {md(x.definition)}"]
+    if x.owner:
+        out += ["", f"**Lead officer:** {md(x.owner)}"]
+    out += ["", "### Trend", ""]
+    if x.trend:
+        shown = x.trend[-CHART_POINTS:]
+        trend = x.trend[-TABLE_POINTS:]
+        out += [f"`{sparkline([t.value for t in shown])}` {words.short_month(shown[0].period)} to "
+                f"{words.short_month(shown[-1].period)}", ""]
+        out += _table(["Month", "Value", "RAG", "Target", "Minimum standard"],
+                      [[words.short_month(t.period), v(t.value), words.band_word(t.rag, t.target is not None),
+                        v(t.target) if t.target is not None else "-", v(t.floor) if t.floor is not None else "-"]
+                       for t in trend], right=(1, 3, 4))
+    else:
+        out.append("No trend data.")
+    out += ["", md(words.spc_sentences(e))]
+    for name, groups in x.breakdowns.items():
+        out += ["", f"### By {md(name)}", ""]
+        out += _table([md(name), "Value", "RAG", "Numerator", "Denominator", "Note"],
+                      [["(empty)" if g.group is None else md(str(g.group)), v(g.value) if g.value is not None else "-",
+                        words.band_word(g.rag, g.rag is not None) if g.rag else "-",
+                        words.count_text(g.numerator), words.count_text(g.denominator),
+                        "low base" if g.low_base else ""] for g in groups], right=(1, 3, 4))
+    out += ["", "### Comparators", "", md(words.comparators_sentence(e))]
+    out += ["", f"### Commentary for {month_name(r.period)}", ""]
+    if e.commentary:
+        out += [f"> {md(line)}" if line.strip() else ">" for line in e.commentary.text.splitlines()]
+        out += ["", f"— {md(words.commentary_byline(e.commentary.author, e.commentary.written_at))}"]
+    else:
+        out.append(words.no_commentary(r.period))
+    return out
+
+
+def _cohort(c: CohortPage, period: str) -> list[str]:
+    out = [f"## Impact of the cohort of {md(c.label)}", "", md(words.cohort_intro(c, period)), ""]
+    rows = []
+    for row in c.rows:
+        r, i = row.rating, row.impact
+        v = lambda val, r=r: words.value_text(val, r.decimals, r.unit) if val is not None else "-"  # noqa: E731
+        b = lambda rag, r=r: _band(rag, True) if r.rated else "-"  # noqa: E731
+        rows.append([f"{md(r.title)} ({md(r.id)})", v(r.value), b(r.rag),
+                     v(i.excluding.value), b(i.excluding.rag), v(i.only.value), b(i.only.rag)])
+    out += _table(["Measure", "All children", "RAG", f"Excluding {md(c.label)}", "RAG", f"{md(c.label)} only", "RAG"],
+                  rows, right=(1, 3, 5))
+    return out

@@ -1,0 +1,258 @@
+"""The paper's sentences, in the seed papers' words, shared by the Markdown and HTML writers.
+
+Every function returns plain text (no markup, nothing escaped): each writer escapes it for its
+own format.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+from ..engine.results import BAND_ORDER, BandChange, PeriodResult, Summary
+from ..explain_format import ASSURANCE_WORDS, VARIATION_WORDS
+from ..format import BAND_WORDS, month_name, number
+from .content import CohortPage, ExceptionPage, MeasureRef, Paper
+
+# Seeds, paragraph 2.8: "Performance results are assigned an alert on the following basis".
+RAG_KEY_INTRO = "Performance results are assigned an alert on the following basis:"
+RAG_KEY: list[tuple[str, str]] = [
+    ("green", "Current target achieved or exceeded"),
+    ("amber", "Performance is below current target but above minimum standard"),
+    ("red", "Performance is below a pre-defined minimum standard"),
+]
+CHANGE_WORDS = {"improved": "Improved", "declined": "Declined", "unchanged": "Unchanged", None: "-"}
+CHANGE_SYMBOLS = {"improved": "▲", "declined": "▼", "unchanged": "=", None: ""}
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def listing(items: list[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def value_text(value: float | None, decimals: int, unit: str | None) -> str:
+    """A value as a reader sees it: '88.8%', '12.5 per 10,000', '123 days', '85.0', or 'no data'."""
+    if value is None:
+        return "no data"
+    text = number(value, decimals, unit)
+    return text if unit in (None, "", "%") else f"{text} {unit}"
+
+
+def count_text(x: int | float | None) -> str:
+    """A numerator or denominator: '1,759', '330,800'; '-' when there is none."""
+    if x is None:
+        return "-"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def band_word(rag: str | None, rated: bool = True) -> str:
+    if not rated:
+        return "Activity"
+    return BAND_WORDS[rag]
+
+
+def title(p: Paper) -> str:
+    return f"{p.scorecard_title} performance scorecard"
+
+
+def introduction(p: Paper) -> str:
+    return (
+        f"The {p.scorecard_title} performance scorecard provides members with progress against targets set for key "
+        f"performance and activity indicators. It includes the latest available results, which are for "
+        f"{month_name(p.period)}."
+    )
+
+
+def basis(p: Paper) -> str | None:
+    """Seeds 2.4: how the results are shown, from the windows the scorecard's measures use."""
+    first = p.financial_year_start_month
+    last = (first - 2) % 12 + 1
+    fy = f"{calendar.month_name[first]}-{calendar.month_name[last]}"
+    words = {
+        "snapshot": "snapshot figures (taken on the last working day of the reporting period)",
+        "month": "monthly figures",
+        "ytd": f"year-to-date ({fy})",
+        "rolling12": "a rolling 12 months",
+    }
+    shown = [words[w] for w in p.windows]
+    if not shown:
+        return None
+    return "The results in the scorecard are shown as " + listing(shown, "or") + "."
+
+
+def summary_counts(s: Summary, period: str) -> str:
+    """'For January 2017 there are 44 measures with a RAG rating: 27 Green, 16 Amber and 1 Red.'"""
+    parts = [f"{s.green} Green", f"{s.amber} Amber", f"{s.red} Red"]
+    if s.no_data:
+        parts.append(f"{s.no_data} with no data for the period")
+    measures = "measure" if s.rated == 1 else "measures"
+    verb = "is" if s.rated == 1 else "are"
+    text = f"For {month_name(period)} there {verb} {s.rated} {measures} with a RAG rating: {listing(parts)}."
+    activity = s.measures - s.rated
+    if activity:
+        text += (f" The scorecard also shows {plural(activity, 'activity measure')}, which "
+                 f"{'has' if activity == 1 else 'have'} no target.")
+    return text
+
+
+def _names(refs: list[MeasureRef]) -> str:
+    return listing([f"“{r.title}” ({r.section})" for r in refs])
+
+
+def added_removed(p: Paper) -> list[str]:
+    """Seeds 3.1: measures added to or removed from the scorecard since the previous report."""
+    since = month_name(p.since)
+    out = []
+    if p.added:
+        n = len(p.added)
+        out.append(
+            (f"One performance measure has been added to the scorecard since {since}: " if n == 1
+             else f"{n} performance measures have been added to the scorecard since {since}: ")
+            + _names(p.added) + f". This takes the number of performance measures in the scorecard to {p.summary.measures}."
+        )
+    if p.removed:
+        n = len(p.removed)
+        out.append(
+            f"One performance measure, {_names(p.removed)}, has been removed from the scorecard since {since}." if n == 1
+             else f"{n} performance measures have been removed from the scorecard since {since}: {_names(p.removed)}."
+        )
+    return out
+
+
+def exceptions_sentence(p: Paper) -> str:
+    """Seeds 3.2: which Red measures have an exception page."""
+    reds = p.exceptions
+    if not reds:
+        return f"No measure has a Red RAG rating for {month_name(p.period)}, so there is no exception reporting."
+    if len(reds) == 1:
+        return (f"Exception reporting against “{reds[0].rating.title}”, which has a Red RAG rating, "
+                f"is included below.")
+    return (f"Exception reporting against the {len(reds)} measures with a Red RAG rating is included below: "
+            + listing([f"“{e.rating.title}”" for e in reds]) + ".")
+
+
+def cohorts_sentence(p: Paper) -> str | None:
+    shown = [c for c in p.cohorts if c.rows]
+    if not shown:
+        return None
+    labels = listing([c.label for c in shown])
+    page = "A separate page showing" if len(shown) == 1 else "Separate pages showing"
+    verb = "has" if len(shown) == 1 else "have"
+    return f"{page} the impact of the cohort of {labels} upon the relevant performance measures {verb} also been included."
+
+
+def changes_intro(p: Paper) -> str:
+    n = len(p.improved) + len(p.declined)
+    between = f"between the {month_name(p.since)} and {month_name(p.period)} scorecards"
+    if n == 0:
+        return f"No performance measure has changed RAG banding {between}."
+    if n == 1:
+        return f"One performance measure has changed RAG banding {between}."
+    return f"{n} performance measures have changed RAG banding {between}."
+
+
+IMPROVED_INTRO = "Those measures showing improved performance are:"
+DECLINED_INTRO = "Those measures where performance declined are:"
+
+
+def article(text: str) -> str:
+    """'a' or 'an' before a figure as it is read aloud: 'an 85.0% target', 'an 11 day target', 'a 90.0% target'."""
+    digits = text.split(".")[0].replace(",", "")
+    if digits.startswith("8"):
+        return "an"
+    if digits[:2] in ("11", "18") and len(digits) % 3 == 2:
+        return "an"
+    return "a"
+
+
+def against_target(value: float | None, target: float | None, decimals: int, unit: str | None) -> str:
+    """'88.8% against a 90.0% target' (and 'against a target of 9.0 per 10,000' for other units)."""
+    if target is None:
+        return value_text(value, decimals, unit)
+    if unit in (None, "", "%"):
+        shown = value_text(target, decimals, unit)
+        return f"{value_text(value, decimals, unit)} against {article(shown)} {shown} target"
+    return f"{value_text(value, decimals, unit)} against a target of {value_text(target, decimals, unit)}"
+
+
+def change_sentence(c: BandChange) -> str:
+    """'performance improved from 84.5% to 88.8% and moved from Red to Amber; 88.8% against a 90.0% target.'"""
+    verb = "improved" if BAND_ORDER[c.to_rag] > BAND_ORDER[c.from_rag] else "declined"
+    return (
+        f"Performance {verb} from {value_text(c.from_value, c.decimals, c.unit)} to "
+        f"{value_text(c.to_value, c.decimals, c.unit)} and moved from {BAND_WORDS[c.from_rag]} to {BAND_WORDS[c.to_rag]}; "
+        f"{against_target(c.to_value, c.target, c.decimals, c.unit)}."
+    )
+
+
+
+def exception_headline(e: ExceptionPage) -> str:
+    """'12.5 per 10,000 in April 2017, Red: against a target of 9.0 per 10,000 and a minimum standard of 11.0 per 10,000.'"""
+    r = e.rating
+    v = lambda x: value_text(x, r.decimals, r.unit)  # noqa: E731
+    better = "higher" if r.polarity == "higher" else "lower"
+    return (f"{v(r.value)} in {month_name(r.period)}, rated {BAND_WORDS[r.rag]}: the target is {v(r.target)} and the "
+            f"minimum standard {v(r.floor)} ({better} is better).")
+
+
+def previous_sentence(e: ExceptionPage) -> str | None:
+    prev = e.rating.previous
+    if prev is None:
+        return None
+    r = e.rating
+    return (f"In {month_name(prev.period)} it was {value_text(prev.value, r.decimals, r.unit)}, "
+            f"{band_word(prev.rag, prev.target is not None)}.")
+
+
+def spc_sentences(e: ExceptionPage) -> str:
+    s = e.explanation.spc
+    if s is None:
+        points = sum(t.value is not None for t in e.explanation.trend)
+        return f"Statistical process control needs 12 monthly points; this measure has {points}, so no SPC verdict is given."
+    d = e.rating.decimals + 1
+    return (f"SPC (XmR chart): mean {s.mean:,.{d}f}, process limits {s.lower:,.{d}f} to {s.upper:,.{d}f}. "
+            f"The latest point shows {VARIATION_WORDS[s.variation]}; {ASSURANCE_WORDS[s.assurance]}.")
+
+
+def comparators_sentence(e: ExceptionPage) -> str:
+    comps = e.rating.comparators
+    if not comps:
+        return "No comparator figures are available for this measure."
+    r = e.rating
+    return "Latest comparators: " + listing([f"{name} {value_text(v, r.decimals, r.unit)}" for name, v in comps.items()]) + "."
+
+
+def no_commentary(period: str) -> str:
+    return f"No commentary has been recorded for {month_name(period)}."
+
+
+def commentary_byline(author: str, written_at: str) -> str:
+    return f"{author}, {written_at[:10]}"
+
+
+def cohort_intro(c: CohortPage, period: str) -> str:
+    return (f"The impact of the cohort of {c.label} upon the relevant performance measures for {month_name(period)}: "
+            f"each measure for all children, excluding the cohort, and for the cohort only.")
+
+
+def short_month(period: str) -> str:
+    year, month = period.split("-")
+    return f"{calendar.month_abbr[int(month)]} {year}"
+
+
+def trend_alt(trend: list[PeriodResult], decimals: int, unit: str | None) -> str:
+    """Alternative text for a sparkline."""
+    points = [t for t in trend if t.value is not None]
+    if not points:
+        return "No trend data."
+    first, last = points[0], points[-1]
+    lo = min(t.value for t in points if t.value is not None)
+    hi = max(t.value for t in points if t.value is not None)
+    return (f"Trend {short_month(first.period)} to {short_month(last.period)}: from {value_text(first.value, decimals, unit)} "
+            f"to {value_text(last.value, decimals, unit)}, lowest {value_text(lo, decimals, unit)}, "
+            f"highest {value_text(hi, decimals, unit)}.")

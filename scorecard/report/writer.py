@@ -1,0 +1,40 @@
+"""`scorecard report`: build the paper from the engine and write it as Markdown or HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from ..engine.engine import Engine, UsageError
+from ..format import month_name
+from .content import build_paper
+from .html import render_html
+from .markdown import render_markdown
+
+FORMATS = ("md", "html")
+
+
+def render(engine: Engine, period: str | None, scorecard_id: str | None, since: str | None, fmt: str) -> str:
+    """The paper's text. Raises `UsageError` for an unknown format, scorecard or period."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}; use md or html")
+    paper = build_paper(engine, period, scorecard_id, since)
+    return render_html(paper) if fmt == "html" else render_markdown(paper)
+
+
+def write_report(engine: Engine, period: str | None, scorecard_id: str | None, since: str | None, fmt: str,
+                 output: Path | None, out: TextIO) -> int:
+    """Write the committee paper to `output` (a file) or, without one, to `out`.
+
+    Returns 0, or 1 when the engine found data problems (the paper is still written, with the
+    problems listed under "Data notes"). Raises `UsageError`, before writing anything, for an
+    unknown format or scorecard, a malformed period, or `since` not before the period."""
+    text = render(engine, period, scorecard_id, since, fmt)
+    if output is None:
+        out.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        shown = engine.resolve_period(period)
+        out.write(f"Wrote the {month_name(shown)} report ({fmt}) to {output}\n")
+    return 1 if engine.has_problems else 0
