@@ -43,13 +43,13 @@ def texts(blocks: list[dict]) -> list[str]:
 
 def test_one_message_grouped_red_first(tmp_path: Path) -> None:
     rows = rows_for(tmp_path, t("UP", "amber", "green"), t("DOWN", "green", "amber"), t("REC", "red", "amber"),
-                    t("RED", "amber", "red"), t("NEW", "none", "red"))
+                    t("RED", "amber", "red"), t("NEW", "none", "red"), t("GAP", "no_data", "red"))
     (m,) = build_messages("#analysts", rows, organisation="Testshire", timezone="Europe/London", now=NOW)
     joined = "\n".join(texts(m.blocks))
-    order = [joined.index(f"`{x}`") for x in ("RED", "NEW", "DOWN", "REC", "UP")]
+    order = [joined.index(f"`{x}`") for x in ("RED", "NEW", "GAP", "DOWN", "REC", "UP")]
     assert order == sorted(order)
     headings = [x for x in texts(m.blocks) if x.startswith(":") and "*" in x and "`" not in x]
-    assert headings == [":red_circle: *Turned red* (2)", ":large_orange_circle: *Declined* (1)",
+    assert headings == [":red_circle: *Turned red* (3)", ":large_orange_circle: *Declined* (1)",
                         ":large_green_circle: *Recovered from red* (1)", ":large_green_circle: *Improved* (1)"]
     # every figure: value with unit, band, period, target, floor, previous value and band
     red = next(x for x in texts(m.blocks) if "`RED`" in x)
@@ -57,11 +57,13 @@ def test_one_message_grouped_red_first(tmp_path: Path) -> None:
         assert part in red, part
     new = next(x for x in texts(m.blocks) if "`NEW`" in x)
     assert "not rated in March 2017" in new
+    assert "Before: no data in March 2017" in next(x for x in texts(m.blocks) if "`GAP`" in x)
+    assert "_Scorecard: Children in Care · section: Health_" in red
     assert "Before: 75.0%, Red in March 2017" in next(x for x in texts(m.blocks) if "`REC`" in x)
     # the plain-text fallback says the same, in the same order
     assert m.text.index("(RED)") < m.text.index("(DOWN)") < m.text.index("(REC)") < m.text.index("(UP)")
     assert "Checked Tue 2 May 2017 09:00 BST (Europe/London)" in m.text
-    assert len(m.row_ids) == 5 and len(m.alert_keys) == 5
+    assert len(m.row_ids) == 6 and len(m.alert_keys) == 6
     assert m.metadata == {"event_type": "scorecard_alert",
                           "event_payload": {"alerts": list(m.alert_keys), "part": 1, "parts": 1}}
 

@@ -126,7 +126,9 @@ def _before(t: Transition) -> str:
         if t.previous_period is None:
             return f"not on the scorecard in {period_label(t.previous_period)}"
         return f"not rated in {period_label(t.previous_period)}"
-    value = with_unit(t.previous_value, t.decimals, t.unit) if t.previous_value is not None else "no value"
+    if t.from_band == "no_data" or t.previous_value is None:
+        return f"no data in {period_label(t.previous_period)}"
+    value = with_unit(t.previous_value, t.decimals, t.unit)
     return f"{value}, {BAND_NAME.get(t.from_band, t.from_band)} in {period_label(t.previous_period)}"
 
 
@@ -143,7 +145,7 @@ def entry_mrkdwn(e: Entry) -> str:
         f"{BAND_EMOJI.get(t.to_band, '')} *{escape(with_unit(t.value, t.decimals, t.unit))}*, "
         f"{BAND_NAME.get(t.to_band, t.to_band)} in {period_label(t.period)}: {escape(_standard(t))}",
         f"Before: {escape(_before(t))}",
-        f"_{escape(_cut(', '.join(e.scorecards), 300))} · {escape(_cut(t.section, 200))}_",
+        f"_Scorecard: {escape(_cut(', '.join(e.scorecards), 300))} · section: {escape(_cut(t.section, 200))}_",
     ]
     if t.warnings:
         lines.append(f":warning: {t.warnings} data warning(s): run `scorecard check`")
