@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -25,17 +26,17 @@ CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-bro
 WIDTH, HEIGHT = 1240, 1754
 
 
-def screenshot(html: Path, png: Path) -> subprocess.CompletedProcess[str]:
+def chromium(html: Path, *action: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}",
+             f"--user-data-dir={profile}", *action,
              # any attempt to fetch from the network fails instead of reaching out
              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
              html.resolve().as_uri()],
-            capture_output=True, text=True, timeout=120, cwd=png.parent, env={**os.environ, "HOME": profile},
+            capture_output=True, text=True, timeout=120, cwd=html.parent, env={**os.environ, "HOME": profile},
         )
 
 
@@ -86,7 +87,7 @@ def test_report_renders_in_headless_chromium(basic_copy: Path, tmp_path: Path) -
     html = tmp_path / "report.html"
     assert write_report(engine, "2017-04", None, None, "html", html, io.StringIO()) == 0
     png = tmp_path / "report.png"
-    done = screenshot(html, png)
+    done = chromium(html, f"--screenshot={png}", f"--window-size={WIDTH},{HEIGHT}")
     assert png.exists(), done.stderr[-2000:]
     width, height, bpp, rows = png_rows(png.read_bytes())
     assert (width, height) == (WIDTH, HEIGHT)
@@ -97,3 +98,20 @@ def test_report_renders_in_headless_chromium(basic_copy: Path, tmp_path: Path) -
     pixels = {bytes(row[i:i + 3]) for row in rows[::4] for i in range(0, len(row), bpp * 2)}
     assert bytes.fromhex("d4351c") in pixels and bytes.fromhex("00703c") in pixels
     print(f"\nscreenshot: {png}")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get update && apt-get install -y chromium)")
+def test_report_prints_on_a4_with_a_page_per_exception(basic_copy: Path, tmp_path: Path) -> None:
+    """February 2017 has 4 Red measures: the summary, 4 exception pages, the cohort page and the table."""
+    engine = Engine.load(basic_copy / "config.toml")
+    html = tmp_path / "report.html"
+    write_report(engine, "2017-02", None, None, "html", html, io.StringIO())
+    assert engine.rate(None, "2017-02").summary.red == 4
+    pdf = tmp_path / "report.pdf"
+    done = chromium(html, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert pdf.exists(), done.stderr[-2000:]
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert pages >= 1 + 4 + 1 + 1, pages
+    boxes = {tuple(round(float(x)) for x in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}
+    assert boxes == {(0, 0, 595, 842)}  # A4 in points
