@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from scorecard.notify.evaluate import RoutedAlert, Transition
-from scorecard.notify.messages import MAX_BLOCKS, MAX_SECTION_TEXT, build_messages, escape
+from scorecard.notify.messages import MAX_BLOCKS, MAX_SECTION_TEXT, build_messages, escape, metadata_keys
 from scorecard.notify.outbox import Outbox, OutboxRow
 
 NOW = dt.datetime(2017, 5, 2, 8, 0, tzinfo=dt.UTC)
@@ -65,7 +65,9 @@ def test_one_message_grouped_red_first(tmp_path: Path) -> None:
     assert "Checked Tue 2 May 2017 09:00 BST (Europe/London)" in m.text
     assert len(m.row_ids) == 6 and len(m.alert_keys) == 6
     assert m.metadata == {"event_type": "scorecard_alert",
-                          "event_payload": {"alerts": list(m.alert_keys), "part": 1, "parts": 1}}
+                          "event_payload": {"alerts": " ".join(m.alert_keys), "part": 1, "parts": 1}}
+    assert metadata_keys(m.metadata) == list(m.alert_keys)
+    assert metadata_keys({"event_type": "someone_else", "event_payload": {"alerts": "x"}}) == []
 
 
 def test_same_measure_on_two_scorecards_is_shown_once(tmp_path: Path) -> None:

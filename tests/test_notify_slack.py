@@ -19,7 +19,7 @@ from tests.slack_stub import SlackStub, free_port
 
 FAST = SlackSettings(deadline=8.0, timeout=5.0, retries=3, backoff=0.01)
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}]
-META = {"event_type": "scorecard_alert", "event_payload": {"alerts": ["k1"]}}
+META = {"event_type": "scorecard_alert", "event_payload": {"alerts": "k1 k2"}}
 
 
 @pytest.fixture

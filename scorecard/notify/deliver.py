@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .messages import EVENT_TYPE, build_messages
+from .messages import build_messages, metadata_keys
 from .outbox import Outbox, OutboxRow, utc_now
 from .slack import Deadline, SlackClient, SlackError
 
@@ -79,11 +79,8 @@ def reconcile(outbox: Outbox, client: SlackClient, route: str, rows: list[Outbox
         return rows
     seen: dict[str, str] = {}
     for m in messages:
-        meta = m.get("metadata") or {}
-        if meta.get("event_type") != EVENT_TYPE:
-            continue
-        for key in (meta.get("event_payload") or {}).get("alerts") or []:
-            seen.setdefault(str(key), str(m.get("ts")))
+        for key in metadata_keys(m.get("metadata")):
+            seen.setdefault(key, str(m.get("ts")))
     by_ts: dict[str, list[int]] = defaultdict(list)
     for r in uncertain:
         if r.alert_key in seen:

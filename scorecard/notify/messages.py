@@ -174,8 +174,17 @@ class Message:
     def metadata(self) -> dict[str, Any]:
         """Travels with the message and comes back in conversations.history: how a sender that
         crashed mid-send recognises a message Slack already has."""
+        # Slack's payload values are strings, numbers, booleans or objects: the keys go space-separated
         return {"event_type": EVENT_TYPE,
-                "event_payload": {"alerts": list(self.alert_keys), "part": self.part, "parts": self.parts}}
+                "event_payload": {"alerts": " ".join(self.alert_keys), "part": self.part, "parts": self.parts}}
+
+
+def metadata_keys(metadata: dict[str, Any] | None) -> list[str]:
+    """The alert keys a message's metadata carries (none for other apps' messages)."""
+    if not isinstance(metadata, dict) or metadata.get("event_type") != EVENT_TYPE:
+        return []
+    keys = (metadata.get("event_payload") or {}).get("alerts") or ""
+    return keys.split() if isinstance(keys, str) else [str(k) for k in keys]
 
 
 def _periods_line(entries: Sequence[Entry]) -> str:
