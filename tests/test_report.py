@@ -102,6 +102,7 @@ def test_since_compares_with_an_earlier_report(basic_copy: Path) -> None:
         assert f"({mid}). Performance improved" in changes
     assert "declined" not in changes
     assert "(CIC-FOSTER-U16). Performance improved from 40% to 67% and moved from Red to Green" in changes
+    assert "| Previous (April 2017) |" in text  # the table's previous column is still the month before, as in `rate`
 
 
 def test_exception_page_html(basic_copy: Path) -> None:

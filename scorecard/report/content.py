@@ -85,7 +85,8 @@ class Paper:
     scorecard_title: str
     scorecard_description: str | None
     period: str
-    since: str  # the previous report's period
+    since: str  # the previous report's period: band changes and added/removed measures are since then
+    previous_period: str  # the month before `period`: the table's "previous" column (as `scorecard rate`)
     financial_year_start_month: int
     windows: list[str]  # the windows the scorecard's measures use, in WINDOW_ORDER
     summary: Summary
@@ -146,6 +147,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
         scorecard_description=sc.description,
         period=period,
         since=since,
+        previous_period=engine.previous_period(period),
         financial_year_start_month=engine.config.organisation.financial_year_start_month,
         windows=[w for w in WINDOW_ORDER if w in used_windows],
         summary=rating.summary,

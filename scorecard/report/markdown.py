@@ -76,7 +76,8 @@ def render_markdown(p: Paper) -> str:
     for s in p.sections:
         out += ["", f"### {md(s.name)}", ""]
         rows = [_row(r) for r in s.rows]
-        out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard", "Previous", "Change", "Comparators",
+        out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard",
+                       f"Previous ({month_name(p.previous_period)})", "Change", "Comparators",
                        f"Trend (up to {TREND_POINTS} months)"],
                       rows, right=(1, 3, 4, 5))
 

@@ -45,12 +45,11 @@ def scorecard_table(p: Paper) -> str:
                 "floor": pl.String, "previous": pl.String, "change": pl.String, "comparators": pl.String,
                 "trend": pl.List(pl.Float64), "alt": pl.String},
     )
-    previous = month_name(p.since) if p.since else "Previous"
     gt = (
         GT(frame, rowname_col="measure", groupname_col="section")
         .tab_stubhead(label="Measure")
         .cols_label(value="Value", rag="RAG rating", target="Target", floor="Minimum standard",
-                    previous=f"Previous ({previous})", change="Change", comparators="Comparators",
+                    previous=f"Previous ({month_name(p.previous_period)})", change="Change", comparators="Comparators",
                     trend=f"Trend (up to {TREND_POINTS} months)")
         .fmt_nanoplot(columns="trend", alt=from_column("alt"),
                       options=nanoplot_options(data_line_stroke_color="#1d70b8", data_point_fill_color="#1d70b8",
