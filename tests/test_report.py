@@ -320,3 +320,14 @@ def _check_markdown_tables(text: str) -> None:
         if header_cells is None:
             header_cells = cells
         assert cells == header_cells, line
+
+
+def test_exception_page_shows_definition_owner_and_notes(basic_copy: Path) -> None:
+    config = edit_config(basic_copy, measure_block("CIC-RATE"), measure_block("CIC-RATE")
+                         + 'definition = "Children in care on the snapshot date per 10,000 residents aged 0-17."\n'
+                         + 'owner = "Maureen Robinson"\nnotes = "Includes UASC."\n')
+    for fmt in ("md", "html"):
+        text, _ = report(config, fmt)
+        page = text.split("Exception report: ")[1]
+        assert "Children in care on the snapshot date per 10,000 residents aged 0-17." in page
+        assert "Maureen Robinson" in page and "Includes UASC." in page

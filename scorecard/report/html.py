@@ -149,7 +149,9 @@ def _changes(p: Paper) -> list[str]:
         out.append(f'<ol class="changes" start="{start}">')
         for item in items:
             c = item.change
-            note = (f'<div class="commentary">{paragraphs(item.commentary.text)}</div>' if item.commentary else "")
+            note = (f'<div class="commentary">{paragraphs(item.commentary.text)}<footer>'
+                    f"{e(words.commentary_byline(item.commentary.author, item.commentary.written_at))}</footer></div>"
+                    if item.commentary else "")
             out.append(f"<li><strong>{e(c.title)}</strong> ({e(c.id)}) {band(c.from_rag)} → {band(c.to_rag)}. "
                        f"{e(words.change_sentence(c))}{note}</li>")
         out.append("</ol>")
@@ -183,6 +185,8 @@ def _exception(x: ExceptionPage, index: int) -> list[str]:
            + (f" {e(prev)}" if (prev := words.previous_sentence(x)) else "") + "</p>"]
     if ex.definition:
         out.append(f"<p><strong>Definition:</strong> {e(ex.definition)}</p>")
+    if ex.notes:
+        out.append(f"<p><strong>Notes:</strong> {e(ex.notes)}</p>")
     if ex.owner:
         out.append(f"<p><strong>Lead officer:</strong> {e(ex.owner)}</p>")
     out.append("<h3>Trend</h3>")

@@ -64,7 +64,8 @@ def render_markdown(p: Paper) -> str:
             c = item.change
             out.append(f"{number}. **{md(c.title)}** ({md(c.id)}). {md(words.change_sentence(c))}")
             if item.commentary:
-                out.append(f"   Commentary: {md(item.commentary.text)}")
+                byline = words.commentary_byline(item.commentary.author, item.commentary.written_at)
+                out.append(f"   Commentary ({md(byline)}): {md(item.commentary.text)}")
 
     for e in p.exceptions:
         out += ["", *_exception(e)]
@@ -116,6 +117,8 @@ def _exception(e: ExceptionPage) -> list[str]:
         out[-1] += " " + md(prev)
     if x.definition:
         out += ["", f"**Definition:** {md(x.definition)}"]
+    if x.notes:
+        out += ["", f"**Notes:** {md(x.notes)}"]
     if x.owner:
         out += ["", f"**Lead officer:** {md(x.owner)}"]
     out += ["", "### Trend", ""]
