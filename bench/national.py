@@ -50,7 +50,7 @@ def episodes(rng: np.random.Generator, n: int) -> pl.DataFrame:
     """Care spells: start uniform over the ten years, length about two years (long right tail),
     still open when they run past March 2026; children aged 0 to 17 at the start."""
     start = _days(rng, n, FIRST_DAY, LAST_DAY)
-    length = np.maximum(1, rng.gamma(0.8, 900.0, n)).astype("timedelta64[D]")
+    length = np.maximum(1, rng.gamma(0.8, 1050.0, n)).astype("timedelta64[D]")
     end = start + length
     age_days = rng.integers(0, 18 * 365, n).astype("timedelta64[D]")
     placement = np.where(rng.random(n) < 0.72, rng.choice(FOSTER, n), rng.choice(OTHER_PLACEMENTS, n))

@@ -1,0 +1,155 @@
+"""The benchmark: `python bench/run.py` (see bench/README.md).
+
+For each workload: wall time and peak memory of the whole `scorecard trend --format json`
+process, and of the reference reader (`bench/reader.py`: reads the same files, groups by month)
+with the ratios; on the national workload also the DuckDB peer (`bench/duckdb_peer.py`) and
+whether its numbers agree with the engine's. Then the terminal UI's timings through Pilot.
+Prints a table and writes `bench/results/bench.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import demo, national, tui  # noqa: E402
+from bench.measure import Summary, measure  # noqa: E402
+from bench.table import render  # noqa: E402
+
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+WORKLOADS = ("national", "demo-1", "demo-10", "demo-100", "tui")
+
+
+def scorecard_command() -> list[str]:
+    script = Path(sys.executable).with_name("scorecard")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "scorecard.cli"]
+
+
+def compare(ours_path: Path, theirs_path: Path) -> list[str]:
+    """Where the engine's trend and the peer's differ: `measure period: ours vs theirs`."""
+    ours, theirs = json.loads(ours_path.read_text()), json.loads(theirs_path.read_text())
+    if ours["periods"] != theirs["periods"]:
+        return [f"periods differ: {len(ours['periods'])} vs {len(theirs['periods'])}"]
+    peer = {m["id"]: m for m in theirs["measures"]}
+    out = []
+    for m in ours["measures"]:
+        p = peer.get(m["id"])
+        if p is None:
+            out.append(f"{m['id']}: not in the peer")
+            continue
+        for i, period in enumerate(ours["periods"]):
+            if (m["values"][i], m["rags"][i]) != (p["values"][i], p["rags"][i]):
+                out.append(f"{m['id']} {period}: {m['values'][i]} {m['rags'][i]} vs {p['values'][i]} {p['rags'][i]}")
+    return out
+
+
+def rows_read(reader_output: Path) -> int:
+    """Rows the reader read (its output: dataset<TAB>rows); never read the data in this process."""
+    return sum(int(line.split("\t")[1]) for line in reader_output.read_text().splitlines() if "\t" in line)
+
+
+def bench_engine(name: str, config: Path, out: Path, repeat: int) -> dict[str, Any]:
+    print(f"[{name}] scorecard trend ...", file=sys.stderr, flush=True)
+    engine = measure([*scorecard_command(), "trend", "--config", str(config), "--format", "json"], out / "trend.json", repeat)
+    print(f"[{name}] reader ...", file=sys.stderr, flush=True)
+    reader = measure([sys.executable, str(BENCH / "reader.py"), str(config)], out / "reader.txt", repeat)
+    return {
+        "workload": name,
+        "rows": rows_read(out / "reader.txt"),
+        "engine": engine.to_json(),
+        "reader": reader.to_json(),
+        "time_ratio": round(engine.wall_s / reader.wall_s, 2),
+        "memory_ratio": round(engine.peak_mb / reader.peak_mb, 2),
+    }
+
+
+def bench_national(size: float, repeat: int, fresh: bool) -> dict[str, Any]:
+    out = RESULTS / "national" if size == 1.0 else RESULTS / f"national-{size:g}"
+    if fresh or not (out / "config.toml").exists():
+        print(f"[national] generating size {size:g} ...", file=sys.stderr, flush=True)
+        shutil.rmtree(out, ignore_errors=True)
+        national.generate(out, size)
+    result = bench_engine("national", out / "config.toml", out, repeat)
+    print("[national] duckdb peer ...", file=sys.stderr, flush=True)
+    peer: Summary = measure([sys.executable, str(BENCH / "duckdb_peer.py"), str(out / "data")], out / "peer.json", repeat)
+    result["duckdb"] = peer.to_json()
+    result["duckdb_time_ratio"] = round(result["engine"]["wall_s"] / peer.wall_s, 2)
+    result["duckdb_disagreements"] = compare(out / "trend.json", out / "peer.json")
+    return result
+
+
+def bench_demo(scale: int, repeat: int, fresh: bool) -> dict[str, Any]:
+    name = f"demo-{scale}"
+    why = demo.unavailable()
+    if why:
+        return {"workload": name, "skipped": why}
+    out = RESULTS / name
+    print(f"[{name}] preparing data ...", file=sys.stderr, flush=True)
+    return bench_engine(name, demo.prepare(out, scale, fresh=fresh), out, repeat)
+
+
+def machine() -> dict[str, Any]:
+    import polars
+
+    info: dict[str, Any] = {"cores": os.cpu_count(), "python": platform.python_version(), "polars": polars.__version__}
+    try:
+        import duckdb
+
+        info["duckdb"] = duckdb.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Scorecard benchmark")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {', '.join(WORKLOADS)}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command: median time, highest peak memory")
+    parser.add_argument("--size", type=float, default=1.0, help="national workload's row counts x this")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the data even when present")
+    parser.add_argument("--out", type=Path, default=RESULTS / "bench.json")
+    args = parser.parse_args(argv)
+    chosen = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    unknown = [w for w in chosen if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}")
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    results: list[dict[str, Any]] = []
+    tui_results: list[dict[str, Any]] = []
+    for w in chosen:
+        if w == "national":
+            results.append(bench_national(args.size, args.repeat, args.fresh))
+        elif w.startswith("demo-"):
+            results.append(bench_demo(int(w.split("-")[1]), args.repeat, args.fresh))
+        else:
+            tui_results = tui.bench_all(RESULTS, args.repeat)
+    report = {
+        "date": started,
+        "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
+        "machine": machine(),
+        "repeat": args.repeat,
+        "workloads": results,
+        "tui": tui_results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(render(report))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

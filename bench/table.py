@@ -1,0 +1,52 @@
+"""The benchmark's table, from the report `run.py` writes as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(x: Any, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def render(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    lines = [
+        f"Scorecard benchmark, {report['date']}: {m['cores']} cores, Python {m['python']}, polars {m['polars']}, "
+        f"duckdb {m.get('duckdb', '-')}; best wall time of {report['repeat']} runs, highest peak memory; "
+        f"load average (1, 5, 15 min) {report['load_average']['before']} before, {report['load_average']['after']} after",
+        "",
+        "| workload | rows | engine s | engine CPU s | engine MB | reader s | reader MB | time x reader | memory x reader "
+        "| duckdb s | duckdb MB | time x duckdb | peer agrees |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    notes: list[str] = []
+    for w in report["workloads"]:
+        if "skipped" in w:
+            notes.append(f"- {w['workload']}: skipped: {w['skipped']}")
+            continue
+        duck = w.get("duckdb") or {}
+        if "duckdb" in w:
+            bad = w.get("duckdb_disagreements", [])
+            agrees = "yes" if not bad else f"NO ({len(bad)} values)"
+        else:
+            agrees = "-"
+        lines.append(
+            f"| {w['workload']} | {w['rows']:,} | {w['engine']['wall_s']:.2f} | {w['engine']['cpu_s']:.2f} "
+            f"| {w['engine']['peak_mb']:.0f} "
+            f"| {w['reader']['wall_s']:.2f} | {w['reader']['peak_mb']:.0f} | {w['time_ratio']:.2f} | {w['memory_ratio']:.2f} "
+            f"| {_fmt(duck.get('wall_s'), '.2f')} | {_fmt(duck.get('peak_mb'), '.0f')} "
+            f"| {_fmt(w.get('duckdb_time_ratio'), '.2f')} | {agrees} |"
+        )
+    if report.get("tui"):
+        lines += ["", "| terminal UI | first screen s | open drill-down ms | switch period ms |", "|---|---:|---:|---:|"]
+        for t in report["tui"]:
+            if "skipped" in t:
+                notes.append(f"- {t['workload']}: skipped: {t['skipped']}")
+                continue
+            lines.append(
+                f"| {t['workload']} | {t['first_screen_s']:.2f} | {t['drill_down_ms']:.0f} | {t['switch_period_ms']:.0f} |"
+            )
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
