@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         elif w.startswith("demo-"):
             results.append(bench_demo(int(w.split("-")[1]), args.repeat, args.fresh))
         else:
-            tui_results = tui.bench_all(RESULTS, args.repeat)
+            nat = RESULTS / "national" / "config.toml"
+            tui_results = tui.bench_all(RESULTS, args.repeat, {"national": nat} if nat.exists() else None)
     report = {
         "date": started,
         "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},

@@ -1,16 +1,32 @@
 """Terminal UI timings through Textual's Pilot, headless: first screen, a drill-down, a period switch.
 
-Each scale runs in its own process (`python bench/tui.py CONFIG`), so the first screen includes
-Python's start-up, the imports and the engine's first computation, as a user waits for them.
+Each run is its own process (`python bench/tui.py CONFIG --launched T`), so the first screen is
+timed from the moment the parent started that process: Python's start-up, the imports, the
+engine's load and first computation, as a user waits for them. Then, in the same app:
+
+* drill-down: Enter on the highlighted measure until the drill-down screen shows its figures,
+  after the first screen has been on view for a second (as a reader would; the app may prefetch);
+* drill-down, at once: Down then Enter straight away, with no time to prefetch;
+* switch period: back on the scorecard, `[` until the previous period's rating is shown.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 SCALES = (1, 10)
+TIMEOUT_S = 300.0
 
 
 def unavailable() -> str | None:
@@ -19,8 +35,114 @@ def unavailable() -> str | None:
     return None
 
 
-def bench_all(results: Path, repeat: int) -> list[dict[str, Any]]:
+async def _until(pilot: Any, ready: Callable[[], bool], what: str) -> None:
+    deadline = time.perf_counter() + TIMEOUT_S
+    while not ready():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the terminal UI did not show {what} within {TIMEOUT_S:.0f} s")
+        await pilot.pause(0.002)
+
+
+async def _timings(config_path: Path, launched: float) -> dict[str, float]:
+    from scorecard.engine.config import load_config
+    from scorecard.tui.app import ScorecardApp
+    from scorecard.tui.screens.drilldown import DrillDownScreen
+    from scorecard.tui.screens.scorecard import ScorecardScreen
+
+    app = ScorecardApp(load_config(config_path))
+    out: dict[str, float] = {}
+    async with app.run_test(size=(160, 50)) as pilot:
+        def board() -> ScorecardScreen | None:
+            return app.screen if isinstance(app.screen, ScorecardScreen) else None
+
+        def board_shows(period: str | None) -> bool:
+            s = board()
+            return s is not None and s.view is not None and s.shown is not None and (period is None or s.shown[1] == period)
+
+        def drill_shown() -> bool:
+            s = app.screen
+            return isinstance(s, DrillDownScreen) and s.drill is not None
+
+        await _until(pilot, lambda: board_shows(None), "the first screen")
+        out["first_screen_s"] = time.time() - launched
+
+        await pilot.pause(1.0)
+        start = time.perf_counter()
+        await pilot.press("enter")
+        await _until(pilot, drill_shown, "the drill-down")
+        out["drill_down_ms"] = (time.perf_counter() - start) * 1000
+        await pilot.press("escape")
+        await _until(pilot, lambda: board_shows(None), "the scorecard again")
+
+        start = time.perf_counter()
+        await pilot.press("down", "enter")
+        await _until(pilot, drill_shown, "the second drill-down")
+        out["drill_down_at_once_ms"] = (time.perf_counter() - start) * 1000
+        await pilot.press("escape")
+        await _until(pilot, lambda: board_shows(None), "the scorecard again")
+
+        s = board()
+        assert s is not None and s.shown is not None
+        from scorecard.engine.calendar import shift_period
+
+        previous = shift_period(s.shown[1], -1)
+        start = time.perf_counter()
+        await pilot.press("left_square_bracket")
+        await _until(pilot, lambda: board_shows(previous), "the previous period")
+        out["switch_period_ms"] = (time.perf_counter() - start) * 1000
+        app.exit(0)
+    return out
+
+
+def _run_child(config: Path, repeat: int) -> dict[str, Any]:
+    runs: list[dict[str, float]] = []
+    for _ in range(repeat):
+        launched = time.time()
+        p = subprocess.run([sys.executable, str(Path(__file__).resolve()), str(config), "--launched", repr(launched)],
+                           capture_output=True, text=True, timeout=TIMEOUT_S * 4)
+        if p.returncode != 0:
+            raise RuntimeError(f"bench/tui.py failed on {config}: {p.stderr[-2000:]}")
+        runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    keys = runs[0].keys()
+    return {k: round(min(r[k] for r in runs), 3) for k in keys} | {
+        f"{k}_median": round(statistics.median(r[k] for r in runs), 3) for k in keys
+    } | {"runs": runs}
+
+
+def bench_all(results: Path, repeat: int, extra: dict[str, Path] | None = None) -> list[dict[str, Any]]:
+    """The demo at scales 1 and 10 (and any `extra` workloads: name -> config)."""
+    from bench import demo
+
     why = unavailable()
-    if why:
-        return [{"workload": f"tui demo-{s}", "skipped": why} for s in SCALES]
-    raise NotImplementedError("Pilot timings are written once the app's screens and keys are known")
+    out: list[dict[str, Any]] = []
+    for scale in SCALES:
+        name = f"tui demo-{scale}"
+        reason = why or demo.unavailable()
+        if reason:
+            out.append({"workload": name, "skipped": reason})
+            continue
+        print(f"[{name}] ...", file=sys.stderr, flush=True)
+        out.append({"workload": name, **_run_child(demo.prepare(results / f"demo-{scale}", scale), repeat)})
+    for name, config in (extra or {}).items():
+        if why:
+            out.append({"workload": f"tui {name}", "skipped": why})
+            continue
+        print(f"[tui {name}] ...", file=sys.stderr, flush=True)
+        out.append({"workload": f"tui {name}", **_run_child(config, repeat)})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="terminal UI timings through Pilot (one run)")
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--launched", type=float, default=None, help="time.time() when this process was started")
+    args = parser.parse_args(argv)
+    launched = args.launched if args.launched is not None else time.time()
+    print(json.dumps(asyncio.run(_timings(args.config, launched))))
+    return 0
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.exit(main())
