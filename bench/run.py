@@ -71,6 +71,7 @@ def bench_engine(name: str, config: Path, out: Path, repeat: int) -> dict[str, A
         "engine": engine.to_json(),
         "reader": reader.to_json(),
         "time_ratio": round(engine.wall_s / reader.wall_s, 2),
+        "cpu_ratio": round(engine.cpu_s / reader.cpu_s, 2),
         "memory_ratio": round(engine.peak_mb / reader.peak_mb, 2),
     }
 

@@ -16,9 +16,10 @@ def render(report: dict[str, Any]) -> str:
         f"duckdb {m.get('duckdb', '-')}; best wall time of {report['repeat']} runs, highest peak memory; "
         f"load average (1, 5, 15 min) {report['load_average']['before']} before, {report['load_average']['after']} after",
         "",
-        "| workload | rows | engine s | engine CPU s | engine MB | reader s | reader MB | time x reader | memory x reader "
+        "| workload | rows | engine s | engine CPU s | engine MB | reader s | reader CPU s | reader MB | time x reader "
+        "| CPU x reader | memory x reader "
         "| duckdb s | duckdb MB | time x duckdb | peer agrees |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes: list[str] = []
     for w in report["workloads"]:
@@ -34,7 +35,8 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"| {w['workload']} | {w['rows']:,} | {w['engine']['wall_s']:.2f} | {w['engine']['cpu_s']:.2f} "
             f"| {w['engine']['peak_mb']:.0f} "
-            f"| {w['reader']['wall_s']:.2f} | {w['reader']['peak_mb']:.0f} | {w['time_ratio']:.2f} | {w['memory_ratio']:.2f} "
+            f"| {w['reader']['wall_s']:.2f} | {w['reader']['cpu_s']:.2f} | {w['reader']['peak_mb']:.0f} | {w['time_ratio']:.2f} "
+            f"| {w['cpu_ratio']:.2f} | {w['memory_ratio']:.2f} "
             f"| {_fmt(duck.get('wall_s'), '.2f')} | {_fmt(duck.get('peak_mb'), '.0f')} "
             f"| {_fmt(w.get('duckdb_time_ratio'), '.2f')} | {agrees} |"
         )
@@ -49,6 +51,30 @@ def render(report: dict[str, Any]) -> str:
                 f"| {t['workload']} | {t['first_screen_s']:.2f} | {t['drill_down_ms']:.0f} "
                 f"| {t['drill_down_at_once_ms']:.0f} | {t['switch_period_ms']:.0f} |"
             )
+    lines += ["", "Targets (issue 8, 2 cores):", *targets(report)]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def targets(report: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for w in report["workloads"]:
+        if w["workload"] != "national" or "skipped" in w:
+            continue
+        out.append(f"- national: engine time <= 2.0 x reader: {w['time_ratio']:.2f} x, {_verdict(w['time_ratio'] <= 2.0)}")
+        mem = w["memory_ratio"]
+        out.append(f"- national: engine peak memory <= 3 x reader: {mem:.2f} x, {_verdict(mem <= 3.0)}")
+        if "duckdb_time_ratio" in w:
+            ok = w["duckdb_time_ratio"] < 1.0
+            out.append(f"- national: faster than the DuckDB peer: {w['duckdb_time_ratio']:.2f} x its time, {_verdict(ok)}")
+    for t in report.get("tui") or []:
+        if not t["workload"].startswith("tui demo") or "skipped" in t:
+            continue
+        out.append(f"- {t['workload']}: first screen < 1 s: {t['first_screen_s']:.2f} s, {_verdict(t['first_screen_s'] < 1.0)}")
+        out.append(f"- {t['workload']}: drill-down < 200 ms: {t['drill_down_ms']:.0f} ms, {_verdict(t['drill_down_ms'] < 200)}")
+    return out or ["- no workload with a target was run"]
