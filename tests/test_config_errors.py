@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from scorecard.cli import main
 from scorecard.engine.config import ConfigError, load_config
 
 BASE = """
@@ -326,11 +328,10 @@ def test_check_json_lists_config_problems(tmp_path: Path) -> None:
                                      ["explain", "OK-0"]])
 def test_other_commands_stop_on_config_mistakes_with_exit_1(tmp_path: Path, command: list[str]) -> None:
     path = write_config(tmp_path, measure(polarity="higher", target=80.0, floor=90.0) + measure(id="M2", dataset="x"))
-    p = subprocess.run([sys.executable, "-m", "scorecard.cli", *command, "--config", str(path)],
-                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert p.returncode == 1, p.stdout + p.stderr
-    assert "Traceback" not in p.stderr
-    assert "measures[1].floor" in p.stderr and "measures[2].dataset" in p.stderr
+    result = CliRunner().invoke(main, [*command, "--config", str(path)])  # in-process: check runs the real command
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert result.stdout == ""
+    assert "measures[1].floor" in result.stderr and "measures[2].dataset" in result.stderr
 
 
 def test_not_toml_is_a_config_error(tmp_path: Path) -> None:
