@@ -421,27 +421,25 @@ if sub == "status":
 sys.exit(2)
 """
 
-_has_cli: bool | None = None
+_cli_help: dict[str, str] = {}
 
 
-def _cli_has_alerts() -> bool:
-    global _has_cli
-    if _has_cli is None:
-        ok = SCORECARD.exists() and subprocess.run(
-            [str(SCORECARD), "alerts", "run", "--help"], capture_output=True, timeout=60
-        ).returncode == 0
-        if ok:  # the lead's wiring must offer what the tests use
-            helps = subprocess.run([str(SCORECARD), "alerts", "serve", "--help"], capture_output=True, text=True,
-                                   timeout=60).stdout
-            ok = "--run-now" in helps
-        _has_cli = ok
-    return _has_cli
+def _cli_offers(sub: str, args: tuple[str, ...]) -> bool:
+    """Whether the installed `scorecard alerts SUB` exists and takes every option in `args`."""
+    if sub not in _cli_help:
+        help_text = ""
+        if SCORECARD.exists():
+            r = subprocess.run([str(SCORECARD), "alerts", sub, "--help"], capture_output=True, text=True, timeout=60)
+            help_text = r.stdout if r.returncode == 0 else ""
+        _cli_help[sub] = help_text
+    help_text = _cli_help[sub]
+    return bool(help_text) and all(a in help_text for a in args if a.startswith("--"))
 
 
 def alerts_command(sub: str, config: Path, *args: str) -> list[str]:
-    """`scorecard alerts SUB --config CONFIG ARGS` once the CLI offers it; until then the same
-    functions through `python -c`."""
-    if _cli_has_alerts():
+    """`scorecard alerts SUB --config CONFIG ARGS` when the CLI offers it; otherwise the same
+    functions of scorecard.notify.commands through `python -c`."""
+    if _cli_offers(sub, args):
         return [str(SCORECARD), "alerts", sub, "--config", str(config), *args]
     return [sys.executable, "-c", _FALLBACK, sub, "--config", str(config), *args]
 
