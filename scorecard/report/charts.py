@@ -16,8 +16,8 @@ from ..engine.results import PeriodResult
 from ..engine.spc import SpcResult
 from ..format import BAND_WORDS
 
-WIDTH, HEIGHT = 680, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 14, 64
+WIDTH, HEIGHT = 860, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 120, 14, 64
 
 BAND_COLOURS = {"green": "#00703c", "amber": "#ffbf47", "red": "#d4351c", "no_data": "#b1b4b6"}
 ZONE_COLOURS = {"green": "#d2e9dc", "amber": "#fff0c7", "red": "#f6d5cf"}
@@ -35,7 +35,7 @@ class ChartMeasure:
     polarity: str | None
 
 
-def nice_step(span: float, ticks: int = 4) -> float:
+def nice_step(span: float, ticks: int = 5) -> float:
     """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` intervals."""
     raw = span / ticks if span > 0 else 1.0
     power = 10 ** math.floor(math.log10(raw))
@@ -176,7 +176,7 @@ def trend_chart(points: list[PeriodResult], m: ChartMeasure, spc: SpcResult | No
         colour = BAND_COLOURS.get(p.rag or "", "#1d70b8") if p.target is not None else "#1d70b8"
         out.append(f'<circle cx="{x:.1f}" cy="{y(p.value):.1f}" r="4" fill="{colour}" stroke="{INK}" stroke-width="1"/>')
     if last is not None and last.value is not None:
-        out.append(f'<text x="{xs[-1] - 8:.1f}" y="{y(last.value) - 9:.1f}" text-anchor="end" font-size="12" '
+        out.append(f'<text x="{LEFT + plot_w + 8}" y="{y(last.value) + 4:.1f}" font-size="12" '
                    f'font-weight="bold" fill="{INK}">{escape(show(last.value))}</text>')
     out.append(_legend(m, spc is not None))
     out.append("</svg>")
