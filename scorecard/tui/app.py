@@ -1,0 +1,237 @@
+"""`scorecard` / `scorecard show`: the terminal UI.
+
+The app holds what the analyst is looking at (scorecard and period) and opens screens; the screens
+ask the engine, through `EngineService`, from worker threads. Nothing here computes a measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import get_current_worker
+
+from ..commentary import Commentary
+from ..engine.calendar import is_period, month_number, shift_period
+from ..engine.config import Config, ConfigError, load_config
+from ..format import month_name
+from .screens.changes import BandChangesScreen
+from .screens.commentary import CommentaryScreen
+from .screens.drilldown import DrillDownScreen
+from .screens.exceptions import ExceptionsScreen
+from .screens.help import HelpScreen
+from .screens.pickers import OptionPicker
+from .screens.problems import ProblemsScreen
+from .screens.scorecard import ScorecardScreen
+from .service import EngineService
+
+DARK, LIGHT = "textual-dark", "textual-light"
+PREFETCH_DELAY = 0.15  # seconds a row stays highlighted before its drill-down is computed in the background
+
+
+class ScorecardApp(App[int]):
+    CSS_PATH = "scorecard.tcss"
+    TITLE = "Scorecard"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Quit"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("t", "toggle_theme", "Theme", show=False, tooltip="Light or dark theme"),
+    ]
+
+    def __init__(self, config: Config, scorecard_id: str | None = None, period: str | None = None,
+                 measure: str | None = None, today: dt.date | None = None, theme: str = DARK):
+        super().__init__()
+        self.config = config
+        self.service = EngineService(config, today)
+        self.scorecard_id: str = scorecard_id or default_scorecard(config, measure)
+        self.period: str | None = period  # None until the engine says which is the latest with data
+        self.initial_measure = measure
+        self.data_periods: list[str] = []
+        self.problem_lines: list[str] = []
+        self._prefetch_timer: Timer | None = None
+        self._initial_theme = theme
+
+    def get_default_screen(self) -> Screen:
+        return ScorecardScreen()
+
+    def on_mount(self) -> None:
+        self.theme = self._initial_theme
+
+    # -- state --------------------------------------------------------------------------------
+    def shift_period(self, step: int, base: str | None = None) -> None:
+        """`[` and `]`: the period before or after (the app's, or a screen's own), within the periods with data."""
+        base = base or self.period
+        if base is None:
+            return
+        new = shift_period(base, step)
+        if self.data_periods:
+            first, last = month_number(self.data_periods[0]), month_number(self.data_periods[-1])
+            m = month_number(new)
+            if (m < first and step < 0) or (m > last and step > 0):
+                edge = "earliest" if step < 0 else "latest"
+                self.bell()
+                self.notify(f"{month_name(base)} is the {edge} period with data.", timeout=3)
+                return
+        self.set_period(new)
+
+    def set_period(self, period: str) -> None:
+        self.period = period
+        screen = self.screen
+        if hasattr(screen, "period_changed"):
+            screen.period_changed()
+
+    def prefetch(self, measure_id: str, period: str) -> None:
+        """Compute a highlighted measure's drill-down in the background, so Enter opens it at once."""
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, partial(self._prefetch, measure_id, period))
+
+    def _prefetch(self, measure_id: str, period: str) -> None:
+        self.run_worker(partial(self._prefetch_work, measure_id, period), thread=True, group="prefetch",
+                        exclusive=True, exit_on_error=False)
+
+    def _prefetch_work(self, measure_id: str, period: str) -> None:
+        if not get_current_worker().is_cancelled:
+            self.service.explanation(measure_id, period)
+
+    # -- screens -------------------------------------------------------------------------------
+    def open_drill(self, measure_id: str, period: str | None = None) -> None:
+        period = period or self.period
+        if period is not None:
+            self.push_screen(DrillDownScreen(measure_id, period))
+
+    def open_changes(self) -> None:
+        if self.period is not None:
+            self.push_screen(BandChangesScreen(self.scorecard_id, shift_period(self.period, -1), self.period,
+                                               self.data_periods))
+
+    def open_exceptions(self) -> None:
+        if self.period is not None:
+            self.push_screen(ExceptionsScreen(self.scorecard_id, self.period))
+
+    def open_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.config.organisation.name, self.problem_lines))
+
+    def choose_scorecard(self) -> None:
+        options = [(s.id, f"{s.title} ({s.id})") for s in self.config.scorecards]
+
+        def chosen(value: str | None) -> None:
+            if value is not None and value != self.scorecard_id:
+                self.scorecard_id = value
+                if isinstance(self.screen, ScorecardScreen):
+                    self.screen.load()
+
+        self.push_screen(OptionPicker("Switch scorecard", options, current=self.scorecard_id), chosen)
+
+    def choose_period(self) -> None:
+        periods = list(reversed(self.data_periods))
+        if not periods:
+            return
+        options = [(p, month_name(p)) for p in periods]
+        self.push_screen(OptionPicker("Go to period", options, current=self.period),
+                         lambda value: self.set_period(value) if value else None)
+
+    def write_commentary(self, measure_id: str, period: str | None = None) -> None:
+        period = period or self.period
+        if period is not None:
+            self.run_worker(partial(self._open_commentary, measure_id, period), thread=True, group="commentary",
+                            exit_on_error=False)
+
+    def _open_commentary(self, measure_id: str, period: str) -> None:
+        latest = self.service.commentary.latest(measure_id, period)
+        self.call_from_thread(self._push_commentary, measure_id, period, latest.text if latest else "")
+
+    def _push_commentary(self, measure_id: str, period: str, current: str) -> None:
+        title = self.config.measure(measure_id).title
+
+        def done(saved: Commentary | None) -> None:
+            if saved is None:
+                return
+            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3)
+            screen = self.screen
+            if hasattr(screen, "commentary_saved"):
+                screen.commentary_saved()
+            elif isinstance(screen, ScorecardScreen):
+                screen.load()
+
+        self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
+
+    # -- app-wide actions ----------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every action of the screen and the app, by name, then Textual's own."""
+        seen: set[str] = set()
+        for node, bindings in ((screen, screen.BINDINGS), (self, self.BINDINGS)):
+            for b in bindings:
+                name = b.tooltip or b.description if isinstance(b, Binding) else ""
+                if not name or name in seen:
+                    continue
+                seen.add(name)
+                keys = b.key_display or b.key.replace("_", " ")
+                yield SystemCommand(name, f"key: {keys}", partial(node.run_action, b.action))
+        if isinstance(screen, ScorecardScreen):
+            for col in screen.cols:
+                yield SystemCommand(f"Sort by {col.label}", "sort each section by this column (again: reverse)",
+                                    partial(screen.sort_by, col.key), discover=False)
+            yield SystemCommand("Sort in config order", "the order of the config file", partial(screen.sort_by, None),
+                                discover=False)
+        yield SystemCommand("Light theme", "bands keep their colours", partial(setattr, self, "theme", LIGHT),
+                            discover=False)
+        yield SystemCommand("Dark theme", "bands keep their colours", partial(setattr, self, "theme", DARK),
+                            discover=False)
+        yield from super().get_system_commands(screen)
+
+
+def default_scorecard(config: Config, measure: str | None) -> str:
+    """The first scorecard, or with --measure the first scorecard that shows the measure."""
+    if measure:
+        for m in config.measures:
+            if m.id == measure and m.scorecards:
+                return m.scorecards[0]
+    return config.scorecards[0].id
+
+
+def request_problem(config: Config, scorecard_id: str | None, period: str | None, measure: str | None) -> str | None:
+    """Why the command line's --scorecard, --period or --measure cannot be shown, or None."""
+    if scorecard_id is not None and scorecard_id not in {s.id for s in config.scorecards}:
+        known = ", ".join(s.id for s in config.scorecards)
+        return f"unknown scorecard {scorecard_id!r}; the config has {known}"
+    if period is not None and not is_period(period):
+        return f"{period!r} is not a period (YYYY-MM)"
+    if measure is not None and measure not in {m.id for m in config.measures}:
+        return f"unknown measure {measure!r}"
+    return None
+
+
+def run_app(config_path: Path, scorecard_id: str | None, period: str | None, measure: str | None) -> int:
+    """Open the terminal UI; the exit code (1: config or data problems, 2: a usage error)."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as e:
+        for line in e.problems:
+            print(line, file=sys.stderr)
+        return 1
+    problem = request_problem(config, scorecard_id, period, measure)
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return 2
+    app = ScorecardApp(config, scorecard_id, period, measure)
+    app.run()
+    if app.problem_lines:
+        print(f"{len(app.problem_lines)} data problem(s) found; `scorecard check` lists them.", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,278 @@
+"""The drill-down behind a measure's colour: what it is, how it is doing, why, and what the analyst says.
+
+The screen opens at once with the header; the engine's explanation arrives from a worker (usually
+already prefetched while the row was highlighted) and fills it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ...engine.explain import Explanation, GroupValue
+from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
+from ...format import month_name
+from ..service import DrillView
+from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure
+from ..widgets.sortable_table import SortableTable, TableRow
+from ..widgets.trend_chart import TrendChart, chart_key
+from .base import AppAccess
+
+
+class DrillDownScreen(AppAccess, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
+        Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
+        Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
+        Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
+    ]
+
+    def __init__(self, measure_id: str, period: str):
+        super().__init__()
+        self.measure_id = measure_id
+        self.period = period
+        self.seen_period: str | None = None  # the app's period when this screen last looked
+        self.drill: DrillView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="drill"):
+            yield Static(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"), id="drill-title")
+            with Horizontal(id="drill-top"):
+                yield Static("Loading…", id="drill-figures")
+                with Vertical(id="drill-chart-box"):
+                    yield TrendChart(id="chart")
+                    yield Static("", id="chart-key")
+            yield Static("", id="drill-spc")
+            yield Vertical(id="breakdowns-box")
+            yield Static("", id="drill-cohorts")
+            yield Static("", id="drill-commentary")
+            yield Static("", id="drill-warnings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.seen_period = self.sc.period
+        self.title = self.sc.config.organisation.name
+        self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
+        self.query_one("#drill", VerticalScroll).focus()
+        self.load()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 120, "-wide")
+
+    def load(self) -> None:
+        self.query_one("#drill-figures", Static).loading = True
+        self._load(self.measure_id, self.period)
+
+    @work(thread=True, exclusive=True, group="drill")
+    def _load(self, measure_id: str, period: str) -> None:
+        worker = get_current_worker()
+        try:
+            drill = self.sc.service.drill(measure_id, period)
+        except Exception as e:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, e)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, measure_id, period, drill)
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#drill-figures", Static).loading = False
+        self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
+        self.app.notify(str(error), title="Drill-down", severity="error")
+
+    def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
+        if (measure_id, period) != (self.measure_id, self.period):
+            return
+        self.drill = drill
+        e = drill.explanation
+        self.sub_title = f"{e.id} · {month_name(period)}"
+        figures = self.query_one("#drill-figures", Static)
+        figures.loading = False
+        self.query_one("#drill-title", Static).update(title_text(e))
+        figures.update(figures_text(e))
+        chart = self.query_one(TrendChart)
+        chart.show_trend(e.trend)
+        self.query_one("#chart-key", Static).update(chart_key(e.trend) if e.trend else Text("No values to chart yet."))
+        self.query_one("#drill-spc", Static).update(spc_text(e))
+        self._show_breakdowns(e)
+        self.query_one("#drill-cohorts", Static).update(cohorts_renderable(e))
+        self.query_one("#drill-commentary", Static).update(commentary_text(drill, period))
+        warnings = self.query_one("#drill-warnings", Static)
+        warnings.update(Text("Warnings\n", style="bold").append("\n".join(f"⚠ {w}" for w in e.warnings))
+                        if e.warnings else "")
+
+    def _show_breakdowns(self, e: Explanation) -> None:
+        box = self.query_one("#breakdowns-box", Vertical)
+        box.remove_children()
+        if not e.breakdowns:
+            box.mount(Static(Text("Breakdowns: none configured for this measure.", style="dim"), classes="heading"))
+            return
+        tabs = TabbedContent(id="breakdowns")
+        for i, (name, groups) in enumerate(e.breakdowns.items()):
+            table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
+                                  breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
+            tabs.compose_add_child(TabPane(f"By {name}", table, id=f"by-{i}"))
+        box.mount(Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"))
+        box.mount(tabs)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_period(self, step: int) -> None:
+        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
+        self.sc.shift_period(step, self.period)
+        if self.seen_period is None:
+            self.seen_period = before  # it did not move: at the edge of the data
+
+    def on_screen_resume(self) -> None:
+        self.period_changed()
+
+    def period_changed(self) -> None:
+        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
+        opened at a period of its own (a band change's later period)."""
+        if self.sc.period and self.sc.period != self.seen_period:
+            self.seen_period = self.sc.period
+            self.period = self.sc.period
+            self.query_one("#drill-title", Static).update(
+                Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
+            self.load()
+
+    def action_commentary(self) -> None:
+        self.sc.write_commentary(self.measure_id, self.period)
+
+    def commentary_saved(self) -> None:
+        self.load()
+
+
+# -- what the screen writes: pure functions of the engine's explanation --------------------------------
+def title_text(e: Explanation) -> Text:
+    text = Text()
+    text.append(f"{e.id}  {e.title}", style="bold")
+    text.append(f"\n{e.section} · {month_name(e.period)} · {WINDOW_WORDS.get(e.window, e.window)} · {e.calc}", style="dim")
+    return text
+
+
+def figures_text(e: Explanation) -> Text:
+    """Value, numerator and denominator, target and floor, previous period, comparators, definition, owner."""
+    r = e.result
+    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    rows: list[tuple[str, Text]] = []
+    value = Text(figure(r.value, e.decimals, e.unit, with_unit=True) + "  ", style="bold")
+    value.append_text(band_text(r.rag, r.target is not None))
+    rows.append(("Value", value))
+    if r.numerator is not None or r.denominator is not None:
+        rows.append(("", Text(f"numerator {count(r.numerator)} · denominator {count(r.denominator)}")))
+    if r.target is not None:
+        rows.append(("Target", Text(fmt(r.target)).append(f"  ({e.polarity} is better)", style="dim")))
+        rows.append(("Floor", Text(fmt(r.floor)).append("  (minimum standard)", style="dim")))
+    else:
+        rows.append(("Target", Text("none: an activity measure, not rated", style="dim")))
+    if e.previous is not None:
+        p = e.previous
+        prev = Text(f"{fmt(p.value)}  ")
+        prev.append_text(band_text(p.rag, p.target is not None))
+        prev.append(f"  in {month_name(p.period)}")
+        rows.append(("Previous", prev))
+        if e.change:
+            rows.append(("Change", Text(CHANGE_WORDS[e.change])))
+    for i, (name, v) in enumerate(e.comparators.items()):
+        rows.append(("Compared" if i == 0 else "", Text(f"{name} {fmt(v)}")))
+    if e.definition:
+        rows.append(("Definition", Text(e.definition)))
+    if e.owner:
+        rows.append(("Owner", Text(e.owner)))
+    if e.notes:
+        rows.append(("Notes", Text(e.notes)))
+    width = max(len(label) for label, _ in rows) + 2
+    text = Text()
+    for i, (label, content) in enumerate(rows):
+        if i:
+            text.append("\n")
+        text.append(label.ljust(width), style="bold")
+        text.append_text(content)
+    return text
+
+
+def spc_text(e: Explanation) -> Text:
+    text = Text("Statistical process control (XmR)  ", style="bold")
+    s = e.spc
+    if s is None:
+        points = sum(t.value is not None for t in e.trend)
+        text.append(f"needs 12 points, has {points}: no verdict yet", style="dim")
+        return text
+    d = e.decimals + 1
+    text.append(VARIATION_WORDS[s.variation])
+    text.append("; ")
+    text.append(ASSURANCE_WORDS[s.assurance])
+    text.append(f"\n  mean {s.mean:,.{d}f}, process limits {s.lower:,.{d}f} to {s.upper:,.{d}f}"
+                f" over {sum(t.value is not None for t in e.trend)} points", style="dim")
+    latest = [RULE_WORDS[sig.rule] for sig in s.signals if sig.period == e.period]
+    if latest:
+        text.append("\n  latest point: " + "; ".join(latest))
+    return text
+
+
+def breakdown_rows(e: Explanation, groups: list[GroupValue]) -> list[TableRow]:
+    rows = []
+    rated = e.result.target is not None
+    for i, g in enumerate(groups):
+        name = "(empty)" if g.group is None else str(g.group)
+        rows.append(TableRow(
+            key=f"g{i}",
+            cells=[Text(name), Text(figure(g.value, e.decimals, e.unit), justify="right"),
+                   band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
+                   Text(count(g.denominator), justify="right"),
+                   Text("low base" if g.low_base else "", style="italic")],
+            sort_keys=[name.lower(), g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
+        ))
+    return rows
+
+
+def _rank(rag: str | None) -> int | None:
+    return {"red": 0, "amber": 1, "green": 2, "no_data": 3}.get(rag or "")
+
+
+def cohorts_renderable(e: Explanation) -> Group | Text:
+    if not e.cohorts:
+        return Text("Cohort impact: no cohort applies to this measure's data.", style="dim")
+    rated = e.result.target is not None
+    table = Table(box=None, pad_edge=False)
+    table.add_column("Cohort")
+    table.add_column("All", justify="right")
+    table.add_column("Excluding the cohort", justify="right")
+    table.add_column("The cohort only", justify="right")
+    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    for cid, c in e.cohorts.items():
+        cells = []
+        for r in (e.result, c.excluding, c.only):
+            cell = Text(fmt(r.value) + " ")
+            cell.append_text(band_text(r.rag, rated) if rated else Text(""))
+            cells.append(cell)
+        table.add_row(f"{c.label} ({cid})", *cells)
+    return Group(Text("Cohort impact", style="bold"), table)
+
+
+def commentary_text(drill: DrillView, period: str) -> Text:
+    text = Text(f"Commentary for {month_name(period)}\n", style="bold")
+    c = drill.commentary
+    if c is None:
+        text.append("None written yet: press w to write it.", style="dim")
+        return text
+    text.append(c.text)
+    text.append(f"\n— {c.author}, {c.written_at.replace('T', ' ').replace('+00:00', ' UTC')}", style="dim")
+    earlier = len(drill.history) - 1
+    if earlier > 0:
+        text.append(f" ({earlier} earlier version{'s' if earlier > 1 else ''} kept)", style="dim")
+    return text

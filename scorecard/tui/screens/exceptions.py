@@ -1,0 +1,166 @@
+"""The exception report: every Red measure with its detail, as the papers append it to the scorecard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from ...explain_format import ASSURANCE_WORDS, VARIATION_WORDS, sparkline
+from ...format import month_name
+from ..service import ExceptionItem, ScorecardView
+from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, figure
+from .base import AppAccess
+
+
+def exception_text(item: ExceptionItem) -> Text:
+    m, e = item.rating, item.explanation
+    fmt = lambda v: figure(v, m.decimals, m.unit)  # noqa: E731
+    text = Text()
+    text.append_text(band_text(m.rag))
+    text.append(f"  {m.title}", style="bold")
+    text.append(f"  ({m.id})", style="dim")
+    text.append(f"\n{m.section} · {WINDOW_WORDS.get(e.window, e.window)}", style="dim")
+    better = f"; {m.polarity} is better" if m.polarity else ""
+    text.append(f"\nPerformance for {month_name(m.period)} was {figure(m.value, m.decimals, m.unit, with_unit=True)}, "
+                f"against a target of {fmt(m.target)} and a floor (minimum standard) of {fmt(m.floor)}{better}.")
+    if m.previous is not None:
+        text.append(f"\nPrevious: {fmt(m.previous.value)} in {month_name(m.previous.period)} (")
+        text.append_text(band_text(m.previous.rag))
+        text.append(f"){'  ' + CHANGE_WORDS[m.change] if m.change else ''}")
+    if e.trend:
+        recent = e.trend[-12:]
+        text.append(f"\nTrend {recent[0].period} to {recent[-1].period}: ")
+        text.append(sparkline([t.value for t in recent]))
+        text.append("   " + " ".join(fmt(t.value) for t in recent[-4:]), style="dim")
+    if e.spc is not None:
+        text.append(f"\nSPC: {VARIATION_WORDS[e.spc.variation]}; {ASSURANCE_WORDS[e.spc.assurance]}")
+    if m.comparators:
+        text.append("\nComparators: " + ", ".join(f"{k} {fmt(v)}" for k, v in m.comparators.items()))
+    for name, groups in e.breakdowns.items():
+        red = [g for g in groups if g.rag == "red"]
+        if red:
+            text.append(f"\nRed by {name}: " + ", ".join(
+                f"{'(empty)' if g.group is None else g.group} {fmt(g.value)}" + (" (low base)" if g.low_base else "")
+                for g in red))
+    for c in e.cohorts.values():
+        text.append(f"\n{c.label}: excluding them {fmt(c.excluding.value)}, them only {fmt(c.only.value)}")
+    text.append("\nCommentary: ", style="bold")
+    if item.commentary is not None:
+        text.append(item.commentary.text)
+        text.append(f" — {item.commentary.author}", style="dim")
+    else:
+        text.append("none written yet (Enter, then w)", style="dim")
+    return text
+
+
+class ExceptionCard(Static, can_focus=True):
+    """One Red measure; Enter opens its drill-down."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Drill-down")]
+
+    def __init__(self, item: ExceptionItem):
+        super().__init__(exception_text(item), classes="exception")
+        self.measure_id = item.rating.id
+
+    def action_open(self) -> None:
+        self.screen.open_measure(self.measure_id)  # type: ignore[attr-defined]
+
+
+class ExceptionsScreen(AppAccess, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
+        Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
+        Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
+        Binding("down,j", "next_card", "Next", show=False),
+        Binding("up,k", "previous_card", "Previous", show=False),
+    ]
+
+    def __init__(self, scorecard_id: str, period: str):
+        super().__init__()
+        self.scorecard_id = scorecard_id
+        self.period = period
+        self.seen_period: str | None = None  # the app's period when this screen last looked
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="exceptions-summary")
+        yield VerticalScroll(id="exceptions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.seen_period = self.sc.period
+        self.title = self.sc.config.organisation.name
+        self.load()
+
+    def load(self) -> None:
+        self.sub_title = f"Exception report · {month_name(self.period)}"
+        self._load(self.scorecard_id, self.period)
+
+    @work(thread=True, exclusive=True, group="exceptions")
+    def _load(self, scorecard_id: str, period: str) -> None:
+        worker = get_current_worker()
+        try:
+            view, items = self.sc.service.exceptions(scorecard_id, period)
+        except Exception as e:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.app.notify, str(e), severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, period, view, items)
+
+    def _show(self, period: str, view: ScorecardView, items: list[ExceptionItem]) -> None:
+        if period != self.period:
+            return
+        s = view.rating.summary
+        lead = (f"Exception report for {month_name(period)}: {s.red} of {s.rated} rated measures "
+                f"{'is' if s.red == 1 else 'are'} Red (performance below the minimum standard).")
+        if not items:
+            lead += " There is nothing to report."
+        self.query_one("#exceptions-summary", Static).update(Text(lead, style="bold"))
+        box = self.query_one("#exceptions", VerticalScroll)
+        box.remove_children()
+        box.mount_all([ExceptionCard(item) for item in items])
+        if items:
+            self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        cards = list(self.query(ExceptionCard))
+        if cards:
+            cards[0].focus()
+
+    def open_measure(self, measure_id: str) -> None:
+        self.sc.open_drill(measure_id, self.period)
+
+    def action_next_card(self) -> None:
+        self.focus_next(ExceptionCard)
+
+    def action_previous_card(self) -> None:
+        self.focus_previous(ExceptionCard)
+
+    def action_period(self, step: int) -> None:
+        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
+        self.sc.shift_period(step, self.period)
+        if self.seen_period is None:
+            self.seen_period = before  # it did not move: at the edge of the data
+
+    def on_screen_resume(self) -> None:
+        self.period_changed()
+
+    def period_changed(self) -> None:
+        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
+        opened at a period of its own (a band change's later period)."""
+        if self.sc.period and self.sc.period != self.seen_period:
+            self.seen_period = self.sc.period
+            self.period = self.sc.period
+            self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,307 @@
+"""The first screen: one scorecard for one period, grouped by section, as the committee papers lay it out."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from ...format import month_name, summary_sentence
+from ..service import ScorecardView
+from ..table_model import Column, columns, grouped, rows_of
+from ..text import band_text, ellipsis
+from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
+from .base import AppAccess
+from .pickers import OptionPicker, sort_options
+
+
+class ScorecardScreen(AppAccess, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "drill", "Drill-down", tooltip="Drill down into the measure"),
+        Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
+        Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
+        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
+        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
+        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit"),
+        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
+        Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
+        Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
+        Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
+        Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
+        Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
+                tooltip="Data problems found in the files"),
+        Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: ScorecardView | None = None
+        self.shown: tuple[str, str] | None = None
+        self.wanted: tuple[str, str | None] | None = None
+        self.filter_text = ""
+        self.only_red = False
+        self.only_changed = False
+        self.sort_key: str | None = None
+        self.sort_reverse = False
+        self.cols: list[Column] = []
+        self.opened_initial = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="summary")
+        yield Static("", id="status")
+        yield ScorecardTable(id="scorecard-table")
+        yield Static("", id="detail")
+        yield Input(placeholder="filter: part of a title, id, section or owner — Enter keeps it, Escape clears",
+                    id="filter")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(ScorecardTable).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        app = self.sc
+        if self.shown is not None and (app.scorecard_id, app.period) != self.shown:
+            self.load()
+        elif self.view is not None:
+            self.load()  # commentary may have been written: cheap, the rating is cached
+
+    # -- loading ----------------------------------------------------------------------------------
+    def load(self) -> None:
+        app = self.sc
+        self.wanted = (app.scorecard_id, app.period)
+        table = self.query_one(ScorecardTable)
+        if self.view is None or self.shown != self.wanted:
+            table.loading = True
+        self._load(*self.wanted)
+
+    @work(thread=True, exclusive=True, group="scorecard")
+    def _load(self, scorecard_id: str, period: str | None) -> None:
+        service = self.sc.service
+        worker = get_current_worker()
+        try:
+            if period is None:
+                period = service.default_period()
+            view = service.scorecard(scorecard_id, period)
+        except Exception as e:  # shown, not raised: the analyst keeps the app
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, e)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, scorecard_id, period, view)
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one(ScorecardTable).loading = False
+        self.query_one("#summary", Static).update(Text(f"Could not rate the scorecard: {error}", style="bold"))
+        self.app.notify(str(error), title="Scorecard", severity="error")
+
+    def _show(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
+        app = self.sc
+        if self.wanted is not None and self.wanted[1] is None:
+            app.period = period
+            self.wanted = (scorecard_id, period)
+        if (scorecard_id, period) != self.wanted:
+            return
+        self.view = view
+        self.shown = (scorecard_id, period)
+        app.data_periods = view.periods
+        app.problem_lines = view.problems
+        self.cols = columns(view.comparator_names)
+        if self.sort_key not in {c.key for c in self.cols}:
+            self.sort_key = None
+        self.title = view.organisation
+        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.query_one(ScorecardTable).loading = False
+        self.query_one("#summary", Static).update(self._summary(view))
+        self.refresh_table()
+        if not self.opened_initial:
+            self.opened_initial = True
+            measure = app.initial_measure
+            if measure:
+                self.query_one(ScorecardTable).move_to_measure(measure)
+                app.open_drill(measure)
+
+    def _summary(self, view: ScorecardView) -> Text:
+        r = view.rating
+        text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        if view.problems:
+            text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
+        return text
+
+    # -- the table ------------------------------------------------------------------------------
+    def sort_column(self) -> Column | None:
+        return next((c for c in self.cols if c.key == self.sort_key), None)
+
+    def refresh_table(self) -> None:
+        if self.view is None:
+            return
+        sections = grouped(rows_of(self.view), self.filter_text, self.only_red, self.only_changed,
+                           self.sort_column(), self.sort_reverse)
+        table = self.query_one(ScorecardTable)
+        table.populate(sections, self.cols, self.sort_key, self.sort_reverse)
+        self.query_one("#status", Static).update(self._status(sections))
+        self._update_detail()
+
+    def _status(self, sections: list) -> Text:
+        assert self.view is not None
+        shown = sum(len(rows) for _, rows in sections)
+        total = len(self.view.rating.measures)
+        parts = []
+        if self.only_red:
+            parts.append("only Red")
+        if self.only_changed:
+            parts.append("only measures that changed band")
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”")
+        col = self.sort_column()
+        if col is not None:
+            parts.append(f"sorted by {col.label} {'descending' if self.sort_reverse else 'ascending'} within sections")
+        if not parts:
+            return Text(f"{total} measures · Enter drills down · ? for help", style="dim")
+        lead = f"Showing {shown} of {total} measures: " + ", ".join(parts)
+        if shown == 0:
+            lead += " — none match (Escape clears)"
+        return Text(lead, style="bold")
+
+    def _update_detail(self) -> None:
+        detail = self.query_one("#detail", Static)
+        measure = self.query_one(ScorecardTable).current_measure()
+        if self.view is None or measure is None:
+            detail.update("")
+            return
+        m = next(r for r in self.view.rating.measures if r.id == measure)
+        text = Text()
+        text.append(m.id, style="bold")
+        text.append(f"  {m.title}")
+        if m.polarity:
+            text.append(f"  ({m.polarity} is better)", style="dim")
+        if m.owner:
+            text.append(f"  owner: {m.owner}", style="dim")
+        note = self.view.commentary.get(m.id)
+        if note:
+            text.append("\n✎ ")
+            text.append(ellipsis(note.text.splitlines()[0] if note.text else "", 200), style="italic")
+        elif m.warnings:
+            text.append("\n⚠ " + "; ".join(m.warnings), style="bold")
+        detail.update(text)
+
+    @on(DataTable.RowHighlighted, "#scorecard-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._update_detail()
+        key = event.row_key.value
+        if key and not key.startswith(SECTION_PREFIX) and self.shown:
+            self.sc.prefetch(key, self.shown[1])
+
+    @on(DataTable.RowSelected, "#scorecard-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    @on(DataTable.HeaderSelected, "#scorecard-table")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(str(event.column_key.value))
+
+    def sort_by(self, key: str | None, reverse: bool | None = None) -> None:
+        if reverse is None:
+            reverse = (not self.sort_reverse) if key == self.sort_key and key is not None else False
+        self.sort_key, self.sort_reverse = key, reverse
+        self.refresh_table()
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_drill(self) -> None:
+        measure = self.query_one(ScorecardTable).current_measure()
+        if measure is not None and self.shown is not None:
+            self.sc.open_drill(measure)
+
+    def action_period(self, step: int) -> None:
+        self.sc.shift_period(step)
+
+    def period_changed(self) -> None:
+        self.load()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.refresh_table()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        box = self.query_one("#filter", Input)
+        if not self.filter_text:
+            box.display = False
+        self.query_one(ScorecardTable).focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        changed = bool(self.filter_text or self.only_red or self.only_changed)
+        self.filter_text, self.only_red, self.only_changed = "", False, False
+        box.value = ""
+        box.display = False
+        self.query_one(ScorecardTable).focus()
+        if changed:
+            self.refresh_table()
+
+    def action_only_red(self) -> None:
+        self.only_red = not self.only_red
+        self.refresh_table()
+
+    def action_only_changed(self) -> None:
+        self.only_changed = not self.only_changed
+        self.refresh_table()
+
+    def action_sort(self) -> None:
+        if not self.cols:
+            return
+        labels = [c.label for c in self.cols]
+        index = next((i for i, c in enumerate(self.cols) if c.key == self.sort_key), None)
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.sort_by(None if value == "none" else self.cols[int(value)].key)
+
+        self.app.push_screen(OptionPicker("Sort each section by", sort_options(labels, index, self.sort_reverse),
+                                          current=None if index is None else str(index)), chosen)
+
+    def action_switch_scorecard(self) -> None:
+        self.sc.choose_scorecard()
+
+    def action_choose_period(self) -> None:
+        self.sc.choose_period()
+
+    def action_band_changes(self) -> None:
+        self.sc.open_changes()
+
+    def action_exceptions(self) -> None:
+        self.sc.open_exceptions()
+
+    def action_problems(self) -> None:
+        self.sc.open_problems()
+
+    def action_commentary(self) -> None:
+        measure = self.query_one(ScorecardTable).current_measure()
+        if measure is not None:
+            self.sc.write_commentary(measure)
+
+    def band_of(self, measure_id: str) -> Text:
+        """The band shown for a measure (for tests and the help screen)."""
+        assert self.view is not None
+        m = next(r for r in self.view.rating.measures if r.id == measure_id)
+        return band_text(m.rag, m.rated)

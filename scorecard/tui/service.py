@@ -1,0 +1,153 @@
+"""The terminal UI's only door to the engine.
+
+Every method blocks and is called from worker threads, never from the UI thread. One lock keeps
+the engine (which fills its caches as it is asked) to one caller at a time; answers are cached per
+scorecard and period, and per measure and period, so going back to a screen costs nothing.
+The UI computes no measure: every figure it shows comes from here, as the engine gave it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..commentary import Commentary, CommentaryStore
+from ..engine.calendar import month_number, period_of
+from ..engine.config import Config
+from ..engine.engine import Engine
+from ..engine.explain import Explanation, explain
+from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SPARK_PERIODS = 12
+
+
+@dataclass(frozen=True)
+class ScorecardView:
+    """Everything the scorecard screen shows for one scorecard and period."""
+
+    organisation: str
+    rating: ScorecardRating
+    spark_periods: list[str]  # the 12 periods ending with the period, oldest first
+    sparks: dict[str, list[float | None]]  # measure id -> its values in spark_periods (None: no value)
+    comparator_names: list[str]  # every comparator any measure has, in order of first appearance
+    commentary: dict[str, Commentary]  # measure id -> its latest commentary for the period
+    periods: list[str]  # every period with data
+    problems: list[str]  # data problems found so far
+
+
+@dataclass(frozen=True)
+class DrillView:
+    explanation: Explanation
+    commentary: Commentary | None
+    history: list[Commentary]
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    """One Red measure of the exception report: its row, its drill-down and its commentary."""
+
+    rating: MeasureRating
+    explanation: Explanation
+    commentary: Commentary | None
+
+
+class EngineService:
+    def __init__(self, config: Config, today: dt.date | None = None,
+                 engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
+        self.config = config
+        self.today = today
+        self._factory = engine_factory
+        self._lock = threading.RLock()
+        self._engine: Engine | None = None
+        self._views: dict[tuple[str, str], ScorecardView] = {}
+        self._drills: dict[tuple[str, str], Explanation] = {}
+        self.commentary = CommentaryStore(config.state_path)
+
+    # -- the engine --------------------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = self._factory(self.config, self.today)
+            return self._engine
+
+    def default_period(self) -> str:
+        engine = self.engine()
+        with self._lock:
+            return engine.resolve_period(None)
+
+    def periods(self) -> list[str]:
+        engine = self.engine()
+        with self._lock:
+            return engine.data_periods()
+
+    def problems(self) -> list[str]:
+        engine = self.engine()
+        with self._lock:
+            return engine.problem_lines() if engine.has_problems else []
+
+    # -- answers -----------------------------------------------------------------------------
+    def scorecard(self, scorecard_id: str, period: str) -> ScorecardView:
+        key = (scorecard_id, period)
+        engine = self.engine()
+        with self._lock:
+            if key not in self._views:
+                rating = engine.rate(scorecard_id, period)
+                month = month_number(period)
+                spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+                sparks: dict[str, list[float | None]] = {}
+                names: dict[str, None] = {}
+                for row in rating.measures:
+                    series = engine.series(row.id, month)
+                    last = series.first_month + len(series.results) - 1
+                    sparks[row.id] = [
+                        series.at(mo).value if series.first_month <= mo <= last and series.measure.active(mo) else None
+                        for mo in range(month - SPARK_PERIODS + 1, month + 1)
+                    ]
+                    names.update(dict.fromkeys(row.comparators))
+                self._views[key] = ScorecardView(
+                    organisation=self.config.organisation.name, rating=rating, spark_periods=spark_periods,
+                    sparks=sparks, comparator_names=list(names), commentary={}, periods=engine.data_periods(),
+                    problems=engine.problem_lines() if engine.has_problems else [],
+                )
+            view = self._views[key]
+        # Commentary is read fresh every time: an analyst may just have written some.
+        return ScorecardView(**{**view.__dict__, "commentary": self.commentary.for_period(period)})
+
+    def explanation(self, measure_id: str, period: str) -> Explanation:
+        key = (measure_id, period)
+        engine = self.engine()
+        with self._lock:
+            if key not in self._drills:
+                self._drills[key] = explain(engine, measure_id, period)
+            return self._drills[key]
+
+    def drill(self, measure_id: str, period: str) -> DrillView:
+        e = self.explanation(measure_id, period)
+        return DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+
+    def changes(self, scorecard_id: str, from_period: str, to_period: str) -> BandChanges:
+        engine = self.engine()
+        with self._lock:
+            return engine.changes(scorecard_id, from_period, to_period)
+
+    def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionItem]]:
+        view = self.scorecard(scorecard_id, period)
+        items = [
+            ExceptionItem(row, self.explanation(row.id, period), view.commentary.get(row.id))
+            for row in view.rating.measures
+            if row.rag == "red"
+        ]
+        return view, items
+
+    def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
+        return self.commentary.save(measure_id, period, text, author)
+

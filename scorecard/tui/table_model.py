@@ -1,0 +1,148 @@
+"""The scorecard table as data: its columns, how each sorts, and which rows a filter keeps.
+
+Pure functions over the engine's `MeasureRating`s, so the screen only draws and the tests can check
+sorting and filtering without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+
+from ..engine.results import MeasureRating
+from ..explain_format import sparkline
+from .service import ScorecardView
+from .text import BAND_RANK, band_text, change_text, ellipsis, figure
+
+CHANGE_RANK = {"declined": 0, "unchanged": 1, "improved": 2, None: 3}
+
+
+@dataclass(frozen=True)
+class Row:
+    rating: MeasureRating
+    spark: list[float | None]
+    commentary: bool
+
+    @property
+    def id(self) -> str:
+        return self.rating.id
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort: Callable[[Row], Any]  # None sorts last whichever the direction
+    right: bool = False
+
+
+def _value(row: Row) -> float | None:
+    return row.rating.value
+
+
+def _trend_rank(row: Row) -> float | None:
+    """Sorts the 12-month column by how far the last value is from the first."""
+    present = [v for v in row.spark if v is not None]
+    return present[-1] - present[0] if len(present) >= 2 else None
+
+
+def columns(comparator_names: Iterable[str]) -> list[Column]:
+    cols = [
+        Column("measure", "Measure", lambda r: r.rating.title.lower()),
+        Column("band", "Band", lambda r: BAND_RANK[r.rating.rag] if r.rating.rated else BAND_RANK[None]),
+        Column("value", "Value", _value, right=True),
+        Column("target", "Target", lambda r: r.rating.target, right=True),
+        Column("floor", "Floor", lambda r: r.rating.floor, right=True),
+        Column("previous", "Previous", lambda r: r.rating.previous.value if r.rating.previous else None),
+        Column("change", "Change", lambda r: CHANGE_RANK[r.rating.change]),
+        Column("trend", "12 months", _trend_rank),
+    ]
+    for name in comparator_names:
+        cols.append(Column(f"cmp:{name}", _short(name), (lambda n: lambda r: r.rating.comparators.get(n))(name),
+                           right=True))
+    return cols
+
+
+def _short(name: str) -> str:
+    return {"Statistical neighbours": "Stat. nbrs"}.get(name, name)
+
+
+def rows_of(view: ScorecardView) -> list[Row]:
+    return [Row(m, view.sparks.get(m.id, []), m.id in view.commentary) for m in view.rating.measures]
+
+
+def matches(row: Row, text: str) -> bool:
+    if not text:
+        return True
+    needle = text.lower()
+    m = row.rating
+    return any(needle in (s or "").lower() for s in (m.id, m.title, m.section, m.owner))
+
+
+def keep(row: Row, text: str, only_red: bool, only_changed: bool) -> bool:
+    m = row.rating
+    if only_red and m.rag != "red":
+        return False
+    if only_changed and m.change not in ("improved", "declined"):
+        return False
+    return matches(row, text)
+
+
+def sort_rows(rows: list[Row], column: Column | None, reverse: bool) -> list[Row]:
+    """Rows ordered by a column (stable; the config order breaks ties); rows without a value go last."""
+    if column is None:
+        return list(rows)
+    present = [r for r in rows if column.sort(r) is not None]
+    absent = [r for r in rows if column.sort(r) is None]
+    return sorted(present, key=column.sort, reverse=reverse) + absent
+
+
+def grouped(rows: list[Row], text: str = "", only_red: bool = False, only_changed: bool = False,
+            column: Column | None = None, reverse: bool = False) -> list[tuple[str, list[Row]]]:
+    """The rows kept by the filters, by section (sections in config order), each section sorted."""
+    sections: dict[str, list[Row]] = {}
+    for r in rows:
+        if keep(r, text, only_red, only_changed):
+            sections.setdefault(r.rating.section, []).append(r)
+    return [(name, sort_rows(items, column, reverse)) for name, items in sections.items()]
+
+
+def previous_text(m: MeasureRating) -> Text:
+    """The previous period's value and band: `10.0  Amber`."""
+    prev = m.previous
+    if prev is None:
+        return Text("-", style="dim")
+    out = Text(figure(prev.value, m.decimals, m.unit) + " ")
+    if m.rated:
+        out.append_text(band_text(prev.rag))
+    return out
+
+
+def cells(row: Row, cols: list[Column], title_width: int) -> list[Text]:
+    m = row.rating
+    out: list[Text] = []
+    for col in cols:
+        key = col.key
+        if key == "measure":
+            mark = "✎ " if row.commentary else "  "
+            out.append(Text(mark + ellipsis(m.title, title_width - 2)))
+        elif key == "band":
+            out.append(band_text(m.rag, m.rated))
+        elif key == "value":
+            out.append(Text(figure(m.value, m.decimals, m.unit, with_unit=True)))
+        elif key == "target":
+            out.append(Text(figure(m.target, m.decimals, m.unit)))
+        elif key == "floor":
+            out.append(Text(figure(m.floor, m.decimals, m.unit)))
+        elif key == "previous":
+            out.append(previous_text(m))
+        elif key == "change":
+            out.append(change_text(m.change))
+        elif key == "trend":
+            out.append(Text(sparkline(row.spark)))
+        elif key.startswith("cmp:"):
+            out.append(Text(figure(m.comparators.get(key[4:]), m.decimals, m.unit)))
+    return out

@@ -1,0 +1,113 @@
+"""The scorecard table: one row per measure under a row per section, the measure column fixed.
+
+The measure column takes what the other columns leave of the terminal's width (between 26 and 72
+characters), so a wide terminal shows whole titles and an 80-column one scrolls the figures sideways
+under a fixed measure column.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+from ..table_model import Column, Row, cells
+
+SECTION_PREFIX = "section:"
+MIN_TITLE, MAX_TITLE = 26, 72
+
+
+class ScorecardTable(DataTable[Text]):
+    def __init__(self, id: str | None = None):
+        super().__init__(cursor_type="row", fixed_columns=1, id=id)
+        self.sections: list[tuple[str, list[Row]]] = []
+        self.cols: list[Column] = []
+        self.sort_key: str | None = None
+        self.sort_reverse = False
+        self._width_built = 0
+
+    def populate(self, sections: list[tuple[str, list[Row]]], cols: list[Column], sort_key: str | None,
+                 reverse: bool) -> None:
+        self.sections, self.cols, self.sort_key, self.sort_reverse = sections, cols, sort_key, reverse
+        self.rebuild()
+
+    def measure_ids(self) -> list[str]:
+        return [r.id for _, rows in self.sections for r in rows]
+
+    def current_measure(self) -> str | None:
+        key = self.cursor_key()
+        return None if key is None or key.startswith(SECTION_PREFIX) else key
+
+    def cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except CellDoesNotExist:
+            return None
+
+    def title_width(self, widths: list[int]) -> int:
+        """What the other columns (each padded by one space a side) leave for the measure column."""
+        used = sum(w + 2 for w in widths) + 2 + 2  # the measure column's padding, the scrollbar
+        available = (self.size.width or 140) - used
+        return max(MIN_TITLE, min(MAX_TITLE, available))
+
+    def rebuild(self) -> None:
+        current = self.cursor_key()
+        scroll_y = self.scroll_y
+        self.clear(columns=True)
+        self._width_built = self.size.width
+        if not self.cols:
+            return
+        rows = [r for _, items in self.sections for r in items]
+        table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}
+        labels = []
+        for col in self.cols:
+            label = col.label
+            if col.key == self.sort_key:
+                label += " ▼" if self.sort_reverse else " ▲"
+            labels.append(label)
+        widths = [max([len(labels[i])] + [table[r.id][i].cell_len for r in rows]) for i in range(len(self.cols))]
+        title = self.title_width(widths[1:])
+        widths[0] = title
+        for i, col in enumerate(self.cols):
+            self.add_column(pad(Text(labels[i], style="bold"), widths[i], col.right), key=col.key, width=widths[i])
+        blank = [Text("")] * (len(self.cols) - 1)
+        for section, items in self.sections:
+            self.add_row(Text(section, style="bold underline"), *blank, key=SECTION_PREFIX + section)
+            for r in items:
+                row = cells(r, self.cols, title)
+                self.add_row(*[pad(c, widths[i], self.cols[i].right) for i, c in enumerate(row)], key=r.id)
+        keys = self._keys()
+        if current in keys:
+            self.move_cursor(row=keys.index(current), animate=False)
+            self.scroll_y = scroll_y
+        elif len(keys) > 1:
+            self.move_cursor(row=1, animate=False)  # the first measure, under its section
+
+    def _keys(self) -> list[str]:
+        out = []
+        for section, rows in self.sections:
+            out.append(SECTION_PREFIX + section)
+            out += [r.id for r in rows]
+        return out
+
+    def move_to_measure(self, measure_id: str) -> bool:
+        keys = self._keys()
+        if measure_id in keys:
+            self.move_cursor(row=keys.index(measure_id), animate=False)
+            return True
+        return False
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.cols and event.size.width != self._width_built:
+            self.rebuild()
+
+
+def pad(text: Text, width: int, right: bool) -> Text:
+    """Right-align a cell by padding it (the table itself aligns every cell left)."""
+    if right and text.cell_len < width:
+        text = text.copy()
+        text.pad_left(width - text.cell_len)
+    return text

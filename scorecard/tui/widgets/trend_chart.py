@@ -1,0 +1,125 @@
+"""The drill-down's trend chart: the measure's values, its target and floor, and each month's band.
+
+Drawn with textual-plot's PlotWidget. Target and floor are steps (they may change from a period on);
+every point carries its band's letter (G, A, R) in the band's colour, so the bands read without colour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.reactive import reactive
+from textual_plot import HiResMode, PlotWidget
+from textual_plot.axis_formatter import AxisFormatter
+
+from ...engine.results import PeriodResult
+from ..text import BAND_LETTERS, CHART_STYLES
+
+LABEL_WIDTH = 7  # "2017-04"
+
+
+class PeriodAxis(AxisFormatter):
+    """x = 1, 2, ... are the trend's periods; labelled with the period."""
+
+    def __init__(self, periods: Sequence[str]):
+        self.periods = list(periods)
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        return tick_positions(len(self.periods), max_ticks)
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        out = []
+        for t in ticks:
+            i = round(t) - 1
+            out.append(self.periods[i] if 0 <= i < len(self.periods) else "")
+        return out
+
+
+def tick_positions(count: int, max_ticks: int) -> list[float]:
+    """At most max_ticks evenly spaced positions among 1..count, always ending with the last period."""
+    if count <= 0:
+        return []
+    step = max(1, math.ceil(count / max(max_ticks, 1)))
+    return sorted(float(x) for x in range(count, 0, -step))
+
+
+def steps(values: list[float | None]) -> tuple[list[float], list[float]]:
+    """A target or floor per period as a step line: flat across each period's slot, NaN where absent."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, v in enumerate(values, start=1):
+        xs += [i - 0.5, i + 0.5]
+        ys += [math.nan if v is None else v] * 2
+    return xs, ys
+
+
+class TrendChart(PlotWidget):
+    DEFAULT_CSS = """
+    TrendChart { height: 14; }
+    """
+    margin_top = reactive(1)
+    margin_bottom = reactive(2)
+    margin_left = reactive(8)
+
+    def __init__(self, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes, allow_pan_and_zoom=False)
+        self.can_focus = False
+        self.trend: list[PeriodResult] = []
+
+    def show_trend(self, trend: list[PeriodResult]) -> None:
+        self.trend = list(trend)
+        self.clear()
+        if not trend:
+            return
+        xs = list(range(1, len(trend) + 1))
+        values = [math.nan if t.value is None else t.value for t in trend]
+        targets = [t.target for t in trend]
+        floors = [t.floor for t in trend]
+        if any(v is not None for v in floors):
+            self.plot(*steps(floors), line_style=CHART_STYLES["floor"], hires_mode=HiResMode.BRAILLE, label="floor")
+        if any(v is not None for v in targets):
+            self.plot(*steps(targets), line_style=CHART_STYLES["target"], hires_mode=HiResMode.BRAILLE, label="target")
+        self.plot(xs, values, line_style=CHART_STYLES["value"], hires_mode=HiResMode.BRAILLE, label="value")
+        for rag in ("green", "amber", "red"):
+            px = [x for x, t in zip(xs, trend, strict=True) if t.rag == rag and t.value is not None]
+            py = [t.value for t in trend if t.rag == rag and t.value is not None]
+            if px:
+                self.scatter(px, py, marker=BAND_LETTERS[rag], marker_style=f"bold {CHART_STYLES[rag]}")
+        unrated = [(x, t.value) for x, t in zip(xs, trend, strict=True) if t.rag is None and t.value is not None]
+        if unrated:
+            self.scatter([x for x, _ in unrated], [y for _, y in unrated], marker="•",
+                         marker_style=CHART_STYLES["value"])
+        present = [v for v in [*values, *targets, *floors] if v is not None and not math.isnan(v)]
+        if present:
+            lo, hi = min(present), max(present)
+            pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 1.0)
+            self.set_ylimits(lo - pad, hi + pad)
+        self.set_xlimits(0.5, len(trend) + 0.5)
+        self.set_x_formatter(PeriodAxis([t.period for t in trend]))
+        self._set_ticks()
+
+    def _set_ticks(self) -> None:
+        width = max(self.size.width - self.margin_left - 2, LABEL_WIDTH)
+        self.set_xticks(tick_positions(len(self.trend), max(1, width // (LABEL_WIDTH + 3))))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.trend:
+            self._set_ticks()
+            self.refresh(layout=True)
+
+
+def chart_key(trend: list[PeriodResult]) -> Text:
+    """The line under the chart saying what is drawn."""
+    key = Text()
+    key.append("── value", style=CHART_STYLES["value"])
+    if any(t.target is not None for t in trend):
+        key.append("  ── target", style=CHART_STYLES["target"])
+        key.append("  ── floor", style=CHART_STYLES["floor"])
+        key.append("  points:")
+        for rag, word in (("green", "Green"), ("amber", "Amber"), ("red", "Red")):
+            key.append(f" {BAND_LETTERS[rag]}", style=f"bold {CHART_STYLES[rag]}")
+            key.append(f" {word}")
+    return key

@@ -1,0 +1,38 @@
+"""Helpers for the terminal UI tests (no tests here): build the app on a copy of a fixture, let workers finish."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from scorecard.engine.config import load_config
+from scorecard.tui.app import ScorecardApp
+from scorecard.tui.widgets.measure_table import ScorecardTable
+
+TODAY = dt.date(2017, 6, 15)  # a fixed "today": the latest period does not depend on the clock
+
+
+def make_app(config_dir: Path, period: str | None = "2017-04", **kwargs) -> ScorecardApp:
+    return ScorecardApp(load_config(config_dir / "config.toml"), period=period, today=TODAY, **kwargs)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Until no worker is running and the screen has caught up with what they posted."""
+    app = pilot.app
+    for _ in range(20):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers) and not _loading(app):
+            break
+    await pilot.pause()
+
+
+def _loading(app) -> bool:
+    return any(getattr(w, "loading", False) for w in app.screen.query("*"))
+
+
+def table_ids(app: ScorecardApp) -> list[str]:
+    return app.screen.query_one(ScorecardTable).measure_ids()
