@@ -237,6 +237,82 @@ def check_spells(rows: list[Spell], fy: int) -> None:
                 assert got["WHERE"].value == len(inside) - a, where
 
 
+AGE_DATASET = """
+[datasets.spells]
+file = "spells.csv"
+start = "start"
+end = "end"
+[datasets.spells.columns]
+child = "str"
+start = "date"
+end = "date?"
+cat = "str"
+dob = "date?"
+
+[[datasets.spells.derive]]
+name = "age"
+years = ["dob", "@snapshot"]
+"""
+
+
+def age_measures() -> str:
+    out = ""
+    for w in SPELL_WINDOWS:
+        out += measure_toml(f"U10-{w}", "spells", w, "count", where='"age < 10"')
+        out += measure_toml(f"TEN-{w}", "spells", w, "count", where='"age = 10"')
+        out += measure_toml(f"OLD-{w}", "spells", w, "percent", where="\"cat = 'A'\"", numerator='"age >= 5"')
+        out += measure_toml(f"DU10-{w}", "spells", w, "count", where='"age < 10"', distinct='"child"')
+    return out
+
+
+def ref_age(dob: dt.date | None, on: dt.date) -> int | None:
+    """Whole years; a 29 February birthday counts from 1 March in other years (tuple order does that)."""
+    if dob is None:
+        return None
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+birth_date = st.one_of(
+    st.none(),
+    st.dates(dt.date(1998, 1, 1), dt.date(2018, 12, 31)),
+    st.sampled_from([dt.date(2004, 2, 29), dt.date(2008, 2, 29), dt.date(2012, 2, 29)]),
+    st.builds(_near, st.sampled_from(list(range(2004 * 12, 2012 * 12))), st.sampled_from(["snapshot", "end", "first"]),
+              st.integers(-1, 1)),
+)
+
+
+@PROPS
+@given(rows=spells(zero_length=False), dobs=st.lists(birth_date, min_size=25, max_size=25), fy=st.sampled_from([4, 1]))
+def test_age_at_the_snapshot_date_matches_the_reference(rows: list[Spell], dobs: list[dt.date | None], fy: int) -> None:
+    """Age at each period's snapshot date (`years = [dob, @snapshot]`), split at birthdays by the engine."""
+    dob = {r: dobs[i] for i, r in enumerate(rows)}
+    csv = "child,start,end,cat,dob\n" + "".join(
+        f"{c},{s},{e or ''},{k},{dob[(c, s, e, k)] or ''}\n" for c, s, e, k in rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = build(Path(tmp), HEAD.format(fy=fy) + AGE_DATASET + age_measures(), {"spells.csv": csv})
+        usable = [r for r in rows if r[2] is None or r[2] >= r[1]]
+        for w in SPELL_WINDOWS:
+            series = {k: engine.series(f"{k}-{w}", FIRST_MONTH, LAST_MONTH) for k in ("U10", "TEN", "OLD", "DU10")}
+            for month in range(FIRST_MONTH, LAST_MONTH + 1):
+                snap = ref_snapshot(month)
+                if w == "snapshot":
+                    inside = [r for r in usable if open_on(r, snap)]
+                else:
+                    first, last = ref_window(month, w, fy)
+                    inside = [r for r in usable if open_in(r, first, last)]
+                ages = [(r, ref_age(dob[r], snap)) for r in inside]
+                u10 = [r for r, a in ages if a is not None and a < 10]
+                cat_a = [(r, a) for r, a in ages if r[3] == "A"]
+                old = sum(1 for _, a in cat_a if a is not None and a >= 5)
+                got = {k: s.at(month) for k, s in series.items()}
+                where = f"{w} {month // 12}-{month % 12 + 1:02d}"
+                assert got["U10"].value == len(u10), where
+                assert got["TEN"].value == sum(1 for _, a in ages if a == 10), where
+                assert (got["OLD"].value, got["OLD"].numerator, got["OLD"].denominator) == (
+                    percent(old, len(cat_a)), old, len(cat_a)), where
+                assert got["DU10"].value == len({r[0] for r in u10}), where
+
+
 EVENT_DATASETS = """
 [datasets.events]
 file = "events.csv"
