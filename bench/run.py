@@ -101,6 +101,19 @@ def bench_demo(scale: int, repeat: int, fresh: bool) -> dict[str, Any]:
     return bench_engine(name, demo.prepare(out, scale, fresh=fresh), out, repeat)
 
 
+README_START, README_END = "<!-- results: written by `python bench/run.py --readme` -->", "<!-- /results -->"
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace the results block of the README with this run's table."""
+    text = readme.read_text(encoding="utf-8")
+    head, start, rest = text.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not start or not end:
+        raise SystemExit(f"{readme} has no results block ({README_START} ... {README_END})")
+    readme.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+
+
 def machine() -> dict[str, Any]:
     import polars
 
@@ -121,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=float, default=1.0, help="national workload's row counts x this")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data even when present")
     parser.add_argument("--out", type=Path, default=RESULTS / "bench.json")
+    parser.add_argument("--readme", action="store_true", help="also write the table into bench/README.md's results block")
     args = parser.parse_args(argv)
     chosen = [w.strip() for w in args.workloads.split(",") if w.strip()]
     unknown = [w for w in chosen if w not in WORKLOADS]
@@ -148,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
-    print(render(report))
+    table = render(report)
+    print(table)
     print(f"\nJSON: {args.out}")
+    if args.readme:
+        update_readme(BENCH / "README.md", table)
     return 0
 
 
