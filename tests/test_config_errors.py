@@ -194,6 +194,10 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
      "datasets.bad.date", "bad"),
     ("unknown derive input", BAD_DATASET + "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'nope']\n", "",
      "datasets.bad.derive[0].days[1]", "bad"),
+    ("unknown scorecard in an alert route", "\n[alerts]\n[[alerts.routes]]\nchannel = '#x'\nwhen = 'turned_red'\n"
+     "scorecards = ['nope']\n", "", "alerts.routes[0].scorecards", "nope"),
+    ("period-dependent column as the date", BAD_DATASET.replace('date = "when"', 'date = "due"')
+     + "\n[[datasets.bad.derive]]\nname = 'due'\nadd_days = ['@snapshot', 1]\n", "", "datasets.bad.date", "bad"),
     ("unknown cohort column", "\n[cohorts.looked_after]\nlabel = 'LAC'\nwhere = \"legal_status = 'C2'\"\n", "",
      "cohorts.looked_after.where", "looked_after"),
     # SQL that polars cannot parse, or that is not what the key needs

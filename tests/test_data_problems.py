@@ -402,6 +402,33 @@ def test_value_with_two_rows_makes_rate_and_check_exit_1(tmp_path: Path) -> None
     assert "WF" in p.stdout and "2017-03" in p.stdout, p.stdout
 
 
+def test_repeated_key_in_a_joined_table_is_reported_and_rows_are_not_doubled(tmp_path: Path) -> None:
+    children = CHILDREN + "C1,M\n"
+    engine, m = rating(tmp_path, {"children.csv": children})
+    assert m["CIC"]["value"] == 4  # a left join on a repeated key must not count C1 twice
+    assert m["GIRLS"]["value"] == 1  # the last C1 row (M) is used
+    assert engine.has_problems
+    assert any("CHILD" in line and "C1" in line for line in engine.problem_lines()), engine.problem_lines()
+
+
+def test_glob_stacks_files_and_unique_keeps_the_last_file(tmp_path: Path) -> None:
+    config = CONFIG.replace('file = "returns.csv"', 'file = "returns-*.csv"\nunique = ["child_id"]\ndate_format = "%d/%m/%Y"')
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, text in FILES.items():
+        (data / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    (data / "returns.csv").unlink()
+    (data / "returns-2017b.csv").write_text("child_id,returned,interview\nR2,20/03/2017,21/03/2017\nR3,01/04/2017,\n")
+    (data / "returns-2017a.csv").write_text("child_id,returned,interview\nR1,01/03/2017,03/03/2017\nR2,06/03/2017,\n")
+    (tmp_path / "config.toml").write_text(config)
+    engine = Engine.load(tmp_path / "config.toml", today=TODAY)
+    assert not engine.has_problems, engine.problem_lines()
+    # R1 from a; R2 from b (the last file by name) on 20 March; R3 in April
+    assert engine.result("RETURNS", PERIOD).value == 2
+    assert engine.result("RI-3WD", PERIOD).value == 100.0
+    assert engine.result("RETURNS", "2017-04").value == 1
+
+
 def test_bool_words(tmp_path: Path) -> None:
     episodes = "child_id,start,end,placement,district,uasc\n" + "".join(
         f"C{i},2017-01-01,,U1,North,{word}\n" for i, word in enumerate(

@@ -439,3 +439,95 @@ def test_engine_bands_follow_values(values: list[Fraction], polarity: str, targe
     ranked = sorted(got, key=lambda r: r.value if polarity == "higher" else -r.value)
     orders = [BAND_ORDER[r.rag] for r in ranked]
     assert orders == sorted(orders)
+
+
+# --------------------------------------------------------------------------------------
+# Derived date arithmetic against the reference, on every calendar
+# --------------------------------------------------------------------------------------
+SUBDIVISIONS = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR", "none": None}
+_CALENDAR_HOLIDAYS = {
+    name: (holidays.country_holidays("GB", subdiv=sub, years=range(2014, 2022)) if sub else {})
+    for name, sub in SUBDIVISIONS.items()
+}
+
+DERIVE_DATASET = """
+[datasets.d]
+file = "d.csv"
+date = "a"
+[datasets.d.columns]
+a = "date"
+b = "date"
+n = "int"
+
+[[datasets.d.derive]]
+name = "wd"
+working_days = ["a", "b"]
+
+[[datasets.d.derive]]
+name = "days"
+days = ["a", "b"]
+
+[[datasets.d.derive]]
+name = "plus_wd"
+add_working_days = ["a", "n"]
+
+[[datasets.d.derive]]
+name = "plus_m"
+add_months = ["a", "n"]
+
+[[datasets.d.derive]]
+name = "age"
+years = ["a", "b"]
+""" + measure_toml("ROWS", "d", "month", "count")
+
+
+def ref_working(d: dt.date, calendar: str) -> bool:
+    return d.weekday() < 5 and d not in _CALENDAR_HOLIDAYS[calendar]
+
+
+def ref_working_days(a: dt.date, b: dt.date, calendar: str) -> int:
+    """Working days in (a, b]; minus those in (b, a] when b is before a."""
+    lo, hi, sign = (a, b, 1) if b >= a else (b, a, -1)
+    return sign * sum(1 for k in range(1, (hi - lo).days + 1) if ref_working(lo + dt.timedelta(days=k), calendar))
+
+
+def ref_add_working_days(a: dt.date, n: int, calendar: str) -> dt.date:
+    d, k = a, 0
+    while k < n:
+        d += dt.timedelta(days=1)
+        k += ref_working(d, calendar)
+    return d
+
+
+def ref_add_months(a: dt.date, n: int) -> dt.date:
+    y, m = divmod(a.month - 1 + n, 12)
+    return dt.date(a.year + y, m + 1, min(a.day, _calendar.monthrange(a.year + y, m + 1)[1]))
+
+
+holiday_date = st.sampled_from(sorted(d for h in _CALENDAR_HOLIDAYS.values() for d in h if 2015 <= d.year <= 2019))
+derive_date = st.one_of(st.dates(dt.date(2015, 1, 1), dt.date(2019, 12, 31)), holiday_date,
+                        holiday_date.map(lambda d: d + dt.timedelta(days=1)),
+                        holiday_date.map(lambda d: d - dt.timedelta(days=1)), special_date)
+
+
+@PROPS
+@given(rows=st.lists(st.tuples(derive_date, st.one_of(derive_date, st.integers(-10, 10)), st.integers(1, 25)),
+                     min_size=1, max_size=30),
+       calendar=st.sampled_from(sorted(SUBDIVISIONS)))
+def test_derived_date_arithmetic_matches_the_reference(rows: list[tuple[dt.date, dt.date | int, int]],
+                                                      calendar: str) -> None:
+    pairs = [(a, b if isinstance(b, dt.date) else a + dt.timedelta(days=b), n) for a, b, n in rows]
+    csv = "a,b,n\n" + "".join(f"{a},{b},{n}\n" for a, b, n in pairs)
+    config = HEAD.format(fy=4).replace('name = "Property County"', f'name = "P"\nworking_days = "{calendar}"')
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = build(Path(tmp), config + DERIVE_DATASET, {"d.csv": csv})
+        frame = engine.datasets["d"].frame
+    assert frame.height == len(pairs)
+    for (a, b, n), got in zip(pairs, frame.iter_rows(named=True), strict=True):
+        assert (got["a"], got["b"], got["n"]) == (a, b, n)
+        where = f"{calendar}: a={a} ({a:%a}), b={b} ({b:%a}), n={n}"
+        assert got["days"] == (b - a).days, where
+        assert got["wd"] == ref_working_days(a, b, calendar), where
+        assert got["plus_wd"] == ref_add_working_days(a, n, calendar), where
+        assert got["plus_m"] == ref_add_months(a, n), where
+        assert got["age"] == b.year - a.year - ((b.month, b.day) < (a.month, a.day)), where
