@@ -346,6 +346,8 @@ def event_measures() -> str:
         out += measure_toml(f"DISTINCT-{w}", "events", w, "percent", numerator="\"cat = 'A'\"", distinct='"child"')
         out += measure_toml(f"SNAP-SUM-{w}", "returns", w, "sum", value='"value"', decimals="0")
         out += measure_toml(f"SNAP-COUNT-{w}", "returns", w, "count")
+    out += measure_toml("SNAP-COUNT-snapshot", "returns", "snapshot", "count")
+    out += measure_toml("SNAP-VALUE-snapshot", "returns", "snapshot", "value", decimals="0")
     return out
 
 
@@ -387,6 +389,10 @@ def test_event_and_snapshot_windows_match_the_reference(
                 assert got["SNAP-COUNT"].value == len(snap_rows), where
                 for k in names:
                     assert got[k].rag is None
+        for month in range(FIRST_MONTH, LAST_MONTH + 1):
+            here = returns.get(month)
+            assert engine.series("SNAP-COUNT-snapshot").at(month).value == (0 if here is None else 1)
+            assert engine.series("SNAP-VALUE-snapshot").at(month).value == here
 
 
 # --------------------------------------------------------------------------------------
