@@ -14,7 +14,7 @@ from scorecard.tui.service import EngineService
 from scorecard.tui.table_model import columns, grouped, rows_of
 from scorecard.tui.text import band_text, figure
 from scorecard.tui.widgets.sortable_table import TableRow, sort_table_rows
-from scorecard.tui.widgets.trend_chart import PeriodAxis, steps, tick_positions
+from scorecard.tui.widgets.trend_chart import PeriodAxis, nice_ticks, steps, tick_positions
 from tests.conftest import BASIC
 from tests.test_tui_support import TODAY
 
@@ -101,6 +101,9 @@ def test_chart_ticks_and_steps():
     xs, ys = steps([85.0, None, 90.0])
     assert xs == [0.5, 1.5, 1.5, 2.5, 2.5, 3.5]
     assert ys[:2] == [85.0, 85.0] and math.isnan(ys[2]) and ys[4:] == [90.0, 90.0]
+    assert nice_ticks(3.2, 13.3, 5) == [4.0, 6.0, 8.0, 10.0, 12.0]
+    assert nice_ticks(-10.0, 110.0, 4) == [0.0, 50.0, 100.0]
+    assert nice_ticks(5.0, 5.0, 4) == [5.0]
     assert PeriodAxis(["2017-01", "2017-02"]).get_labels_for_ticks([1.0, 2.0, 3.0]) == ["2017-01", "2017-02", ""]
 
 

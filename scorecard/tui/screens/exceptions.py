@@ -32,9 +32,9 @@ def exception_text(item: ExceptionItem) -> Text:
     text.append(f"\nPerformance for {month_name(m.period)} was {figure(m.value, m.decimals, m.unit, with_unit=True)}, "
                 f"against a target of {fmt(m.target)} and a floor (minimum standard) of {fmt(m.floor)}{better}.")
     if m.previous is not None:
-        text.append(f"\nPrevious: {fmt(m.previous.value)} in {month_name(m.previous.period)} (")
+        text.append(f"\nPrevious: {fmt(m.previous.value)} in {month_name(m.previous.period)}  ")
         text.append_text(band_text(m.previous.rag))
-        text.append(f"){'  ' + CHANGE_WORDS[m.change] if m.change else ''}")
+        text.append(f"{'  ' + CHANGE_WORDS[m.change] if m.change else ''}")
     if e.trend:
         recent = e.trend[-12:]
         text.append(f"\nTrend {recent[0].period} to {recent[-1].period}: ")

@@ -4,83 +4,82 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-HELP = """\
-# Keys
+KEYS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Everywhere", [
+        ("q", "quit"),
+        ("?", "this help (Escape closes it)"),
+        ("t", "light or dark theme (bands keep their colours)"),
+        ("Ctrl+P", "command palette: every action by name"),
+    ]),
+    ("Scorecard", [
+        ("↑ ↓ PgUp PgDn", "move between measures"),
+        ("← →", "scroll the figures a column at a time (the measure stays)"),
+        ("Enter", "drill down into the measure"),
+        ("[  ]", "previous and next period"),
+        ("p", "go to a period from a list"),
+        ("g", "switch scorecard"),
+        ("/", "filter by text (title, id, section, owner); Enter keeps it, Escape clears"),
+        ("r", "only Red measures (again: all)"),
+        ("c", "only measures whose band changed since the previous period (again: all)"),
+        ("s", "sort each section by a column (the same column again: reverse); or click a header"),
+        ("Escape", "clear the filters"),
+        ("b", "band changes between two periods"),
+        ("e", "exception report: every Red measure with its detail"),
+        ("w", "write the commentary for the measure and period"),
+        ("!", "data problems found in the files"),
+    ]),
+    ("Drill-down", [
+        ("Escape", "back"),
+        ("[  ]", "previous and next period"),
+        ("w", "write the commentary"),
+        ("Tab", "reach the breakdown tables; ← → switch tabs; s sorts"),
+        ("↑ ↓ PgUp PgDn", "scroll"),
+    ]),
+    ("Band changes", [
+        ("Tab", "move between the From and To periods and the two tables"),
+        ("Enter", "open a period list; on a measure: drill down at the To period"),
+        ("[  ]", "both periods a month earlier or later"),
+        ("s", "sort the table"),
+    ]),
+    ("Exception report", [
+        ("↑ ↓", "move between the Red measures"),
+        ("Enter", "drill down"),
+        ("[  ]", "previous and next period"),
+    ]),
+    ("Commentary", [
+        ("Ctrl+S", "save, with your name and the time (earlier versions are kept)"),
+        ("Escape", "cancel"),
+    ]),
+]
 
-Everything works from the keyboard; the mouse works too (click a row, a header to sort, a tab).
-**Ctrl+P** opens the command palette: every action below is there by name.
+NOTES = (
+    "Bands are always written as words (Green, Amber, Red) on their colour. ✎ marks a measure with "
+    "commentary for the period; Change compares the band with the previous period. In the drill-down "
+    "chart each month's point is its band's letter (G, A, R), with the target and the floor drawn."
+)
 
-## Everywhere
 
-| key | does |
-|---|---|
-| `q` | quit |
-| `?` | this help (Escape closes it) |
-| `t` | light or dark theme |
-| `Ctrl+P` | command palette |
-
-## Scorecard
-
-| key | does |
-|---|---|
-| `↑` `↓` `PgUp` `PgDn` | move between measures |
-| `Enter` | drill down into the measure |
-| `[` `]` | previous and next period |
-| `p` | choose the period from a list |
-| `g` | switch scorecard |
-| `/` | filter by text (title, id, section or owner); Enter keeps it, Escape clears |
-| `r` | only Red measures (again: all) |
-| `c` | only measures whose band changed since the previous period (again: all) |
-| `s` | sort each section by a column (pick the same column again to reverse); or click a header |
-| `Escape` | clear the filters |
-| `b` | band changes between two periods |
-| `e` | exception report: every Red measure with its detail |
-| `w` | write the commentary for the measure and period |
-| `!` | data problems |
-
-The band is always written as a word (Green, Amber, Red) on its colour. ✎ marks a measure with
-commentary for the period. *Change* compares the band with the previous period.
-
-## Drill-down
-
-| key | does |
-|---|---|
-| `Escape` | back |
-| `[` `]` | previous and next period |
-| `w` | write the commentary |
-| `Tab` | move to the breakdown tables; `←` `→` switch tabs; `s` sorts a table |
-
-The chart draws the value, the target and the floor; each point is the month's band
-(G Green, A Amber, R Red).
-
-## Band changes
-
-| key | does |
-|---|---|
-| `Tab` | move between the From and To periods and the two tables |
-| `[` `]` | move both periods a month |
-| `Enter` | drill down (at the To period) |
-| `s` | sort the table |
-
-## Exception report
-
-| key | does |
-|---|---|
-| `↑` `↓` | move between Red measures |
-| `Enter` | drill down |
-| `[` `]` | previous and next period |
-
-## Commentary
-
-Write in the box; **Ctrl+S** saves it with your name and the time, **Escape** cancels. Earlier
-versions are kept; the latest is shown in the drill-down and goes into the report.
-"""
+def help_text() -> Text:
+    text = Text()
+    width = max(len(k) for _, keys in KEYS for k, _ in keys) + 2
+    for i, (section, keys) in enumerate(KEYS):
+        if i:
+            text.append("\n\n")
+        text.append(section, style="bold underline")
+        for key, does in keys:
+            text.append("\n  ")
+            text.append(key.ljust(width), style="bold")
+            text.append(does)
+    text.append("\n\n")
+    text.append(NOTES, style="italic")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -91,7 +90,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP)
+            yield Static(help_text(), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()

@@ -23,7 +23,7 @@ from .pickers import OptionPicker, sort_options
 
 class ScorecardScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "drill", "Drill-down", tooltip="Drill down into the measure"),
+        Binding("enter", "drill", "Drill", tooltip="Drill down into the measure"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
         Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
@@ -63,7 +63,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         yield Static("", id="detail")
         yield Input(placeholder="filter: part of a title, id, section or owner — Enter keeps it, Escape clears",
                     id="filter")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P still opens it; 80 columns need the room
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

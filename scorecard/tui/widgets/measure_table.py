@@ -7,8 +7,11 @@ under a fixed measure column.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
@@ -19,6 +22,11 @@ MIN_TITLE, MAX_TITLE = 26, 72
 
 
 class ScorecardTable(DataTable[Text]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "scroll_columns(1)", "Scroll right", show=False),
+        Binding("left", "scroll_columns(-1)", "Scroll left", show=False),
+    ]
+
     def __init__(self, id: str | None = None):
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
         self.sections: list[tuple[str, list[Row]]] = []
@@ -99,6 +107,17 @@ class ScorecardTable(DataTable[Text]):
             self.move_cursor(row=keys.index(measure_id), animate=False)
             return True
         return False
+
+    def action_scroll_columns(self, step: int) -> None:
+        """← and →: scroll the figures a whole column at a time under the fixed measure column."""
+        starts = [0]
+        for column in self.ordered_columns[1:]:
+            starts.append(starts[-1] + column.get_render_width(self))
+        x = round(self.scroll_x)
+        later = next((s for s in starts if s > x), x)
+        earlier = next((s for s in reversed(starts) if s < x), 0)
+        target = later if step > 0 else earlier
+        self.scroll_to(x=min(target, self.max_scroll_x), animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.cols and event.size.width != self._width_built:

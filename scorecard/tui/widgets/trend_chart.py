@@ -46,6 +46,19 @@ def tick_positions(count: int, max_ticks: int) -> list[float]:
     return sorted(float(x) for x in range(count, 0, -step))
 
 
+def nice_ticks(lo: float, hi: float, most: int) -> list[float]:
+    """As many round values (steps of 1, 2 or 5 times a power of ten) between lo and hi as fit in `most`."""
+    if hi <= lo or most < 2:
+        return [lo]
+    power = 10 ** math.floor(math.log10((hi - lo) / most))
+    for step in (m * p for p in (power, power * 10, power * 100) for m in (1, 2, 5)):
+        first = math.ceil(lo / step - 1e-9)
+        last = math.floor(hi / step + 1e-9)
+        if last - first + 1 <= most:
+            return [round(i * step, 10) for i in range(first, last + 1)]
+    return [lo, hi]
+
+
 def steps(values: list[float | None]) -> tuple[list[float], list[float]]:
     """A target or floor per period as a step line: flat across each period's slot, NaN where absent."""
     xs: list[float] = []
@@ -68,6 +81,7 @@ class TrendChart(PlotWidget):
         super().__init__(id=id, classes=classes, allow_pan_and_zoom=False)
         self.can_focus = False
         self.trend: list[PeriodResult] = []
+        self.y_range: tuple[float, float] = (0.0, 1.0)
 
     def show_trend(self, trend: list[PeriodResult]) -> None:
         self.trend = list(trend)
@@ -96,7 +110,8 @@ class TrendChart(PlotWidget):
         if present:
             lo, hi = min(present), max(present)
             pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 1.0)
-            self.set_ylimits(lo - pad, hi + pad)
+            self.y_range = (lo - pad, hi + pad)
+            self.set_ylimits(*self.y_range)
         self.set_xlimits(0.5, len(trend) + 0.5)
         self.set_x_formatter(PeriodAxis([t.period for t in trend]))
         self._set_ticks()
@@ -104,6 +119,8 @@ class TrendChart(PlotWidget):
     def _set_ticks(self) -> None:
         width = max(self.size.width - self.margin_left - 2, LABEL_WIDTH)
         self.set_xticks(tick_positions(len(self.trend), max(1, width // (LABEL_WIDTH + 3))))
+        rows = max(self.size.height - self.margin_top - self.margin_bottom - 2, 2)
+        self.set_yticks(nice_ticks(*self.y_range, max(2, min(6, rows // 2))))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.trend:
