@@ -12,7 +12,7 @@ from scorecard.tui.screens.changes import change_rows, changes_summary
 from scorecard.tui.screens.drilldown import breakdown_rows, figures_text, spc_text
 from scorecard.tui.service import EngineService
 from scorecard.tui.table_model import columns, grouped, rows_of
-from scorecard.tui.text import band_text, figure
+from scorecard.tui.text import band_text, figure, local_time
 from scorecard.tui.widgets.sortable_table import TableRow, sort_table_rows
 from scorecard.tui.widgets.trend_chart import PeriodAxis, nice_ticks, steps, tick_positions
 from tests.conftest import BASIC
@@ -136,3 +136,8 @@ def test_band_changes_in_the_papers_words():
     rows = change_rows(c.declined)
     assert rows[0].key == "CIC-RATE"
     assert rows[0].cells[1].plain.split() == ["Amber", "→", "Red"]
+
+
+def test_commentary_time_in_the_organisations_timezone():
+    assert local_time("2017-07-03T08:15:00+00:00", "Europe/London") == "3 Jul 2017 09:15"  # BST
+    assert local_time("2017-12-03T08:15:00+00:00", "Europe/London") == "3 Dec 2017 08:15"

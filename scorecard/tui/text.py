@@ -6,6 +6,9 @@ colour-blind readers) and the badge colours are fixed, so they read the same on 
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from rich.text import Text
 
 from ..engine.results import PeriodResult
@@ -98,3 +101,14 @@ def ellipsis(text: str, width: int) -> str:
     if width <= 1 or len(text) <= width:
         return text
     return text[: width - 1].rstrip() + "…"
+
+
+def local_time(written_at: str, timezone: str) -> str:
+    """A stored UTC time (ISO 8601) in the organisation's timezone: `22 Nov 2017 09:15`."""
+    try:
+        when = dt.datetime.fromisoformat(written_at)
+    except ValueError:
+        return written_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%-d %b %Y %H:%M")

@@ -17,7 +17,7 @@ from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
 from ...format import month_name
 from ..text import band_text, figure
-from ..widgets.sortable_table import SortableTable, TableRow
+from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
 from .base import AppAccess
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
@@ -53,7 +53,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Earlier", key_display="[", tooltip="Both periods a month earlier"),
         Binding("right_square_bracket", "period(1)", "Later", key_display="]", tooltip="Both periods a month later"),
-        Binding("enter", "drill", "Drill-down", tooltip="Drill down into the measure (at the To period)"),
+        Binding("enter", "drill", "Drill-down", show=False, tooltip="Drill down into the measure (at the To period)"),
     ]
 
     def __init__(self, scorecard_id: str, from_period: str, to_period: str, periods: list[str]):
@@ -75,9 +75,9 @@ class BandChangesScreen(AppAccess, Screen[None]):
         yield Static("Loading…", id="changes-summary")
         with VerticalScroll(id="changes-body"):
             yield Static(Text("Those measures showing improved performance", style="bold"), classes="heading")
-            yield SortableTable(LABELS, right=(2, 3, 4, 5), id="improved")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="improved")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
-            yield SortableTable(LABELS, right=(2, 3, 4, 5), id="declined")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="declined")
         yield Footer()
 
     def on_mount(self) -> None:

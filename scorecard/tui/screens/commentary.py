@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import get_current_worker
 
 from ...commentary import Commentary
@@ -35,8 +35,8 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="commentary-box"):
-            yield Label(Text(f"Commentary: {self.measure_title} ({self.measure_id}), {month_name(self.period)}",
-                             style="bold"))
+            yield Static(Text(f"Commentary: {self.measure_title} ({self.measure_id}), {month_name(self.period)}",
+                              style="bold"), id="commentary-title")
             yield TextArea(self.current, id="commentary-text", soft_wrap=True, show_line_numbers=False)
             yield Static("Ctrl+S saves (with your name and the time) · Escape cancels", id="commentary-hint")
 

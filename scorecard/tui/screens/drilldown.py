@@ -23,7 +23,7 @@ from ...engine.explain import Explanation, GroupValue
 from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
 from ...format import month_name
 from ..service import DrillView
-from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure
+from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
 from .base import AppAccess
@@ -107,7 +107,8 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-spc", Static).update(spc_text(e))
         self._show_breakdowns(e)
         self.query_one("#drill-cohorts", Static).update(cohorts_renderable(e))
-        self.query_one("#drill-commentary", Static).update(commentary_text(drill, period))
+        self.query_one("#drill-commentary", Static).update(
+            commentary_text(drill, period, self.sc.config.organisation.timezone))
         warnings = self.query_one("#drill-warnings", Static)
         warnings.update(Text("Warnings\n", style="bold").append("\n".join(f"⚠ {w}" for w in e.warnings))
                         if e.warnings else "")
@@ -264,14 +265,14 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
     return Group(Text("Cohort impact", style="bold"), table)
 
 
-def commentary_text(drill: DrillView, period: str) -> Text:
+def commentary_text(drill: DrillView, period: str, timezone: str) -> Text:
     text = Text(f"Commentary for {month_name(period)}\n", style="bold")
     c = drill.commentary
     if c is None:
         text.append("None written yet: press w to write it.", style="dim")
         return text
     text.append(c.text)
-    text.append(f"\n— {c.author}, {c.written_at.replace('T', ' ').replace('+00:00', ' UTC')}", style="dim")
+    text.append(f"\n— {c.author}, {local_time(c.written_at, timezone)}", style="dim")
     earlier = len(drill.history) - 1
     if earlier > 0:
         text.append(f" ({earlier} earlier version{'s' if earlier > 1 else ''} kept)", style="dim")

@@ -146,10 +146,10 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def refresh_table(self) -> None:
         if self.view is None:
             return
-        sections = grouped(rows_of(self.view), self.filter_text, self.only_red, self.only_changed,
-                           self.sort_column(), self.sort_reverse)
+        rows = rows_of(self.view)
+        sections = grouped(rows, self.filter_text, self.only_red, self.only_changed, self.sort_column(), self.sort_reverse)
         table = self.query_one(ScorecardTable)
-        table.populate(sections, self.cols, self.sort_key, self.sort_reverse)
+        table.populate(sections, self.cols, self.sort_key, self.sort_reverse, rows)
         self.query_one("#status", Static).update(self._status(sections))
         self._update_detail()
 

@@ -30,14 +30,18 @@ class ScorecardTable(DataTable[Text]):
     def __init__(self, id: str | None = None):
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
         self.sections: list[tuple[str, list[Row]]] = []
+        self.all_rows: list[Row] = []
         self.cols: list[Column] = []
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._width_built = 0
 
     def populate(self, sections: list[tuple[str, list[Row]]], cols: list[Column], sort_key: str | None,
-                 reverse: bool) -> None:
+                 reverse: bool, all_rows: list[Row] | None = None) -> None:
+        """Show the sections; column widths come from all_rows (every measure), so filtering does not
+        make the columns jump."""
         self.sections, self.cols, self.sort_key, self.sort_reverse = sections, cols, sort_key, reverse
+        self.all_rows = all_rows if all_rows is not None else [r for _, rows in sections for r in rows]
         self.rebuild()
 
     def measure_ids(self) -> list[str]:
@@ -68,7 +72,7 @@ class ScorecardTable(DataTable[Text]):
         self._width_built = self.size.width
         if not self.cols:
             return
-        rows = [r for _, items in self.sections for r in items]
+        rows = self.all_rows
         table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}
         labels = []
         for col in self.cols:

@@ -94,3 +94,9 @@ class SortableTable(DataTable[Text]):
         options = sort_options(self.labels, self.sort_index, self.sort_reverse)
         current = None if self.sort_index is None else str(self.sort_index)
         self.app.push_screen(OptionPicker("Sort by", options, current=current), chosen)
+
+
+class DrillTable(SortableTable):
+    """A sortable table whose rows are measures: Enter drills down (and the footer says so)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Drill-down")]

@@ -112,13 +112,17 @@ class TrendChart(PlotWidget):
             pad = (hi - lo) * 0.12 or max(abs(hi) * 0.1, 1.0)
             self.y_range = (lo - pad, hi + pad)
             self.set_ylimits(*self.y_range)
-        self.set_xlimits(0.5, len(trend) + 0.5)
         self.set_x_formatter(PeriodAxis([t.period for t in trend]))
         self._set_ticks()
 
     def _set_ticks(self) -> None:
+        count = len(self.trend)
         width = max(self.size.width - self.margin_left - 2, LABEL_WIDTH)
-        self.set_xticks(tick_positions(len(self.trend), max(1, width // (LABEL_WIDTH + 3))))
+        # room on the right for half the last period's label, which is centred on its point
+        per_period = width / (count + 1)
+        pad = max(0.6, (LABEL_WIDTH / 2 + 1) / per_period)
+        self.set_xlimits(0.4, count + pad)
+        self.set_xticks(tick_positions(count, max(1, width // (LABEL_WIDTH + 3))))
         rows = max(self.size.height - self.margin_top - self.margin_bottom - 2, 2)
         self.set_yticks(nice_ticks(*self.y_range, max(2, min(6, rows // 2))))
 
@@ -134,8 +138,7 @@ def chart_key(trend: list[PeriodResult]) -> Text:
     key.append("── value", style=CHART_STYLES["value"])
     if any(t.target is not None for t in trend):
         key.append("  ── target", style=CHART_STYLES["target"])
-        key.append("  ── floor", style=CHART_STYLES["floor"])
-        key.append("  points:")
+        key.append("  ── floor ", style=CHART_STYLES["floor"])
         for rag, word in (("green", "Green"), ("amber", "Amber"), ("red", "Red")):
             key.append(f" {BAND_LETTERS[rag]}", style=f"bold {CHART_STYLES[rag]}")
             key.append(f" {word}")
