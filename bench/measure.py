@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -62,16 +63,34 @@ def run_once(cmd: list[str], stdout: Path, cwd: Path | None = None) -> Run:
     return Run(round(wall, 3), round(float(user) + float(system), 3), round(int(kib) / 1024, 1), code)
 
 
-def measure(cmd: list[str], stdout: Path, repeat: int = 3, cwd: Path | None = None) -> Summary:
-    """Run `cmd` `repeat` times; a failing run raises with its stderr."""
-    runs: list[Run] = []
-    for _ in range(repeat):
-        r = run_once(cmd, stdout, cwd)
-        if r.returncode not in (0, 1):  # 1: scorecard found data problems but printed its results
-            err = stdout.with_suffix(".stderr").read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"{' '.join(cmd)} exited {r.returncode}: {err}")
-        runs.append(r)
+def _checked(cmd: list[str], stdout: Path, cwd: Path | None) -> Run:
+    r = run_once(cmd, stdout, cwd)
+    if r.returncode not in (0, 1):  # 1: scorecard found data problems but printed its results
+        err = stdout.with_suffix(".stderr").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(cmd)} exited {r.returncode}: {err}")
+    return r
+
+
+def summarise(runs: list[Run]) -> Summary:
     return Summary(
         min(r.wall_s for r in runs), round(statistics.median(r.wall_s for r in runs), 3),
         min(r.cpu_s for r in runs), max(r.peak_mb for r in runs), runs,
     )
+
+
+def measure_rounds(commands: dict[str, tuple[list[str], Path]], repeat: int = 3, cwd: Path | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict[str, Summary]:
+    """Each round runs every command once, in turn, so that the commands compared share the machine's
+    load of the moment; a failing run raises with its stderr."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for i in range(repeat):
+        for name, (cmd, stdout) in commands.items():
+            if progress:
+                progress(f"round {i + 1}/{repeat}: {name}")
+            runs[name].append(_checked(cmd, stdout, cwd))
+    return {name: summarise(r) for name, r in runs.items()}
+
+
+def round_ratio(a: Summary, b: Summary, field: str = "wall_s") -> float:
+    """The median over rounds of a's figure over b's in the same round."""
+    return round(statistics.median(getattr(x, field) / getattr(y, field) for x, y in zip(a.runs, b.runs, strict=True)), 2)

@@ -16,6 +16,7 @@ import os
 import platform
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import demo, national, tui  # noqa: E402
-from bench.measure import Summary, measure  # noqa: E402
+from bench.measure import measure_rounds, round_ratio  # noqa: E402
 from bench.table import render  # noqa: E402
 
 BENCH = ROOT / "bench"
@@ -60,20 +61,32 @@ def rows_read(reader_output: Path) -> int:
     return sum(int(line.split("\t")[1]) for line in reader_output.read_text().splitlines() if "\t" in line)
 
 
-def bench_engine(name: str, config: Path, out: Path, repeat: int) -> dict[str, Any]:
-    print(f"[{name}] scorecard trend ...", file=sys.stderr, flush=True)
-    engine = measure([*scorecard_command(), "trend", "--config", str(config), "--format", "json"], out / "trend.json", repeat)
-    print(f"[{name}] reader ...", file=sys.stderr, flush=True)
-    reader = measure([sys.executable, str(BENCH / "reader.py"), str(config)], out / "reader.txt", repeat)
-    return {
+def _progress(name: str) -> Callable[[str], None]:
+    return lambda step: print(f"[{name}] {step}", file=sys.stderr, flush=True)
+
+
+def bench_engine(name: str, config: Path, out: Path, repeat: int, peer_data: Path | None = None) -> dict[str, Any]:
+    """The engine against the reader (and, given the data folder of the basic config, the DuckDB peer),
+    in rounds: ratios are the median over rounds of the two processes' figures in the same round."""
+    commands = {
+        "engine": ([*scorecard_command(), "trend", "--config", str(config), "--format", "json"], out / "trend.json"),
+        "reader": ([sys.executable, str(BENCH / "reader.py"), str(config)], out / "reader.txt"),
+    }
+    if peer_data is not None:
+        commands["duckdb"] = ([sys.executable, str(BENCH / "duckdb_peer.py"), str(peer_data)], out / "peer.json")
+    s = measure_rounds(commands, repeat, progress=_progress(name))
+    result: dict[str, Any] = {
         "workload": name,
         "rows": rows_read(out / "reader.txt"),
-        "engine": engine.to_json(),
-        "reader": reader.to_json(),
-        "time_ratio": round(engine.wall_s / reader.wall_s, 2),
-        "cpu_ratio": round(engine.cpu_s / reader.cpu_s, 2),
-        "memory_ratio": round(engine.peak_mb / reader.peak_mb, 2),
+        **{k: v.to_json() for k, v in s.items()},
+        "time_ratio": round_ratio(s["engine"], s["reader"]),
+        "cpu_ratio": round_ratio(s["engine"], s["reader"], "cpu_s"),
+        "memory_ratio": round(s["engine"].peak_mb / s["reader"].peak_mb, 2),
     }
+    if peer_data is not None:
+        result["duckdb_time_ratio"] = round_ratio(s["engine"], s["duckdb"])
+        result["duckdb_disagreements"] = compare(out / "trend.json", out / "peer.json")
+    return result
 
 
 def bench_national(size: float, repeat: int, fresh: bool) -> dict[str, Any]:
@@ -82,13 +95,7 @@ def bench_national(size: float, repeat: int, fresh: bool) -> dict[str, Any]:
         print(f"[national] generating size {size:g} ...", file=sys.stderr, flush=True)
         shutil.rmtree(out, ignore_errors=True)
         national.generate(out, size)
-    result = bench_engine("national", out / "config.toml", out, repeat)
-    print("[national] duckdb peer ...", file=sys.stderr, flush=True)
-    peer: Summary = measure([sys.executable, str(BENCH / "duckdb_peer.py"), str(out / "data")], out / "peer.json", repeat)
-    result["duckdb"] = peer.to_json()
-    result["duckdb_time_ratio"] = round(result["engine"]["wall_s"] / peer.wall_s, 2)
-    result["duckdb_disagreements"] = compare(out / "trend.json", out / "peer.json")
-    return result
+    return bench_engine(out.name, out / "config.toml", out, repeat, peer_data=out / "data")
 
 
 def bench_demo(scale: int, repeat: int, fresh: bool) -> dict[str, Any]:
@@ -130,7 +137,7 @@ def machine() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Scorecard benchmark")
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {', '.join(WORKLOADS)}")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per command: median time, highest peak memory")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds, each running every command once")
     parser.add_argument("--size", type=float, default=1.0, help="national workload's row counts x this")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data even when present")
     parser.add_argument("--out", type=Path, default=RESULTS / "bench.json")

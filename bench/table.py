@@ -13,7 +13,8 @@ def render(report: dict[str, Any]) -> str:
     m = report["machine"]
     lines = [
         f"Scorecard benchmark, {report['date']}: {m['cores']} cores, Python {m['python']}, polars {m['polars']}, "
-        f"duckdb {m.get('duckdb', '-')}; best wall time of {report['repeat']} runs, highest peak memory; "
+        f"duckdb {m.get('duckdb', '-')}; {report['repeat']} rounds: best wall and CPU time, highest peak memory, "
+        f"ratios the median over rounds of the two figures in the same round; "
         f"load average (1, 5, 15 min) {report['load_average']['before']} before, {report['load_average']['after']} after",
         "",
         "| workload | rows | engine s | engine CPU s | engine MB | reader s | reader CPU s | reader MB | time x reader "
