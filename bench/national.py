@@ -25,7 +25,6 @@ FULL_SIZE = {"episodes": 1_000_000, "health": 2_500_000, "returns": 2_500_000, "
 AUTHORITIES = 152  # upper-tier authorities in England
 FOSTER = ["U1", "U2", "U3", "U4", "U5", "U6"]
 OTHER_PLACEMENTS = ["K2", "R1", "P1", "H5", "S1", "Z1"]
-DATA_FILES = ("episodes", "health", "returns", "adoptions", "workforce", "population")
 
 
 @dataclass(frozen=True)

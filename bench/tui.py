@@ -36,11 +36,13 @@ def unavailable() -> str | None:
 
 
 async def _until(pilot: Any, ready: Callable[[], bool], what: str) -> None:
+    """Wait until `ready()`, then until the messages it queued (the repaint) are processed."""
     deadline = time.perf_counter() + TIMEOUT_S
     while not ready():
         if time.perf_counter() > deadline:
             raise TimeoutError(f"the terminal UI did not show {what} within {TIMEOUT_S:.0f} s")
         await pilot.pause(0.002)
+    await pilot.pause()
 
 
 async def _timings(config_path: Path, launched: float) -> dict[str, float]:
