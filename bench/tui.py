@@ -45,7 +45,33 @@ async def _until(pilot: Any, ready: Callable[[], bool], what: str) -> None:
     await pilot.pause()
 
 
-async def _timings(config_path: Path, launched: float) -> dict[str, float]:
+class _Steps:
+    """Times each step; with a folder, also profiles it with pyinstrument (text, one file a step)."""
+
+    def __init__(self, profile_dir: Path | None):
+        self.profile_dir = profile_dir
+        self.profiler: Any = None
+        self.start = 0.0
+
+    def begin(self) -> None:
+        if self.profile_dir is not None:
+            from pyinstrument import Profiler
+
+            self.profiler = Profiler(async_mode="disabled")
+            self.profiler.start()
+        self.start = time.perf_counter()
+
+    def end(self, name: str) -> float:
+        elapsed = (time.perf_counter() - self.start) * 1000
+        if self.profiler is not None and self.profile_dir is not None:
+            self.profiler.stop()
+            self.profile_dir.mkdir(parents=True, exist_ok=True)
+            (self.profile_dir / f"{name}.txt").write_text(self.profiler.output_text(show_all=True))
+            self.profiler = None
+        return elapsed
+
+
+async def _timings(config_path: Path, launched: float, profile_dir: Path | None = None) -> dict[str, float]:
     from scorecard.engine.config import load_config
     from scorecard.tui.app import ScorecardApp
     from scorecard.tui.screens.drilldown import DrillDownScreen
@@ -53,6 +79,7 @@ async def _timings(config_path: Path, launched: float) -> dict[str, float]:
 
     app = ScorecardApp(load_config(config_path))
     out: dict[str, float] = {}
+    step = _Steps(profile_dir)
     async with app.run_test(size=(160, 50)) as pilot:
         def board() -> ScorecardScreen | None:
             return app.screen if isinstance(app.screen, ScorecardScreen) else None
@@ -69,17 +96,17 @@ async def _timings(config_path: Path, launched: float) -> dict[str, float]:
         out["first_screen_s"] = time.time() - launched
 
         await pilot.pause(1.0)
-        start = time.perf_counter()
+        step.begin()
         await pilot.press("enter")
         await _until(pilot, drill_shown, "the drill-down")
-        out["drill_down_ms"] = (time.perf_counter() - start) * 1000
+        out["drill_down_ms"] = step.end("drill_down")
         await pilot.press("escape")
         await _until(pilot, lambda: board_shows(None), "the scorecard again")
 
-        start = time.perf_counter()
+        step.begin()
         await pilot.press("down", "enter")
         await _until(pilot, drill_shown, "the second drill-down")
-        out["drill_down_at_once_ms"] = (time.perf_counter() - start) * 1000
+        out["drill_down_at_once_ms"] = step.end("drill_down_at_once")
         await pilot.press("escape")
         await _until(pilot, lambda: board_shows(None), "the scorecard again")
 
@@ -88,10 +115,10 @@ async def _timings(config_path: Path, launched: float) -> dict[str, float]:
         from scorecard.engine.calendar import shift_period
 
         previous = shift_period(s.shown[1], -1)
-        start = time.perf_counter()
+        step.begin()
         await pilot.press("left_square_bracket")
         await _until(pilot, lambda: board_shows(previous), "the previous period")
-        out["switch_period_ms"] = (time.perf_counter() - start) * 1000
+        out["switch_period_ms"] = step.end("switch_period")
         app.exit(0)
     return out
 
@@ -138,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="terminal UI timings through Pilot (one run)")
     parser.add_argument("config", type=Path)
     parser.add_argument("--launched", type=float, default=None, help="time.time() when this process was started")
+    parser.add_argument("--profile", type=Path, default=None, help="folder for a pyinstrument profile of each step")
     args = parser.parse_args(argv)
     launched = args.launched if args.launched is not None else time.time()
-    print(json.dumps(asyncio.run(_timings(args.config, launched))))
+    print(json.dumps(asyncio.run(_timings(args.config, launched, args.profile))))
     return 0
 
 
