@@ -1,0 +1,82 @@
+"""The county around the service: its child population and published comparators."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .timeline import DISTRICTS
+
+# The ONS mid-year estimate each financial year's rates use (mid-2013 for 2014-15, and so on),
+# as a growth factor on the mid-2016 district figures in DISTRICTS.
+POPULATION_GROWTH = {"2014-04": 0.9745, "2015-04": 0.9832, "2016-04": 0.9918, "2017-04": 1.0}
+
+# Published figures (England: DfE statistical releases SFR 41/2017 Children looked after,
+# SFR 50/2017 Characteristics of children in need, SFR 2018 Children's social work workforce,
+# the adoption scorecards; statistical neighbours: Kent's CIC scorecard, November 2017).
+# measure, comparator, period (the month the figure is "as at"), value
+COMPARATORS: list[tuple[str, str, str, float]] = [
+    ("CIC-RATE", "England", "2014-03", 60.0),
+    ("CIC-RATE", "England", "2015-03", 60.0),
+    ("CIC-RATE", "England", "2016-03", 60.0),
+    ("CIC-RATE", "England", "2017-03", 62.0),
+    ("CIC-RATE", "Statistical neighbours", "2017-03", 56.1),
+    ("CP-RATE", "England", "2014-03", 42.1),
+    ("CP-RATE", "England", "2015-03", 42.9),
+    ("CP-RATE", "England", "2016-03", 43.1),
+    ("CP-RATE", "England", "2017-03", 43.3),
+    ("REF-RATE", "England", "2015-03", 548.3),
+    ("REF-RATE", "England", "2016-03", 532.2),
+    ("REF-RATE", "England", "2017-03", 548.2),
+    ("REF-REPEAT", "England", "2015-03", 24.0),
+    ("REF-REPEAT", "England", "2016-03", 22.3),
+    ("REF-REPEAT", "England", "2017-03", 21.9),
+    ("ASS-45WD", "England", "2015-03", 81.5),
+    ("ASS-45WD", "England", "2016-03", 83.4),
+    ("ASS-45WD", "England", "2017-03", 82.9),
+    ("CP-SECOND", "England", "2015-03", 16.6),
+    ("CP-SECOND", "England", "2016-03", 17.9),
+    ("CP-SECOND", "England", "2017-03", 18.7),
+    ("CIC-FOSTER", "England", "2015-03", 75.0),
+    ("CIC-FOSTER", "England", "2016-03", 74.0),
+    ("CIC-FOSTER", "England", "2017-03", 74.0),
+    ("CIC-3PLUS", "England", "2015-03", 10.0),
+    ("CIC-3PLUS", "England", "2016-03", 10.0),
+    ("CIC-3PLUS", "England", "2017-03", 10.0),
+    ("CIC-LTSTAB", "England", "2015-03", 67.0),
+    ("CIC-LTSTAB", "England", "2016-03", 68.0),
+    ("CIC-LTSTAB", "England", "2017-03", 70.0),
+    ("HEALTH-DENTAL", "England", "2015-03", 86.0),
+    ("HEALTH-DENTAL", "England", "2016-03", 84.0),
+    ("HEALTH-DENTAL", "England", "2017-03", 83.0),
+    ("HEALTH-RHA", "England", "2017-03", 89.0),
+    ("CL-ACCOM", "England", "2016-03", 83.0),
+    ("CL-ACCOM", "England", "2017-03", 84.0),
+    ("CL-EET", "England", "2016-03", 49.0),
+    ("CL-EET", "England", "2017-03", 50.0),
+    ("ADO-A1", "England", "2016-03", 558.0),
+    ("ADO-A1", "England", "2017-03", 520.0),
+    ("ADO-A2", "England", "2016-03", 226.0),
+    ("ADO-A2", "England", "2017-03", 220.0),
+    ("WF-AGENCY", "England", "2015-09", 16.0),
+    ("WF-AGENCY", "England", "2016-09", 16.1),
+    ("WF-AGENCY", "England", "2017-09", 15.8),
+    ("WF-CASELOAD", "England", "2017-09", 17.8),
+]
+
+
+def population(scale: float) -> pl.DataFrame:
+    """Resident children aged 0 to 17 by district, one row per district per estimate in force."""
+    rows = [
+        (period, district, round(count * growth * scale))
+        for period, growth in POPULATION_GROWTH.items()
+        for district, count in DISTRICTS.items()
+    ]
+    return pl.DataFrame(rows, schema={"period": pl.String, "district": pl.String, "value": pl.Int64}, orient="row")
+
+
+def comparators() -> pl.DataFrame:
+    return pl.DataFrame(
+        COMPARATORS,
+        schema={"measure": pl.String, "comparator": pl.String, "period": pl.String, "value": pl.Float64},
+        orient="row",
+    )
