@@ -514,3 +514,18 @@ async def test_brackets_in_a_drill_down_opened_at_another_period(basic_copy: Pat
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert app.screen.period == "2017-04" and app.screen.drill.explanation.period == "2017-04"
+
+
+async def test_command_palette_includes_the_focused_tables_actions(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_measure(pilot, "CIC-FOSTER")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one(SortableTable).focus()
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for name in ("Sort the table by a column", "Back to the previous screen", "Previous period", "Next period",
+                     "Write the commentary for the measure and period", "Quit", "Help: every key"):
+            assert name in titles, name

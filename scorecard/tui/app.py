@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -100,13 +101,13 @@ class ScorecardApp(App[int]):
 
     def _prefetch_work(self, measure_id: str, period: str) -> None:
         if not get_current_worker().is_cancelled:
-            self.service.explanation(measure_id, period)
+            self.service.drill(measure_id, period)
 
     # -- screens -------------------------------------------------------------------------------
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         period = period or self.period
         if period is not None:
-            self.push_screen(DrillDownScreen(measure_id, period))
+            self.push_screen(DrillDownScreen(measure_id, period, self.service.cached_drill(measure_id, period)))
 
     def open_changes(self) -> None:
         if self.period is not None:
@@ -175,14 +176,16 @@ class ScorecardApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: every action of the screen and the app, by name, then Textual's own."""
         seen: set[str] = set()
-        for node, bindings in ((screen, screen.BINDINGS), (self, self.BINDINGS)):
-            for b in bindings:
-                name = b.tooltip or b.description if isinstance(b, Binding) else ""
-                if not name or name in seen:
-                    continue
-                seen.add(name)
-                keys = b.key_display or b.key.replace("_", " ")
-                yield SystemCommand(name, f"key: {keys}", partial(node.run_action, b.action))
+        found: list[tuple[DOMNode, Binding]] = [(a.node, a.binding) for a in screen.active_bindings.values()]
+        found += [(screen, b) for b in screen.BINDINGS if isinstance(b, Binding)]
+        found += [(self, b) for b in self.BINDINGS if isinstance(b, Binding)]
+        for node, b in found:
+            name = b.tooltip  # our actions all have one; Textual's own (cursor keys and so on) do not
+            if not name or name in seen:
+                continue
+            seen.add(name)
+            keys = b.key_display or b.key.replace("_", " ")
+            yield SystemCommand(name, f"key: {keys}", partial(node.run_action, b.action))
         if isinstance(screen, ScorecardScreen):
             for col in screen.cols:
                 yield SystemCommand(f"Sort by {col.label}", "sort each section by this column (again: reverse)",

@@ -66,6 +66,7 @@ class EngineService:
         self._engine: Engine | None = None
         self._views: dict[tuple[str, str], ScorecardView] = {}
         self._drills: dict[tuple[str, str], Explanation] = {}
+        self._drill_views: dict[tuple[str, str], DrillView] = {}
         self.commentary = CommentaryStore(config.state_path)
 
     # -- the engine --------------------------------------------------------------------------
@@ -131,8 +132,15 @@ class EngineService:
             return self._drills[key]
 
     def drill(self, measure_id: str, period: str) -> DrillView:
+        """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
         e = self.explanation(measure_id, period)
-        return DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+        view = DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+        self._drill_views[(measure_id, period)] = view
+        return view
+
+    def cached_drill(self, measure_id: str, period: str) -> DrillView | None:
+        """A drill-down already computed (by the prefetch, say): a dictionary look-up, safe on the UI thread."""
+        return self._drill_views.get((measure_id, period))
 
     def changes(self, scorecard_id: str, from_period: str, to_period: str) -> BandChanges:
         engine = self.engine()
@@ -149,5 +157,7 @@ class EngineService:
         return view, items
 
     def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
-        return self.commentary.save(measure_id, period, text, author)
+        saved = self.commentary.save(measure_id, period, text, author)
+        self._drill_views.pop((measure_id, period), None)
+        return saved
 

@@ -22,8 +22,8 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
     """Dismissed with the saved commentary, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True, tooltip="Save the commentary"),
+        Binding("escape", "cancel", "Cancel", tooltip="Cancel without saving"),
     ]
 
     def __init__(self, measure_id: str, title: str, period: str, current: str):

@@ -37,10 +37,11 @@ class DrillDownScreen(AppAccess, Screen[None]):
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
     ]
 
-    def __init__(self, measure_id: str, period: str):
+    def __init__(self, measure_id: str, period: str, preloaded: DrillView | None = None):
         super().__init__()
         self.measure_id = measure_id
         self.period = period
+        self.preloaded = preloaded  # already computed (prefetched while the row was highlighted)
         self.seen_period: str | None = None  # the app's period when this screen last looked
         self.drill: DrillView | None = None
 
@@ -65,7 +66,11 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.title = self.sc.config.organisation.name
         self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
         self.query_one("#drill", VerticalScroll).focus()
-        self.load()
+        if self.preloaded is not None:
+            self._show(self.measure_id, self.period, self.preloaded)
+            self._refresh_commentary(self.measure_id, self.period)  # someone may have written since
+        else:
+            self.load()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 120, "-wide")
@@ -85,6 +90,12 @@ class DrillDownScreen(AppAccess, Screen[None]):
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, measure_id, period, drill)
+
+    @work(thread=True, exclusive=True, group="drill")
+    def _refresh_commentary(self, measure_id: str, period: str) -> None:
+        fresh = self.sc.service.drill(measure_id, period)
+        if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
+            self.app.call_from_thread(self._show, measure_id, period, fresh)
 
     def _failed(self, error: Exception) -> None:
         self.query_one("#drill-figures", Static).loading = False

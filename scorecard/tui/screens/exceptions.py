@@ -64,7 +64,8 @@ def exception_text(item: ExceptionItem) -> Text:
 class ExceptionCard(Static, can_focus=True):
     """One Red measure; Enter opens its drill-down."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "open", "Drill-down")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Drill-down", tooltip="Drill down into the measure")]
 
     def __init__(self, item: ExceptionItem):
         super().__init__(exception_text(item), classes="exception")
@@ -79,8 +80,8 @@ class ExceptionsScreen(AppAccess, Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
-        Binding("down,j", "next_card", "Next", show=False),
-        Binding("up,k", "previous_card", "Previous", show=False),
+        Binding("down,j", "next_card", "Next", show=False, tooltip="Next Red measure"),
+        Binding("up,k", "previous_card", "Previous", show=False, tooltip="Previous Red measure"),
     ]
 
     def __init__(self, scorecard_id: str, period: str):

@@ -84,7 +84,7 @@ def help_text() -> Text:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
+        Binding("escape", "close", "Close", tooltip="Close the help"),
         Binding("question_mark", "close", "Close", show=False),
     ]
 

@@ -26,7 +26,7 @@ def sort_options(labels: list[str], current: int | None, reverse: bool) -> list[
 
 
 class OptionPicker(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", tooltip="Cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None):
         super().__init__()

@@ -13,7 +13,8 @@ from textual.widgets import Footer, Header, Static
 
 
 class ProblemsScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to the previous screen")]
 
     def __init__(self, organisation: str, lines: list[str]):
         super().__init__()

@@ -30,7 +30,7 @@ def sort_table_rows(rows: list[TableRow], index: int | None, reverse: bool) -> l
 
 
 class SortableTable(DataTable[Text]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "sort", "Sort")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "sort", "Sort", tooltip="Sort the table by a column")]
 
     def __init__(self, labels: list[str], rows: list[TableRow] | None = None, *, right: tuple[int, ...] = (),
                  id: str | None = None, classes: str | None = None):
@@ -99,4 +99,5 @@ class SortableTable(DataTable[Text]):
 class DrillTable(SortableTable):
     """A sortable table whose rows are measures: Enter drills down (and the footer says so)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Drill-down")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Drill-down", tooltip="Drill down into the measure")]
