@@ -137,12 +137,13 @@ def personal_education_plans(rng: Rng, book: StoryBook, children: pl.DataFrame) 
     frame = with_story(frame, "due_date", book["pep_good"], "good_chance")
     earliest = pl.col("due_date") - dt.timedelta(days=40)
     frame = frame.with_columns(
-        _done(rng, "pep-meeting", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias(
+        _done(rng, "pep", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias(
             "meeting_date"
         )
     )
-    # the plan document is finished after the meeting; on time when stored by the due date
-    on_time_doc = rng.uniform("pep-doc", "rkey") < pl.col("document_chance")
+    # the plan document is finished after the meeting and is on time when stored by the due date:
+    # the same draw as the meeting's, so a plan on time had its meeting on time
+    on_time_doc = rng.uniform("pep", "rkey") < pl.min_horizontal("document_chance", "meeting_chance")
     doc_lag = (
         pl.when(on_time_doc)
         .then((pl.col("due_date") - pl.col("meeting_date")).dt.total_days().clip(0, None) * rng.uniform("pep-doc:lag", "rkey"))

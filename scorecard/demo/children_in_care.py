@@ -128,13 +128,13 @@ def _route(rng: Rng) -> pl.Expr:
         pl.when(pl.col("uasc"))
         .then(uasc_route)
         .when(age < 1)
-        .then(pick(u, [("adoption", 0.32), ("home", 0.28), ("sgo", 0.15), ("long", 0.13), ("other", 0.12)]))
+        .then(pick(u, [("adoption", 0.34), ("home", 0.24), ("sgo", 0.20), ("long", 0.12), ("other", 0.10)]))
         .when(age < 5)
-        .then(pick(u, [("adoption", 0.18), ("home", 0.36), ("sgo", 0.17), ("long", 0.17), ("other", 0.12)]))
+        .then(pick(u, [("adoption", 0.20), ("home", 0.32), ("sgo", 0.22), ("long", 0.16), ("other", 0.10)]))
         .when(age < 10)
-        .then(pick(u, [("home", 0.46), ("sgo", 0.12), ("long", 0.28), ("other", 0.14)]))
+        .then(pick(u, [("home", 0.44), ("sgo", 0.18), ("long", 0.26), ("other", 0.12)]))
         .when(age < 16)
-        .then(pick(u, [("home", 0.50), ("long", 0.31), ("other", 0.19)]))
+        .then(pick(u, [("home", 0.50), ("sgo", 0.05), ("long", 0.29), ("other", 0.16)]))
         .otherwise(pick(u, [("home", 0.33), ("long", 0.42), ("other", 0.25)]))
     )
 
@@ -273,7 +273,7 @@ def _placement_moves(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.La
     Each child has a mobility of their own (some children move far more than others);
     many first placements are emergency placements that end within weeks.
     """
-    most = 0.7
+    most = 1.2  # the highest hazard: the year's rate (at most 0.7) times the early-care factor (at most 1.65)
     phase_end = pl.coalesce(pl.when(pl.col("placed") < pl.col("end_true")).then(pl.col("placed")), pl.col("end_true"))
     span = (phase_end - pl.col("start")).dt.total_days()
     mobility = rng.lognormal("mobility", 1.0, 0.85) * pl.when(pl.col("uasc")).then(1.3).otherwise(1.0)
@@ -295,7 +295,10 @@ def _placement_moves(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.La
         .with_columns((pl.col("start") + days(pl.col("span") * rng.uniform("move-at", "mkey"))).alias("t"))
     )
     moves = with_story(moves, "t", book["move_rate"], "rate")
-    moves = moves.filter(rng.uniform("move-keep", "mkey") < pl.col("rate") / most).select("key", "t")
+    # moves are likeliest early in care; children long in care mostly stay put
+    years_in_care = (pl.col("t") - pl.col("start")).dt.total_days() / YEAR
+    settling = 0.22 + 1.5 * (-years_in_care / 0.6).exp()
+    moves = moves.filter(rng.uniform("move-keep", "mkey") < pl.col("rate") * settling / most).select("key", "t")
     return pl.concat([emergency, moves]).with_columns(pl.lit("move").alias("kind"))
 
 
@@ -310,7 +313,7 @@ def _placement_type(rng: Rng) -> pl.Expr:
         .when(age < 16)
         .then(
             pick(
-                u, [("F", 0.72), ("K2", 0.13), ("P1", 0.05), ("S1", 0.03), ("H5", 0.03), ("K1", 0.01), ("R1", 0.01), ("Z1", 0.02)]
+                u, [("F", 0.78), ("K2", 0.08), ("P1", 0.05), ("S1", 0.02), ("H5", 0.03), ("K1", 0.01), ("R1", 0.01), ("Z1", 0.02)]
             )
         )
         .otherwise(pick(u, [("F", 0.50), ("H5", 0.26), ("K2", 0.11), ("P2", 0.06), ("P1", 0.03), ("R5", 0.01), ("Z1", 0.03)]))
@@ -344,7 +347,7 @@ def _long_term(placement: pl.Expr, length: pl.Expr) -> pl.Expr:
 def _provider(rng: Rng) -> pl.Expr:
     place = pl.col("placement")
     u = rng.uniform("provider", "ep_key")
-    inhouse = pl.col("inhouse_share") - pl.when(pl.col("uasc")).then(0.18).otherwise(0.0)
+    inhouse = pl.col("inhouse_share") - pl.when(pl.col("uasc")).then(0.08).otherwise(0.0)
     # the story is the in-house/relatives share of all foster placements; relatives are ~15% of them
     inhouse_of_strangers = ((inhouse - 0.15) / 0.85).clip(0.0, 1.0)
     return (

@@ -64,6 +64,27 @@ COMPARATORS: list[tuple[str, str, str, float]] = [
 ]
 
 
+AREAS: dict[str, str] = {  # the service's three areas
+    "Dartford": "North Kent",
+    "Gravesham": "North Kent",
+    "Swale": "North Kent",
+    "Ashford": "East Kent",
+    "Canterbury": "East Kent",
+    "Dover": "East Kent",
+    "Folkestone and Hythe": "East Kent",
+    "Thanet": "East Kent",
+    "Maidstone": "West Kent",
+    "Sevenoaks": "West Kent",
+    "Tonbridge and Malling": "West Kent",
+    "Tunbridge Wells": "West Kent",
+}
+
+
+def districts() -> pl.DataFrame:
+    """A lookup table: each district and the area it belongs to."""
+    return pl.DataFrame({"district_name": list(AREAS), "area": list(AREAS.values())})
+
+
 def population(scale: float) -> pl.DataFrame:
     """Resident children aged 0 to 17 by district, one row per district per estimate in force."""
     rows = [

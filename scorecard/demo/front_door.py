@@ -158,7 +158,7 @@ def assessments(rng: Rng, book: StoryBook, chain: pl.DataFrame) -> pl.DataFrame:
         wd.floor().cast(pl.Int64).alias("_wd"),
         rng.choice(
             "assessment-outcome",
-            [("Child in need", 0.45), ("Child protection", 0.12), ("No further action", 0.40), ("Child in care", 0.03)],
+            [("Child in need", 0.45), ("Child protection", 0.15), ("No further action", 0.37), ("Child in care", 0.03)],
             "rkey",
         ).alias("outcome"),
     )
@@ -195,7 +195,7 @@ def protection_plans(rng: Rng, book: StoryBook, frame: pl.DataFrame) -> pl.DataF
     on_time = rng.uniform("icpc", "rkey") < pl.col("icpc_chance")
     wd = pl.when(on_time).then(4 + 11 * rng.uniform("icpc:wd", "rkey")).otherwise(16 + rng.exponential("icpc:late", 5.0, "rkey"))
     plans = plans.with_columns(add_working_days(pl.col("strategy_date"), wd.floor().cast(pl.Int64)).alias("start"))
-    length = rng.lognormal("plan-length", 250.0, 0.58, "rkey") * pl.col("long_factor")
+    length = rng.lognormal("plan-length", 270.0, 0.52, "rkey") * pl.col("long_factor")
     plans = plans.with_columns(
         (pl.col("start") + days(length.clip(30, None))).alias("end_true"),
         pl.when(rng.uniform("second", "rkey") < pl.col("second_chance"))

@@ -35,6 +35,7 @@ TABLES = (
     "staffing",
     "fostering_returns",
     "population",
+    "districts",
 )
 
 
@@ -87,6 +88,7 @@ def build_tables(scale: float, seed: int) -> Iterator[tuple[str, pl.DataFrame]]:
     yield "staffing", workforce.staffing(rng, book, scale)
     yield "fostering_returns", workforce.fostering_returns(book, scale)
     yield "population", county.population(scale)
+    yield "districts", county.districts()
 
 
 def _reviews(rng: Rng, book: StoryBook, children: pl.DataFrame, plans: pl.DataFrame) -> pl.DataFrame:
