@@ -258,7 +258,15 @@ def placement_episodes(rng: Rng, book: StoryBook, children: pl.DataFrame | pl.La
         _long_term(pl.col("placement"), pl.col("ep_end_true") - pl.col("ep_start")).alias("placement")
     )
     episodes = episodes.with_columns(_provider(rng).alias("provider"), _legal_status(rng).alias("legal_status"))
-    episodes = episodes.with_columns(_distance(rng).alias("distance_miles"))
+    # an interim or emergency order that outlasts the court timetable has become a full care order
+    final_order = (pl.col("ep_end_true") - pl.col("start")).dt.total_days() > 300
+    episodes = episodes.with_columns(
+        pl.when(pl.col("legal_status").is_in(["C1", "L1", "L2"]) & final_order)
+        .then(pl.lit("C2"))
+        .otherwise(pl.col("legal_status"))
+        .alias("legal_status"),
+        _distance(rng).alias("distance_miles"),
+    )
     last = pl.col("next_t").is_null()
     return episodes.with_columns(
         censor(pl.col("ep_end_true")).alias("ep_end"),
