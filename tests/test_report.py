@@ -156,7 +156,7 @@ def test_full_table_by_section_markdown(basic_copy: Path) -> None:
     assert sections == ["Children in Care", "Placements", "Health", "Missing", "Adoption", "Workforce"]
     assert ("| Children in care per 10,000 child population (CIC-RATE) | 12.5 per 10,000 | **Red** | 9.0 per 10,000 | "
             "11.0 per 10,000 | 10.0 per 10,000 (Amber) | ▼ Declined |") in table
-    assert "| Number of children in care (CIC-COUNT) | 5 children | Activity |" in table
+    assert "| Number of children in care (CIC-COUNT) | 5 children | Activity | - | - | 5 children | - |" in table
     assert "| % of posts filled by permanent qualified social workers (WF-PERM) | 85.0 | **Amber** | 90.0 | 80.0 |" in table
     _check_markdown_tables(text)
 
@@ -257,7 +257,8 @@ def test_added_and_removed_measures_since_the_previous_report(basic_copy: Path) 
     for fmt in ("md", "html"):
         text, _ = report(config, fmt)
         assert ("One performance measure has been added to the scorecard since March 2017: “% of returner interviews "
-                "within 3 working days” (Missing). This takes the number of performance measures in the scorecard to 7.") in text
+                "within 3 working days” (Missing). This takes the number of measures on the scorecard to 7, 6 of them with a RAG "
+                "rating.") in text
         assert ("One performance measure, “% of posts filled by permanent qualified social workers” (Workforce), "
                 "has been removed from the scorecard since March 2017.") in text
         assert f"there are 6 measures with a RAG rating: {s.green} Green, {s.amber} Amber and {s.red} Red" in text

@@ -40,6 +40,7 @@ table.data { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 table.data th, table.data td { border-bottom: 1px solid #b1b4b6; padding: 3px 8px; text-align: left; vertical-align: top; }
 table.data thead th { border-bottom: 2px solid #0b0c0c; }
 table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.num { white-space: nowrap; }
 ol.changes li { margin: 6px 0; }
 .headline { font-size: 16px; }
 .commentary { border-left: 5px solid #1d70b8; background: #f3f2f1; padding: 8px 12px; margin: 8px 0; }

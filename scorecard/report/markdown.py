@@ -99,7 +99,7 @@ def _row(t: TableRow) -> list[str]:
         _band(r.rag, r.rated),
         v(r.target),
         v(r.floor),
-        (f"{v(prev.value)} ({words.band_word(prev.rag, prev.target is not None)})" if prev else "-"),
+        "-" if prev is None else v(prev.value) if prev.target is None else f"{v(prev.value)} ({words.band_word(prev.rag)})",
         f"{words.CHANGE_SYMBOLS[r.change]} {words.CHANGE_WORDS[r.change]}".strip() if r.change else "-",
         "; ".join(f"{md(k)} {v(x)}" for k, x in r.comparators.items()) or "-",
         sparkline([p.value for p in t.trend]) or "-",

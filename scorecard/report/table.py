@@ -61,7 +61,7 @@ def scorecard_table(p: Paper) -> str:
                      row_group_font_weight="bold", data_row_padding="3px", container_padding_y="0px",
                      table_font_names=["Arial", "Helvetica", "sans-serif"])
     )
-    gt = gt.tab_style(style.text(whitespace="nowrap"), loc.body(columns=["change", "rag"]))
+    gt = gt.tab_style(style.text(whitespace="nowrap"), loc.body(columns=["change", "rag", "value", "target", "floor"]))
     for band in ("green", "amber", "red", "no_data"):
         hit = [i for i, r in enumerate(rows) if r.rating.rated and r.rating.rag == band]
         if hit:
@@ -77,4 +77,6 @@ def _v(value: float | None, decimals: int, unit: str | None) -> str:
 def _previous(prev: PeriodResult | None, decimals: int, unit: str | None) -> str:
     if prev is None:
         return "-"
-    return f"{_v(prev.value, decimals, unit)} ({words.band_word(prev.rag, prev.target is not None)})"
+    if prev.target is None:
+        return _v(prev.value, decimals, unit)
+    return f"{_v(prev.value, decimals, unit)} ({words.band_word(prev.rag)})"

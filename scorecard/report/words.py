@@ -113,7 +113,8 @@ def added_removed(p: Paper) -> list[str]:
         out.append(
             (f"One performance measure has been added to the scorecard since {since}: " if n == 1
              else f"{n} performance measures have been added to the scorecard since {since}: ")
-            + _names(p.added) + f". This takes the number of performance measures in the scorecard to {p.summary.measures}."
+            + _names(p.added) + f". This takes the number of measures on the scorecard to {p.summary.measures}, "
+            f"{p.summary.rated} of them with a RAG rating."
         )
     if p.removed:
         n = len(p.removed)
