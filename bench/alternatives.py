@@ -1,6 +1,6 @@
 """Measured alternatives behind bench/README.md's recommendations, each checked against the engine.
 
-    python bench/alternatives.py [CONFIG]      # default: the national workload
+    python bench/alternatives.py [CONFIG [national|demo]]   # default: the national workload
 
 For each hot spot found by `bench/profile.py`: the engine's current code path, timed in this
 process (best of 3), and a replacement written here in plain polars, timed the same way, with a
@@ -189,11 +189,99 @@ def retained_memory(config: Path) -> None:
         print(f"  {name:<10} {d.frame.estimated_size() / 1e6:6.1f} MB, of which {extra}")
 
 
+def _engine_frame(config: Path, measure_id: str) -> tuple[Any, Any, Any, Any]:
+    from scorecard.engine import measures as M
+    from scorecard.engine.engine import Engine
+
+    engine = Engine.load(config)
+    grid = engine.grid_for(engine.first_month, engine.last_month)  # type: ignore[arg-type]
+    m = engine.config.measure(measure_id)
+    return engine, grid, m, M
+
+
+def distinct_children(config: Path, measure_id: str = "CIC-COUNT") -> None:
+    """A distinct count of children on spells, without expanding spells to periods."""
+    engine, grid, m, M = _engine_frame(config, measure_id)
+    print(f"measure {measure_id} (count, distinct = {m.distinct}, window snapshot): measures.aggregate -> _expanded")
+    data, q = engine.datasets[m.dataset], M.Query(m)
+    ds = data.config
+    assert m.where is None and m.numerator is None and m.calc == "count" and ds.kind == "spell"
+    ours = best("whole aggregate() (every spell exploded to its open periods, n_unique per period)",
+                lambda: M.aggregate(q, data, grid).collect())
+    lo, hi = M.window_bounds(ds, m.window, grid)
+    child, start, end = pl.col(m.distinct), pl.col(ds.start), pl.col(ds.end)
+
+    def islands() -> pl.DataFrame:
+        # A child is in care on a snapshot date when one of its spells covers it; its spells merged into
+        # continuous stretches ([start, end) pieces that overlap or touch) cover the same dates, and at most
+        # one stretch covers any date, so counting stretches open on each snapshot counts children.
+        # Sorted by child then start, `child * 2^32 + end day` only grows from one child to the next, so one
+        # cumulative maximum over the whole column is each child's furthest end so far (no window per child).
+        far = pl.lit(dt.date(9999, 12, 31))
+        base = pl.lit(dt.date(1800, 1, 1))
+        key = pl.col("__child").cast(pl.Int64) * 2**32 + (pl.col(ds.end) - base).dt.total_days()
+        rows = (data.frame.lazy().select(child.rank("dense").alias("__child"), start, end.fill_null(far))
+                .sort(["__child", ds.start]))
+        reach = key.cum_max().shift(1)
+        new = reach.is_null() | (reach // 2**32 != pl.col("__child")) | ((pl.col(ds.start) - base).dt.total_days() > reach % 2**32)
+        rows = rows.with_columns(new.cum_sum().alias("__island"))
+        merged = rows.group_by("__island").agg(pl.col(ds.start).first(), pl.col(ds.end).max()).with_columns(
+            pl.when(pl.col(ds.end) == far).then(None).otherwise(pl.col(ds.end)).alias(ds.end))
+        bounds = merged.with_columns(lo.clip(0, M.BIG).alias(M.LO), hi.clip(-1, grid.count - 1).alias(M.HI)) \
+            .filter(pl.col(M.LO) <= pl.col(M.HI)).select(M.LO, M.HI)
+        starts = bounds.group_by(pl.col(M.LO).cast(pl.Int64).alias(M.P)).agg(pl.len().cast(pl.Int64).alias("rows"))
+        ends = bounds.group_by((pl.col(M.HI) + 1).cast(pl.Int64).alias(M.P)).agg(-pl.len().cast(pl.Int64).alias("rows"))
+        return pl.concat([starts, ends]).group_by(M.P).agg(pl.col("rows").sum()).sort(M.P) \
+            .with_columns(pl.col("rows").cum_sum()).filter((pl.col(M.P) < grid.count) & (pl.col("rows") != 0)).collect()
+
+    theirs = best("each child's spells merged into stretches, then difference arrays", islands)
+    a = ours.select(pl.col(M.P).cast(pl.Int64), "rows").sort(M.P)
+    print(f"    same count in every period: {a.equals(theirs)}")
+
+
+def rolling_median(config: Path, measure_id: str = "ASS-MEDIAN-WD") -> None:
+    """A rolling-12 median of a whole-number column from monthly histograms (which are additive)."""
+    engine, grid, m, M = _engine_frame(config, measure_id)
+    print(f"measure {measure_id} (median of {m.value}, window {m.window}): measures.aggregate -> _expanded")
+    data, q = engine.datasets[m.dataset], M.Query(m)
+    assert m.where is None and m.window == "rolling12"
+    ours = best("whole aggregate() (every event copied into its 12 windows, median per period)",
+                lambda: M.aggregate(q, data, grid).collect())
+    lo, _ = M.window_bounds(data.config, m.window, grid)
+
+    def histogram() -> pl.DataFrame:
+        v = pl.col(m.value)
+        monthly = data.frame.lazy().filter(v.is_not_null()).group_by(lo.alias(M.LO), v.alias("v")).agg(pl.len().alias("n"))
+        windows = monthly.with_columns(pl.int_ranges(pl.col(M.LO), pl.col(M.LO) + 12).alias(M.P)).explode(M.P) \
+            .filter((pl.col(M.P) >= 0) & (pl.col(M.P) < grid.count)) \
+            .group_by(M.P, "v").agg(pl.col("n").sum()).sort(M.P, "v")
+        ranked = windows.with_columns(pl.col("n").cum_sum().over(M.P).alias("upto"), pl.col("n").sum().over(M.P).alias("total"))
+
+        def at(k: pl.Expr) -> pl.Expr:  # the k-th smallest value (from 0)
+            return pl.col("v").filter(pl.col("upto") > k).first()
+
+        k1, k2 = (pl.col("total") - 1) // 2, pl.col("total") // 2
+        return ranked.group_by(M.P).agg(((at(k1.first()) + at(k2.first())) / 2).alias("med"),
+                                        pl.col("total").first().alias("vcnt")).sort(M.P).collect()
+
+    theirs = best("value counts per month, summed over 12 months, median from the counts", histogram)
+    a = ours.select(pl.col(M.P).cast(pl.Int64), "med", "vcnt").sort(M.P)
+    b = theirs.select(pl.col(M.P).cast(pl.Int64), "med", pl.col("vcnt").cast(pl.Int64))
+    print(f"    same median and count in every period: {a.equals(b)}")
+
+
+STEPS: dict[str, tuple[Callable[[Path], None], ...]] = {
+    "national": (under_16, working_days, typed_parquet, data_months, retained_memory),
+    "demo": (distinct_children, rolling_median),
+}
+
+
 def main(argv: list[str]) -> int:
     config = Path(argv[0]) if argv else NATIONAL
+    kind = argv[1] if len(argv) > 1 else "national"
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    for step in (under_16, working_days, typed_parquet, data_months, retained_memory):
+    for step in STEPS[kind]:
         step(config)
     return 0
 

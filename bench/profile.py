@@ -31,13 +31,13 @@ OUT = ROOT / "bench" / "results" / "profile"
 NATIONAL = ROOT / "bench" / "results" / "national" / "config.toml"
 
 
-def pyinstrument_whole(config: Path) -> Path:
+def pyinstrument_whole(config: Path, out: Path, html: bool) -> Path:
     import subprocess
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     scorecard = Path(sys.executable).with_name("scorecard")
-    text = OUT / "trend.txt"
-    for renderer, target in (("text", text), ("html", OUT / "trend.html")):
+    text = out / "trend.txt"
+    for renderer, target in [("text", text)] + ([("html", out / "trend.html")] if html else []):
         subprocess.run(
             [str(Path(sys.executable).with_name("pyinstrument")), "-r", renderer, "-o", str(target),
              str(scorecard), "trend", "--config", str(config), "--format", "json"],
@@ -87,36 +87,41 @@ def only(config: Path, measure: str | None) -> None:
         aggregate(Query(m), engine.datasets[m.dataset], grid).collect()
 
 
-def memory(config: Path) -> dict[str, Any]:
+def memory(config: Path, out: Path) -> dict[str, Any]:
     from scorecard.engine.config import load_config
 
     ids = [m.id for m in load_config(config).measures]
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     script = str(Path(__file__).resolve())
-    base = run_once([sys.executable, script, str(config), "--only", ""], OUT / "only.out")
-    out: dict[str, Any] = {"load_only_mb": base.peak_mb, "load_only_s": base.wall_s, "measures": {}}
+    base = run_once([sys.executable, script, str(config), "--only", ""], out / "only.out")
+    found: dict[str, Any] = {"load_only_mb": base.peak_mb, "load_only_s": base.wall_s, "measures": {}}
     for mid in ids:
-        r = run_once([sys.executable, script, str(config), "--only", mid], OUT / "only.out")
-        out["measures"][mid] = {"peak_mb": r.peak_mb, "over_load_mb": round(r.peak_mb - base.peak_mb, 1),
+        r = run_once([sys.executable, script, str(config), "--only", mid], out / "only.out")
+        found["measures"][mid] = {"peak_mb": r.peak_mb, "over_load_mb": round(r.peak_mb - base.peak_mb, 1),
                                 "wall_s": r.wall_s, "over_load_s": round(r.wall_s - base.wall_s, 3)}
-    return out
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="profile the engine on a workload")
     parser.add_argument("config", nargs="?", type=Path, default=NATIONAL)
     parser.add_argument("--only", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the profile (default bench/results/profile)")
     parser.add_argument("--skip-pyinstrument", action="store_true")
+    parser.add_argument("--html", action="store_true", help="also an HTML pyinstrument profile (a second run)")
+    parser.add_argument("--skip-memory", action="store_true", help="no per-measure processes (slow on big workloads)")
     args = parser.parse_args(argv)
     if args.only is not None:
         only(args.config, args.only or None)
         return 0
     report: dict[str, Any] = {"config": str(args.config)}
     if not args.skip_pyinstrument:
-        report["pyinstrument"] = str(pyinstrument_whole(args.config))
+        report["pyinstrument"] = str(pyinstrument_whole(args.config, args.out, args.html))
     report["timings"] = timings(args.config)
-    report["memory"] = memory(args.config)
-    (OUT / "profile.json").write_text(json.dumps(report, indent=1) + "\n")
+    if not args.skip_memory:
+        report["memory"] = memory(args.config, args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "profile.json").write_text(json.dumps(report, indent=1) + "\n")
     print(json.dumps(report, indent=1))
     return 0
 
