@@ -223,7 +223,8 @@ def distinct_children(config: Path, measure_id: str = "CIC-COUNT") -> None:
         rows = (data.frame.lazy().select(child.rank("dense").alias("__child"), start, end.fill_null(far))
                 .sort(["__child", ds.start]))
         reach = key.cum_max().shift(1)
-        new = reach.is_null() | (reach // 2**32 != pl.col("__child")) | ((pl.col(ds.start) - base).dt.total_days() > reach % 2**32)
+        after = (pl.col(ds.start) - base).dt.total_days() > reach % 2**32
+        new = reach.is_null() | (reach // 2**32 != pl.col("__child")) | after
         rows = rows.with_columns(new.cum_sum().alias("__island"))
         merged = rows.group_by("__island").agg(pl.col(ds.start).first(), pl.col(ds.end).max()).with_columns(
             pl.when(pl.col(ds.end) == far).then(None).otherwise(pl.col(ds.end)).alias(ds.end))
