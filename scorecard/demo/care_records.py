@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .rng import Rng, cum_sum_in_group, pick, shift_in_group
+from .rng import Rng, cum_sum_in_group, materialise, pick, shift_in_group
 from .stories import StoryBook
 from .timeline import (
     EXTRACT_DATE,
@@ -90,7 +90,7 @@ def initial_health_assessments(rng: Rng, book: StoryBook, children: pl.DataFrame
     )
     return (
         frame.select("child_id", pl.col("start").alias("entered_care"), "iha_date", "refused", "uasc", "district", "dob").sort(
-            "child_id"
+            "child_id", maintain_order=True
         )
     ).collect()
 
@@ -119,7 +119,7 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
     frame = pl.concat(parts, how="diagonal_relaxed")
     return (
         frame.select("child_id", "check", "due_date", "done_date", "uasc", "district", "dob").sort(
-            "child_id", "due_date", "check"
+            "child_id", "due_date", maintain_order=True
         )
     ).collect()
 
@@ -137,9 +137,7 @@ def personal_education_plans(rng: Rng, book: StoryBook, children: pl.DataFrame) 
     frame = with_story(frame, "due_date", book["pep_good"], "good_chance")
     earliest = pl.col("due_date") - dt.timedelta(days=40)
     frame = frame.with_columns(
-        _done(rng, "pep", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias(
-            "meeting_date"
-        )
+        _done(rng, "pep", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias("meeting_date")
     )
     # the plan document is finished after the meeting and is on time when stored by the due date:
     # the same draw as the meeting's, so a plan on time had its meeting on time
@@ -166,7 +164,7 @@ def personal_education_plans(rng: Rng, book: StoryBook, children: pl.DataFrame) 
     frame = frame.with_columns(quality.alias("quality"))
     return (
         frame.select("child_id", "due_date", "meeting_date", "document_date", "quality", "uasc", "district", "dob").sort(
-            "child_id", "due_date"
+            "child_id", "due_date", maintain_order=True
         )
     ).collect()
 
@@ -228,7 +226,7 @@ def visits(rng: Rng, book: StoryBook, people: pl.DataFrame, kind: str, story: st
         .then(interval * (0.55 + 0.4 * rng.uniform(f"{kind}-visit:early", "vkey")))
         .otherwise(interval + 3 + rng.exponential(f"{kind}-visit:late", 9.0, "vkey"))
     )
-    frame = frame.with_columns(gap.floor().cast(pl.Int64).alias("_gap"))
+    frame = materialise(frame.with_columns(gap.floor().cast(pl.Int64).alias("_gap")))
     frame = frame.with_columns(
         (pl.col("_anchor") + pl.duration(days=cum_sum_in_group(pl.col("_gap"), "key"))).alias("visit_date")
     ).with_columns(shift_in_group(pl.col("visit_date"), "key").alias("previous_visit"))
@@ -351,7 +349,7 @@ def adoptions(children: pl.DataFrame) -> pl.DataFrame:
         "sex",
         "district",
         "dob",
-    ).sort("child_id")
+    ).sort("child_id", maintain_order=True)
 
 
 # --------------------------------------------------------------------------- care leavers
@@ -441,7 +439,7 @@ def care_leavers(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataFr
         period_expr(pl.col("month")).alias("period"),
     )
     return (
-        frame.sort("month", "child_id").select(
+        frame.sort("month", "child_id", maintain_order=True).select(
             "period",
             "child_id",
             "dob",

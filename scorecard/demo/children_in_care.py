@@ -15,7 +15,7 @@ import datetime as dt
 
 import polars as pl
 
-from .rng import Rng, group_start, index_in_group, pick, shift_in_group
+from .rng import Rng, group_start, index_in_group, materialise, pick, shift_in_group
 from .stories import StoryBook
 from .timeline import (
     DISTRICTS,
@@ -233,7 +233,7 @@ def placement_episodes(rng: Rng, book: StoryBook, children: pl.DataFrame | pl.La
     adoptive = children.filter(pl.col("placed").is_not_null() & (pl.col("placed") < pl.col("end_true"))).select(
         "key", pl.col("placed").alias("t"), pl.lit("adoptive").alias("kind")
     )
-    changes = pl.concat([firsts, moves, adoptive]).sort("key", "t")
+    changes = materialise(pl.concat([firsts, moves, adoptive]).sort("key", "t", maintain_order=True))
     changes = changes.filter(group_start("key") | (pl.col("t") != pl.col("t").shift(1)))  # one change a day
     episodes = changes.join(
         children.select("key", "child_id", "start", "end_true", "care_reason", "dob", "uasc", "route", "placement_order"),
@@ -250,7 +250,7 @@ def placement_episodes(rng: Rng, book: StoryBook, children: pl.DataFrame | pl.La
         (pl.col("key") * 64 + pl.col("seq")).alias("ep_key"),
         ((pl.col("t") - pl.col("dob")).dt.total_days() / YEAR).alias("ep_age"),
     )
-    episodes = episodes.filter(pl.col("ep_end_true") > pl.col("ep_start"))
+    episodes = materialise(episodes.filter(pl.col("ep_end_true") > pl.col("ep_start")))
     episodes = with_story(episodes, "ep_start", book["inhouse_foster"], "inhouse_share")
     episodes = with_story(episodes, "ep_start", book["far_placement"], "far_factor")
     episodes = episodes.with_columns(_placement_type(rng).alias("placement"))
@@ -442,7 +442,7 @@ def cic_episodes_table(episodes: pl.DataFrame, children: pl.DataFrame) -> pl.Dat
         "dob",
         "distance_miles",
         censor(pl.col("prior2_end")).alias("prior2_end"),
-    ).sort("child_id", "start")
+    ).sort("child_id", "start", maintain_order=True)
 
 
 def in_care_during_window(children: pl.DataFrame) -> pl.DataFrame:

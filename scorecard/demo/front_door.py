@@ -16,7 +16,7 @@ import polars as pl
 
 from .care_records import CP_VISITS, _done, _due_series, visits
 from .children_in_care import NEED_SHARE
-from .rng import Rng, cum_sum_in_group, pick, shift_in_group
+from .rng import Rng, cum_sum_in_group, materialise, pick, shift_in_group
 from .stories import StoryBook
 from .timeline import (
     DISTRICTS,
@@ -71,7 +71,7 @@ def referrals(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
         .then(14 + 350 * rng.uniform("gap-quick", "rkey"))
         .otherwise(366 + rng.exponential("gap-slow", 700.0, "rkey"))
     )
-    chain = chain.with_columns(gap.floor().cast(pl.Int64).alias("_gap"))
+    chain = materialise(chain.with_columns(gap.floor().cast(pl.Int64).alias("_gap")))
     chain = chain.with_columns(cum_sum_in_group(pl.col("_gap"), "key").alias("_offset"))
     chain = chain.with_columns((pl.col("first_date") + pl.duration(days=pl.col("_offset"))).alias("referral_date"))
     chain = chain.with_columns(shift_in_group(pl.col("referral_date"), "key").alias("previous_referral"))
@@ -119,7 +119,7 @@ def referrals(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
             "district",
             "dob",
             "rkey",
-        ).sort("referral_id")
+        ).sort("referral_id", maintain_order=True)
     ).collect()
 
 
@@ -180,7 +180,7 @@ def assessments_table(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("completed_date").is_not_null()).then(pl.col("outcome")).alias("outcome"),
         "district",
         "dob",
-    ).sort("assessment_id")
+    ).sort("assessment_id", maintain_order=True)
 
 
 def protection_plans(rng: Rng, book: StoryBook, frame: pl.DataFrame) -> pl.DataFrame:
@@ -224,7 +224,7 @@ def protection_plans_table(plans: pl.DataFrame) -> pl.DataFrame:
         "previous_plans",
         "district",
         "dob",
-    ).sort("plan_id")
+    ).sort("plan_id", maintain_order=True)
 
 
 def protection_reviews(rng: Rng, book: StoryBook, plans: pl.DataFrame) -> pl.DataFrame:

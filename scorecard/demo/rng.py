@@ -96,6 +96,12 @@ def pick(u: pl.Expr, options: Sequence[tuple[object, float]]) -> pl.Expr:
 # millions of small groups.
 
 
+def materialise(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Compute the plan so far before group-wise steps: polars would otherwise run the random
+    draws feeding a running total again inside it, on one thread (ten times slower at scale 100)."""
+    return frame.collect().lazy()
+
+
 def group_start(key: str) -> pl.Expr:
     """True on the first row of each run of equal keys."""
     return (pl.col(key) != pl.col(key).shift(1)).fill_null(True)

@@ -180,13 +180,11 @@ STORY_LAST = LAST_MONTH + 120
 
 
 def with_story(frame: pl.LazyFrame, date_col: str, story: Story, name: str) -> pl.LazyFrame:
-    """Join the story's level for the month of `date_col` as column `name`."""
-    table = story.table().rename({"level": name}).lazy()
-    if name in frame.collect_schema().names():  # a level of the same name from an earlier step is replaced
-        frame = frame.drop(name)
-    month = month_expr(pl.col(date_col)).clip(STORY_FIRST, STORY_LAST).alias("_month")
-    joined = frame.with_columns(month).join(table, left_on="_month", right_on="month", how="left", maintain_order="left")
-    return joined.drop("_month")
+    """Add the story's level for the month of `date_col` as column `name` (a lookup, not a join)."""
+    table = story.table()
+    month = month_expr(pl.col(date_col)).clip(STORY_FIRST, STORY_LAST)
+    level = month.replace_strict(table["month"], table["level"], default=None, return_dtype=pl.Float64)
+    return frame.with_columns(level.alias(name))
 
 
 SEASON_REFERRALS = {  # referrals follow the school year: low in August and at Christmas

@@ -84,7 +84,9 @@ def staffing(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
         period_expr(pl.col("month")).alias("period"),
     )
     return (
-        frame.select("period", "post_id", "team", "team_type", "district", "status", "fte", "caseload").sort("period", "post_id")
+        frame.sort("month", "post_id", maintain_order=True).select(
+            "period", "post_id", "team", "team_type", "district", "status", "fte", "caseload"
+        )
     ).collect()
 
 
