@@ -15,7 +15,7 @@ from .timeline import Story
 STORY_POINTS: dict[str, tuple[dict[str, float], float]] = {
     # name: ({period: level}, month-to-month noise)
     # --- children in care: volumes and placements
-    "citizen_starts": ({"2000-01": 44.0, "2012-01": 48.0, "2014-04": 47.0, "2016-04": 49.0, "2018-03": 51.0}, 0.0),
+    "citizen_starts": ({"2000-01": 47.0, "2012-01": 51.0, "2014-04": 50.0, "2016-04": 52.0, "2018-03": 54.0}, 0.0),
     "uasc_starts": (
         {
             "2000-01": 12.0,
