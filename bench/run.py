@@ -147,28 +147,29 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [w for w in chosen if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}")
-    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    load_before = [round(x, 2) for x in os.getloadavg()]
-    results: list[dict[str, Any]] = []
-    tui_results: list[dict[str, Any]] = []
-    for w in chosen:
-        if w == "national":
-            results.append(bench_national(args.size, args.repeat, args.fresh))
-        elif w.startswith("demo-"):
-            results.append(bench_demo(int(w.split("-")[1]), args.repeat, args.fresh))
-        else:
-            nat = RESULTS / "national" / "config.toml"
-            tui_results = tui.bench_all(RESULTS, args.repeat, {"national": nat} if nat.exists() else None)
-    report = {
-        "date": started,
-        "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
+    report: dict[str, Any] = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "load_average": {"before": [round(x, 2) for x in os.getloadavg()], "after": None},
         "machine": machine(),
         "repeat": args.repeat,
-        "workloads": results,
-        "tui": tui_results,
+        "workloads": [],
+        "tui": [],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1) + "\n")
+
+    def save() -> None:  # after every workload, so that a failure later keeps what was measured
+        report["load_average"]["after"] = [round(x, 2) for x in os.getloadavg()]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=1) + "\n")
+
+    for w in chosen:
+        if w == "national":
+            report["workloads"].append(bench_national(args.size, args.repeat, args.fresh))
+        elif w.startswith("demo-"):
+            report["workloads"].append(bench_demo(int(w.split("-")[1]), args.repeat, args.fresh))
+        else:
+            nat = RESULTS / "national" / "config.toml"
+            report["tui"] = tui.bench_all(RESULTS, args.repeat, {"national": nat} if nat.exists() else None)
+        save()
     table = render(report)
     print(table)
     print(f"\nJSON: {args.out}")

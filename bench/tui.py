@@ -26,7 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = (1, 10)
-TIMEOUT_S = 300.0
+TIMEOUT_S = 120.0
 
 
 def unavailable() -> str | None:
@@ -71,71 +71,84 @@ class _Steps:
         return elapsed
 
 
-async def _timings(config_path: Path, launched: float, profile_dir: Path | None = None) -> dict[str, float]:
+async def _timings(config_path: Path, launched: float, profile_dir: Path | None = None) -> dict[str, Any]:
+    from scorecard.engine.calendar import shift_period
     from scorecard.engine.config import load_config
     from scorecard.tui.app import ScorecardApp
     from scorecard.tui.screens.drilldown import DrillDownScreen
     from scorecard.tui.screens.scorecard import ScorecardScreen
 
     app = ScorecardApp(load_config(config_path))
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     step = _Steps(profile_dir)
-    async with app.run_test(size=(160, 50)) as pilot:
-        def board() -> ScorecardScreen | None:
-            return app.screen if isinstance(app.screen, ScorecardScreen) else None
 
-        def board_shows(period: str | None) -> bool:
-            s = board()
-            return s is not None and s.view is not None and s.shown is not None and (period is None or s.shown[1] == period)
+    def board() -> ScorecardScreen | None:
+        return app.screen if isinstance(app.screen, ScorecardScreen) else None
 
-        def drill_shown() -> bool:
-            s = app.screen
-            return isinstance(s, DrillDownScreen) and s.drill is not None
-
-        await _until(pilot, lambda: board_shows(None), "the first screen")
-        out["first_screen_s"] = time.time() - launched
-
-        await pilot.pause(1.0)
-        step.begin()
-        await pilot.press("enter")
-        await _until(pilot, drill_shown, "the drill-down")
-        out["drill_down_ms"] = step.end("drill_down")
-        await pilot.press("escape")
-        await _until(pilot, lambda: board_shows(None), "the scorecard again")
-
-        step.begin()
-        await pilot.press("down", "enter")
-        await _until(pilot, drill_shown, "the second drill-down")
-        out["drill_down_at_once_ms"] = step.end("drill_down_at_once")
-        await pilot.press("escape")
-        await _until(pilot, lambda: board_shows(None), "the scorecard again")
-
+    def board_shows(period: str | None) -> bool:
         s = board()
-        assert s is not None and s.shown is not None
-        from scorecard.engine.calendar import shift_period
+        return s is not None and s.view is not None and s.shown is not None and (period is None or s.shown[1] == period)
 
-        previous = shift_period(s.shown[1], -1)
-        step.begin()
-        await pilot.press("left_square_bracket")
-        await _until(pilot, lambda: board_shows(previous), "the previous period")
-        out["switch_period_ms"] = step.end("switch_period")
-        app.exit(0)
+    def drill_shown() -> bool:
+        s = app.screen
+        return isinstance(s, DrillDownScreen) and s.drill is not None
+
+    try:
+        async with app.run_test(size=(160, 50)) as pilot:
+            await _until(pilot, lambda: board_shows(None), "the first screen")
+            out["first_screen_s"] = time.time() - launched
+
+            await pilot.pause(1.0)
+            step.begin()
+            await pilot.press("enter")
+            await _until(pilot, drill_shown, "the drill-down")
+            out["drill_down_ms"] = step.end("drill_down")
+            await pilot.press("escape")
+            await _until(pilot, lambda: board_shows(None), "the scorecard again")
+
+            s = board()
+            assert s is not None and s.shown is not None
+            previous = shift_period(s.shown[1], -1)
+            step.begin()
+            await pilot.press("left_square_bracket")
+            await _until(pilot, lambda: board_shows(previous), "the previous period")
+            out["switch_period_ms"] = step.end("switch_period")
+
+            step.begin()
+            await pilot.press("down", "enter")
+            await _until(pilot, drill_shown, "the second drill-down")
+            out["drill_down_at_once_ms"] = step.end("drill_down_at_once")
+            await pilot.press("escape")
+            await _until(pilot, lambda: board_shows(None), "the scorecard again")
+            app.exit(0)
+    except Exception as e:  # a failing UI is a finding, reported beside the steps that did finish
+        out["error"] = f"{type(e).__name__}: {e}"[:400]
     return out
 
 
+STEPS = ("first_screen_s", "drill_down_ms", "switch_period_ms", "drill_down_at_once_ms")
+
+
 def _run_child(config: Path, repeat: int) -> dict[str, Any]:
-    runs: list[dict[str, float]] = []
+    runs: list[dict[str, Any]] = []
     for _ in range(repeat):
         launched = time.time()
         p = subprocess.run([sys.executable, str(Path(__file__).resolve()), str(config), "--launched", repr(launched)],
-                           capture_output=True, text=True, timeout=TIMEOUT_S * 4)
-        if p.returncode != 0:
-            raise RuntimeError(f"bench/tui.py failed on {config}: {p.stderr[-2000:]}")
+                           capture_output=True, text=True, timeout=TIMEOUT_S * 5)
+        if p.returncode != 0 or not p.stdout.strip():
+            runs.append({"error": f"bench/tui.py exited {p.returncode}: {p.stderr[-400:]}"})
+            continue
         runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
-    keys = runs[0].keys()
-    return {k: round(min(r[k] for r in runs), 3) for k in keys} | {
-        f"{k}_median": round(statistics.median(r[k] for r in runs), 3) for k in keys
-    } | {"runs": runs}
+    out: dict[str, Any] = {}
+    for k in STEPS:
+        values = [r[k] for r in runs if k in r]
+        if values:
+            out[k] = round(min(values), 3)
+            out[f"{k}_median"] = round(statistics.median(values), 3)
+    errors = sorted({r["error"] for r in runs if "error" in r})
+    if errors:
+        out["errors"] = errors
+    return out | {"runs": runs}
 
 
 def bench_all(results: Path, repeat: int, extra: dict[str, Path] | None = None) -> list[dict[str, Any]]:
