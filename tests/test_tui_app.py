@@ -529,3 +529,22 @@ async def test_command_palette_includes_the_focused_tables_actions(basic_copy: P
         for name in ("Sort the table by a column", "Back to the previous screen", "Previous period", "Next period",
                      "Write the commentary for the measure and period", "Quit", "Help: every key"):
             assert name in titles, name
+
+
+async def test_drill_downs_one_after_another_replace_the_breakdowns(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for measure in ("CIC-FOSTER", "CIC-RATE", "CIC-FOSTER", "CIC-FOSTER"):
+            await to_measure(pilot, measure)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DrillDownScreen) and app.screen.measure_id == measure
+            tabs = list(app.screen.query(TabbedContent))
+            assert len(tabs) == (1 if measure == "CIC-FOSTER" else 0)
+            await pilot.press("left_square_bracket")  # another period: the tables are replaced again
+            await settle(pilot)
+            assert len(list(app.screen.query(TabbedContent))) == len(tabs)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, ScorecardScreen)

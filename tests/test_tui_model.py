@@ -101,6 +101,7 @@ def test_chart_ticks_and_steps():
     xs, ys = steps([85.0, None, 90.0])
     assert xs == [0.5, 1.5, 1.5, 2.5, 2.5, 3.5]
     assert ys[:2] == [85.0, 85.0] and math.isnan(ys[2]) and ys[4:] == [90.0, 90.0]
+    assert steps([85.0, 85.0, 85.0, 90.0, 90.0]) == ([0.5, 3.5, 3.5, 5.5], [85.0, 85.0, 90.0, 90.0])
     assert nice_ticks(3.2, 13.3, 5) == [4.0, 6.0, 8.0, 10.0, 12.0]
     assert nice_ticks(-10.0, 110.0, 4) == [0.0, 50.0, 100.0]
     assert nice_ticks(5.0, 5.0, 4) == [5.0]

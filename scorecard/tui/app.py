@@ -58,7 +58,11 @@ class ScorecardApp(App[int]):
         self.data_periods: list[str] = []
         self.problem_lines: list[str] = []
         self._prefetch_timer: Timer | None = None
+        self._drill_screen: DrillDownScreen | None = None
         self._initial_theme = theme
+
+    def on_load(self) -> None:
+        self.service.preload(self.scorecard_id, self.period)  # the engine works while the UI starts up
 
     def get_default_screen(self) -> Screen:
         return ScorecardScreen()
@@ -106,8 +110,18 @@ class ScorecardApp(App[int]):
     # -- screens -------------------------------------------------------------------------------
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         period = period or self.period
-        if period is not None:
-            self.push_screen(DrillDownScreen(measure_id, period, self.service.cached_drill(measure_id, period)))
+        if period is None:
+            return
+        preloaded = self.service.cached_drill(measure_id, period)
+        screen = self._drill_screen
+        if screen is None:
+            # one drill-down screen, kept installed and reused: opening one repaints, it is not rebuilt
+            screen = self._drill_screen = DrillDownScreen(measure_id, period, preloaded)
+            self.install_screen(screen, "drill-down")
+        else:
+            screen.show_measure(measure_id, period, preloaded)
+        if screen not in self.screen_stack:
+            self.push_screen(screen)
 
     def open_changes(self) -> None:
         if self.period is not None:

@@ -8,6 +8,7 @@ The UI computes no measure: every figure it shows comes from here, as the engine
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -79,6 +80,19 @@ class EngineService:
             if self._engine is None:
                 self._engine = self._factory(self.config, self.today)
             return self._engine
+
+    def preload(self, scorecard_id: str, period: str | None) -> threading.Thread:
+        """Start loading the data and rating the first screen in a thread of its own, while the UI
+        starts up; the screen's worker then finds the answer ready (or waits on the lock for it).
+        Failures are left for that worker to meet and show."""
+
+        def run() -> None:
+            with contextlib.suppress(Exception):  # the worker asks again and shows the error
+                self.scorecard(scorecard_id, period or self.default_period())
+
+        thread = threading.Thread(target=run, name="scorecard-preload", daemon=True)
+        thread.start()
+        return thread
 
     def default_period(self) -> str:
         engine = self.engine()

@@ -121,14 +121,18 @@ def previous_text(m: MeasureRating) -> Text:
     return out
 
 
+def title_cell(row: Row, width: int) -> Text:
+    mark = "✎ " if row.commentary else "  "
+    return Text(mark + ellipsis(row.rating.title, width - 2))
+
+
 def cells(row: Row, cols: list[Column], title_width: int) -> list[Text]:
     m = row.rating
     out: list[Text] = []
     for col in cols:
         key = col.key
         if key == "measure":
-            mark = "✎ " if row.commentary else "  "
-            out.append(Text(mark + ellipsis(m.title, title_width - 2)))
+            out.append(title_cell(row, title_width))
         elif key == "band":
             out.append(band_text(m.rag, m.rated))
         elif key == "value":

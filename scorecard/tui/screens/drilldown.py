@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -62,18 +63,41 @@ class DrillDownScreen(AppAccess, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.seen_period = self.sc.period
         self.title = self.sc.config.organisation.name
+        self._start()
+
+    def show_measure(self, measure_id: str, period: str, preloaded: DrillView | None = None) -> None:
+        """Point the screen at another measure: the app keeps one drill-down screen and reuses it,
+        so opening a drill-down repaints it rather than building it again."""
+        self.measure_id, self.period, self.preloaded, self.drill = measure_id, period, preloaded, None
+        if self.is_mounted:
+            self._start()
+
+    def _start(self) -> None:
+        self.seen_period = self.sc.period
         self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
-        self.query_one("#drill", VerticalScroll).focus()
+        scroll = self.query_one("#drill", VerticalScroll)
+        scroll.scroll_home(animate=False)
+        scroll.focus()
         if self.preloaded is not None:
             self._show(self.measure_id, self.period, self.preloaded)
             self._refresh_commentary(self.measure_id, self.period)  # someone may have written since
         else:
+            self._clear()
             self.load()
 
+    def _clear(self) -> None:
+        self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
+        self.query_one("#drill-figures", Static).update("Loading…")
+        self.query_one(TrendChart).show_trend([])
+        for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
+            self.query_one(part, Static).update("")
+        self.call_later(self._replace_breakdowns, [])
+
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= 120, "-wide")
+        wide = self.size.width >= 120
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
 
     def load(self) -> None:
         self.query_one("#drill-figures", Static).loading = True
@@ -125,18 +149,24 @@ class DrillDownScreen(AppAccess, Screen[None]):
                         if e.warnings else "")
 
     def _show_breakdowns(self, e: Explanation) -> None:
-        box = self.query_one("#breakdowns-box", Vertical)
-        box.remove_children()
         if not e.breakdowns:
-            box.mount(Static(Text("Breakdowns: none configured for this measure.", style="dim"), classes="heading"))
+            self.call_later(self._replace_breakdowns, [
+                Static(Text("Breakdowns: none configured for this measure.", style="dim"), classes="heading")])
             return
-        tabs = TabbedContent(id="breakdowns")
-        for i, (name, groups) in enumerate(e.breakdowns.items()):
+        tabs = TabbedContent(classes="breakdowns")
+        for name, groups in e.breakdowns.items():
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
-            tabs.compose_add_child(TabPane(f"By {name}", table, id=f"by-{i}"))
-        box.mount(Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"))
-        box.mount(tabs)
+            tabs.compose_add_child(TabPane(f"By {name}", table))
+        self.call_later(self._replace_breakdowns, [
+            Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
+
+    async def _replace_breakdowns(self, widgets: list[Widget]) -> None:
+        """The old tables go before the new ones come (one at a time, in the order asked)."""
+        box = self.query_one("#breakdowns-box", Vertical)
+        await box.remove_children()
+        if widgets:
+            await box.mount_all(widgets)
 
     # -- actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -157,8 +187,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         if self.sc.period and self.sc.period != self.seen_period:
             self.seen_period = self.sc.period
             self.period = self.sc.period
-            self.query_one("#drill-title", Static).update(
-                Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
+            self._clear()
             self.load()
 
     def action_commentary(self) -> None:

@@ -20,6 +20,8 @@ from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
 from .base import AppAccess
 from .pickers import OptionPicker, sort_options
 
+LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
+
 
 class ScorecardScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,10 +83,16 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def load(self) -> None:
         app = self.sc
         self.wanted = (app.scorecard_id, app.period)
-        table = self.query_one(ScorecardTable)
-        if self.view is None or self.shown != self.wanted:
-            table.loading = True
+        if self.view is None:
+            self.query_one(ScorecardTable).loading = True
+        elif self.shown != self.wanted:
+            # another period or scorecard: usually ready at once, so the indicator only if it is not
+            self.set_timer(LOADING_DELAY, self._still_loading)
         self._load(*self.wanted)
+
+    def _still_loading(self) -> None:
+        if self.shown != self.wanted:
+            self.query_one(ScorecardTable).loading = True
 
     @work(thread=True, exclusive=True, group="scorecard")
     def _load(self, scorecard_id: str, period: str | None) -> None:

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from ..table_model import Column, Row, cells
+from ..table_model import Column, Row, cells, title_cell
 
 SECTION_PREFIX = "section:"
 MIN_TITLE, MAX_TITLE = 26, 72
@@ -62,18 +62,18 @@ class ScorecardTable(DataTable[Text]):
     def title_width(self, widths: list[int]) -> int:
         """What the other columns (each padded by one space a side) leave for the measure column."""
         used = sum(w + 2 for w in widths) + 2 + 2  # the measure column's padding, the scrollbar
-        available = (self.size.width or 140) - used
+        available = (self.outer_size.width or 140) - used
         return max(MIN_TITLE, min(MAX_TITLE, available))
 
     def rebuild(self) -> None:
         current = self.cursor_key()
         scroll_y = self.scroll_y
         self.clear(columns=True)
-        self._width_built = self.size.width
+        self._width_built = self.outer_size.width  # not size: that changes as the scrollbar comes and goes
         if not self.cols:
             return
         rows = self.all_rows
-        table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}
+        table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}  # once: only the title is redone below
         labels = []
         for col in self.cols:
             label = col.label
@@ -89,7 +89,7 @@ class ScorecardTable(DataTable[Text]):
         for section, items in self.sections:
             self.add_row(Text(section, style="bold underline"), *blank, key=SECTION_PREFIX + section)
             for r in items:
-                row = cells(r, self.cols, title)
+                row = [title_cell(r, title), *table[r.id][1:]]
                 self.add_row(*[pad(c, widths[i], self.cols[i].right) for i, c in enumerate(row)], key=r.id)
         keys = self._keys()
         if current in keys:
@@ -124,7 +124,7 @@ class ScorecardTable(DataTable[Text]):
         self.scroll_to(x=min(target, self.max_scroll_x), animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.cols and event.size.width != self._width_built:
+        if self.cols and self.outer_size.width != self._width_built:
             self.rebuild()
 
 

@@ -60,12 +60,17 @@ def nice_ticks(lo: float, hi: float, most: int) -> list[float]:
 
 
 def steps(values: list[float | None]) -> tuple[list[float], list[float]]:
-    """A target or floor per period as a step line: flat across each period's slot, NaN where absent."""
+    """A target or floor per period as a step line: flat across each period's slot, NaN where absent;
+    a run of equal values is one segment (fewer points to draw)."""
     xs: list[float] = []
     ys: list[float] = []
     for i, v in enumerate(values, start=1):
+        y = math.nan if v is None else v
+        if ys and (ys[-1] == y or (math.isnan(ys[-1]) and math.isnan(y))):
+            xs[-1] = i + 0.5  # extend the run
+            continue
         xs += [i - 0.5, i + 0.5]
-        ys += [math.nan if v is None else v] * 2
+        ys += [y, y]
     return xs, ys
 
 
