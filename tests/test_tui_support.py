@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -36,3 +37,12 @@ def _loading(app) -> bool:
 
 def table_ids(app: ScorecardApp) -> list[str]:
     return app.screen.query_one(ScorecardTable).measure_ids()
+
+
+def shown(widget) -> str:
+    """The plain text a Static shows, whatever it was given (Text, a Rich table, a string)."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()

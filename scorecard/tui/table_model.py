@@ -67,7 +67,7 @@ def columns(comparator_names: Iterable[str]) -> list[Column]:
 
 
 def _short(name: str) -> str:
-    return {"Statistical neighbours": "Stat. nbrs"}.get(name, name)
+    return {"Statistical neighbours": "SN"}.get(name, name)  # the papers' "SN rates"
 
 
 def rows_of(view: ScorecardView) -> list[Row]:
@@ -122,8 +122,9 @@ def previous_text(m: MeasureRating) -> Text:
 
 
 def title_cell(row: Row, width: int) -> Text:
-    mark = "✎ " if row.commentary else "  "
-    return Text(mark + ellipsis(row.rating.title, width - 2))
+    if row.commentary:  # marked at the end, so rows without commentary lose no width
+        return Text(ellipsis(row.rating.title, width - 2) + " ✎")
+    return Text(ellipsis(row.rating.title, width))
 
 
 def cells(row: Row, cols: list[Column], title_width: int) -> list[Text]:

@@ -205,7 +205,7 @@ def title_text(e: Explanation) -> Text:
     return text
 
 
-def figures_text(e: Explanation) -> Text:
+def figures_text(e: Explanation) -> Table:
     """Value, numerator and denominator, target and floor, previous period, comparators, definition, owner."""
     r = e.result
     fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
@@ -236,14 +236,12 @@ def figures_text(e: Explanation) -> Text:
         rows.append(("Owner", Text(e.owner)))
     if e.notes:
         rows.append(("Notes", Text(e.notes)))
-    width = max(len(label) for label, _ in rows) + 2
-    text = Text()
-    for i, (label, content) in enumerate(rows):
-        if i:
-            text.append("\n")
-        text.append(label.ljust(width), style="bold")
-        text.append_text(content)
-    return text
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, content in rows:
+        grid.add_row(label, content)
+    return grid
 
 
 def spc_text(e: Explanation) -> Text:

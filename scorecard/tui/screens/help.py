@@ -61,7 +61,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 
 NOTES = (
     "Bands are always written as words (Green, Amber, Red) on their colour. ✎ marks a measure with "
-    "commentary for the period; Change compares the band with the previous period. In the drill-down "
+    "commentary for the period; SN is the statistical neighbours' figure; Change compares the band with "
+    "the previous period. In the drill-down "
     "chart each month's point is its band's letter (G, A, R), with the target and the floor drawn."
 )
 

@@ -19,6 +19,7 @@ from ...engine.results import PeriodResult
 from ..text import BAND_LETTERS, CHART_STYLES
 
 LABEL_WIDTH = 7  # "2017-04"
+LETTERS_UP_TO = 24  # points; with more, each month's band is a coloured dot and only the latest a letter
 
 
 class PeriodAxis(AxisFormatter):
@@ -102,11 +103,20 @@ class TrendChart(PlotWidget):
         if any(v is not None for v in targets):
             self.plot(*steps(targets), line_style=CHART_STYLES["target"], hires_mode=HiResMode.BRAILLE, label="target")
         self.plot(xs, values, line_style=CHART_STYLES["value"], hires_mode=HiResMode.BRAILLE, label="value")
+        letters = len(trend) <= LETTERS_UP_TO
         for rag in ("green", "amber", "red"):
             px = [x for x, t in zip(xs, trend, strict=True) if t.rag == rag and t.value is not None]
             py = [t.value for t in trend if t.rag == rag and t.value is not None]
-            if px:
+            if not px:
+                continue
+            if letters:
                 self.scatter(px, py, marker=BAND_LETTERS[rag], marker_style=f"bold {CHART_STYLES[rag]}")
+            else:  # too many points for a letter each: dots in the band's colour, and a letter on the latest
+                self.scatter(px, py, marker_style=f"bold {CHART_STYLES[rag]}", hires_mode=HiResMode.BRAILLE)
+        last = trend[-1]
+        if not letters and last.rag in BAND_LETTERS and last.value is not None and last.rag != "no_data":
+            self.scatter([len(trend)], [last.value], marker=BAND_LETTERS[last.rag],
+                         marker_style=f"bold {CHART_STYLES[last.rag]}")
         unrated = [(x, t.value) for x, t in zip(xs, trend, strict=True) if t.rag is None and t.value is not None]
         if unrated:
             self.scatter([x for x, _ in unrated], [y for _, y in unrated], marker="•",
@@ -144,7 +154,10 @@ def chart_key(trend: list[PeriodResult]) -> Text:
     if any(t.target is not None for t in trend):
         key.append("  ── target", style=CHART_STYLES["target"])
         key.append("  ── floor ", style=CHART_STYLES["floor"])
+        letters = len(trend) <= LETTERS_UP_TO
         for rag, word in (("green", "Green"), ("amber", "Amber"), ("red", "Red")):
-            key.append(f" {BAND_LETTERS[rag]}", style=f"bold {CHART_STYLES[rag]}")
+            key.append(f" {BAND_LETTERS[rag] if letters else '•'}", style=f"bold {CHART_STYLES[rag]}")
             key.append(f" {word}")
+        if not letters:
+            key.append("  (the latest as its letter)")
     return key
