@@ -549,3 +549,10 @@ async def test_drill_downs_one_after_another_replace_the_breakdowns(basic_copy: 
             await pilot.press("escape")
             await settle(pilot)
             assert isinstance(app.screen, ScorecardScreen)
+
+
+def test_saving_commentary_waits_for_the_typing_before_it():
+    """Ctrl+S must not be a priority binding: those run before the keys queued for the text area, and
+    a quick typist's (or tmux's) last words were lost that way."""
+    save = next(b for b in CommentaryScreen.BINDINGS if getattr(b, "key", "") == "ctrl+s")
+    assert not save.priority

@@ -16,11 +16,12 @@ from textual.worker import get_current_worker
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
 from ...format import month_name
-from ..text import band_text, figure
+from ..text import band_text, ellipsis, figure
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
 from .base import AppAccess
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
+TITLE_WIDTH = 64  # longer titles end in …, so the figures stay on an 80-to-140-column screen
 
 
 def change_rows(items: list[BandChange]) -> list[TableRow]:
@@ -31,7 +32,7 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
         band.append_text(band_text(c.to_rag))
         rows.append(TableRow(
             key=c.id,
-            cells=[Text(c.title), band,
+            cells=[Text(ellipsis(c.title, TITLE_WIDTH)), band,
                    Text(figure(c.from_value, c.decimals, c.unit), justify="right"),
                    Text(figure(c.to_value, c.decimals, c.unit, with_unit=True), justify="right"),
                    Text(figure(c.target, c.decimals, c.unit), justify="right"),

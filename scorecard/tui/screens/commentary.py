@@ -22,7 +22,7 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
     """Dismissed with the saved commentary, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, tooltip="Save the commentary"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the commentary"),
         Binding("escape", "cancel", "Cancel", tooltip="Cancel without saving"),
     ]
 
