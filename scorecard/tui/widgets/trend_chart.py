@@ -159,5 +159,5 @@ def chart_key(trend: list[PeriodResult]) -> Text:
             key.append(f" {BAND_LETTERS[rag] if letters else '•'}", style=f"bold {CHART_STYLES[rag]}")
             key.append(f" {word}")
         if not letters:
-            key.append("  (the latest as its letter)")
+            key.append("  (latest: its letter)")
     return key
