@@ -183,5 +183,76 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
     sys.exit(run_app(Path(config), scorecard_id, period, measure))
 
 
+@main.command("demo-data")
+@click.option("--out", "out_dir", default="data/demo", help="folder to write the Parquet tables to")
+@click.option("--scale", default=1.0, type=click.FloatRange(min=0, min_open=True),
+              help="1 is a county of about 2,000 children in care")
+@click.option("--seed", default=1, type=int)
+def demo_data(out_dir: str, scale: float, seed: int) -> None:
+    """Generate the demo county's record-level data (deterministic for a seed)."""
+    from .demo.generate import generate
+
+    counts = generate(Path(out_dir), scale=scale, seed=seed)
+    for table_name, rows in counts.items():
+        click.echo(f"{table_name}: {rows:,} rows")
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--since", default=None, help="band changes since this period (default the previous one)")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
+@click.option("--output", default=None, help="file to write (default standard output)")
+def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
+           output: str | None) -> None:
+    """The committee paper for a period, as Markdown or self-contained HTML."""
+    from .report import write_report
+
+    engine = _load(config)
+    try:
+        code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout)
+    except UsageError as e:
+        _usage(str(e))
+    _problems_exit(engine)
+    sys.exit(code)
+
+
+@main.group()
+def alerts() -> None:
+    """Slack alerts: evaluate and deliver once, run the scheduler, or show the outbox."""
+
+
+@alerts.command("run")
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
+def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
+    """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""
+    from .notify.commands import alerts_run as run
+
+    sys.exit(run(Path(config), period, dry_run, sys.stdout))
+
+
+@alerts.command("serve")
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--run-now", is_flag=True, help="evaluate and deliver once at start, then follow the schedule")
+def alerts_serve(config: str, run_now: bool) -> None:
+    """Run the alert schedule (cron in the organisation's timezone) until stopped."""
+    from .notify.commands import alerts_serve as serve
+
+    sys.exit(serve(Path(config), run_now))
+
+
+@alerts.command("status")
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def alerts_status(config: str, fmt: str) -> None:
+    """The outbox: what was delivered, what is pending and why."""
+    from .notify.commands import alerts_status as status
+
+    sys.exit(status(Path(config), fmt, sys.stdout))
+
+
 if __name__ == "__main__":
     main()

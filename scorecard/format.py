@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from .engine.results import BandChanges, ScorecardRating, Trend
@@ -17,6 +18,25 @@ def number(value: float | int | None, decimals: int = 1, unit: str | None = None
     if unit == "%":
         return text + "%"
     return text
+
+
+MEASURE_WIDTH = 72  # a long measure title wraps onto indented lines so the figures stay on screen
+
+
+def wrapped_rows(rows: Sequence[Sequence[str]], width: int = MEASURE_WIDTH) -> list[list[str]]:
+    """Rows whose first cell is longer than `width` become several lines: the figures on the first,
+    the rest of the title below it, indented, with the other cells empty."""
+    out: list[list[str]] = []
+    for r in rows:
+        first = r[0]
+        if len(first) <= width:
+            out.append(list(r))
+            continue
+        indent = " " * (len(first) - len(first.lstrip()))
+        lines = textwrap.wrap(first.strip(), width=width, initial_indent=indent, subsequent_indent=indent + "    ")
+        out.append([lines[0], *r[1:]])
+        out.extend([line, *[""] * (len(r) - 1)] for line in lines[1:])
+    return out
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -67,7 +87,7 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             CHANGE_ARROWS[m.change],
         ])
     out.append(table(["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"],
-                     rows, right=(1, 3, 4, 5)))
+                     wrapped_rows(rows), right=(1, 3, 4, 5)))
     warned = [m for m in r.measures if m.warnings]
     if warned:
         out.append("")
@@ -91,7 +111,7 @@ def changes_table(c: BandChanges) -> str:
             number(x.from_value, x.decimals, x.unit), number(x.to_value, x.decimals, x.unit),
             number(x.target, x.decimals, x.unit),
         ] for x in items]
-        out.append(table(["Measure", "Band", "From", "To", "Target"], rows, right=(2, 3, 4)))
+        out.append(table(["Measure", "Band", "From", "To", "Target"], wrapped_rows(rows), right=(2, 3, 4)))
     return "\n".join(out)
 
 

@@ -397,51 +397,9 @@ def copy_fixture(tmp: Path, alerts: str = TWO_ROUTES, name: str = "basic",
 
 SCORECARD = Path(sys.executable).parent / "scorecard"
 
-_FALLBACK = """
-import sys
-from pathlib import Path
-from scorecard.notify import commands
-args = sys.argv[1:]
-sub = args.pop(0)
-opts = {"--config": "config.toml", "--period": None, "--format": "table"}
-flags = set()
-while args:
-    a = args.pop(0)
-    if a in ("--dry-run", "--run-now"):
-        flags.add(a)
-    else:
-        opts[a] = args.pop(0)
-config = Path(opts["--config"])
-if sub == "run":
-    sys.exit(commands.alerts_run(config, opts["--period"], "--dry-run" in flags, sys.stdout))
-if sub == "serve":
-    sys.exit(commands.alerts_serve(config, "--run-now" in flags))
-if sub == "status":
-    sys.exit(commands.alerts_status(config, opts["--format"], sys.stdout))
-sys.exit(2)
-"""
-
-_cli_help: dict[str, str] = {}
-
-
-def _cli_offers(sub: str, args: tuple[str, ...]) -> bool:
-    """Whether the installed `scorecard alerts SUB` exists and takes every option in `args`."""
-    if sub not in _cli_help:
-        help_text = ""
-        if SCORECARD.exists():
-            r = subprocess.run([str(SCORECARD), "alerts", sub, "--help"], capture_output=True, text=True, timeout=60)
-            help_text = r.stdout if r.returncode == 0 else ""
-        _cli_help[sub] = help_text
-    help_text = _cli_help[sub]
-    return bool(help_text) and all(a in help_text for a in args if a.startswith("--"))
-
-
 def alerts_command(sub: str, config: Path, *args: str) -> list[str]:
-    """`scorecard alerts SUB --config CONFIG ARGS` when the CLI offers it; otherwise the same
-    functions of scorecard.notify.commands through `python -c`."""
-    if _cli_offers(sub, args):
-        return [str(SCORECARD), "alerts", sub, "--config", str(config), *args]
-    return [sys.executable, "-c", _FALLBACK, sub, "--config", str(config), *args]
+    """`scorecard alerts SUB --config CONFIG ARGS` with the installed command."""
+    return [str(SCORECARD), "alerts", sub, "--config", str(config), *args]
 
 
 def run_alerts(sub: str, config: Path, *args: str, env: dict[str, str] | None = None,

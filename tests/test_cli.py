@@ -299,3 +299,40 @@ def test_cli_rate_on_a_tmp_project(tmp_path: Path) -> None:
     p = run("rate", "--period", "2017-03", "--format", "json", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert one_json_object(p.stdout)["scorecard"] == "first"
+
+
+# --------------------------------------------------------------------------------------
+# The commands that wire the other packages: report, demo-data, alerts
+# --------------------------------------------------------------------------------------
+def test_report_command_writes_the_paper(tmp_path: Path) -> None:
+    out = tmp_path / "paper.md"
+    p = run("report", "--config", str(BASIC / "config.toml"), "--period", "2017-04", "--output", str(out), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    assert "April 2017" in text
+    assert "1 Red" in text
+
+
+def test_report_command_usage_error_exits_2(tmp_path: Path) -> None:
+    p = run("report", "--config", str(BASIC / "config.toml"), "--period", "2017-04", "--since", "2017-05",
+            cwd=tmp_path)
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr
+    assert p.stdout == ""
+
+
+def test_demo_data_command_writes_loadable_tables(tmp_path: Path) -> None:
+    p = run("demo-data", "--out", str(tmp_path / "demo"), "--scale", "0.02", "--seed", "3", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    written = sorted(f.stem for f in (tmp_path / "demo").glob("*.parquet"))
+    assert written and all(f"{name}:" in p.stdout for name in written)
+
+
+def test_alerts_commands_are_wired(tmp_path: Path) -> None:
+    p = run("alerts", "run", "--config", str(BASIC / "config.toml"), "--dry-run", cwd=tmp_path)
+    assert p.returncode == 1
+    assert "no [[alerts.routes]]" in p.stderr
+    p = run("alerts", "status", "--config", str(BASIC / "config.toml"), "--format", "json", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert one_json_object(p.stdout)["alerts"] == []
+    assert not (BASIC / "data" / "state.db").exists()  # looking at the outbox creates nothing
