@@ -259,8 +259,11 @@ class Problems:
         self.items.append(f"{self.file_name}: {path}{label}: {message}")
 
     def from_validation(self, prefix: tuple[Any, ...], error: ValidationError, about: str | None) -> None:
+        """One problem per TOML key: pydantic's union-branch tags (`str`, `int`, `function-...`) are
+        not keys, so they are dropped and the branches' messages joined with "or"."""
+        by_path: dict[str, list[str]] = {}
         for e in error.errors():
-            loc = prefix + tuple(p for p in e["loc"] if not str(p).startswith("function-"))
+            loc = prefix + tuple(p for p in e["loc"] if not _is_union_tag(p))
             kind = e["type"]
             if kind == "extra_forbidden":
                 message = "unknown key"
@@ -268,9 +271,26 @@ class Problems:
                 message = "required key is missing"
             else:
                 message = e["msg"].removeprefix("Value error, ")
-                if kind.endswith("_type") or kind in ("literal_error", "string_pattern_mismatch"):
-                    message += f" (got {e['input']!r})"
-            self.add(key_path(loc), message, about)
+            messages = by_path.setdefault(key_path(loc), [])
+            if kind.endswith("_type") or kind in ("literal_error", "string_pattern_mismatch"):
+                got = f" (got {e['input']!r})"
+                if messages and messages[-1].endswith(got):
+                    messages[-1] = messages[-1].removesuffix(got) + " or " + message.removeprefix("Input should be ") + got
+                    continue
+                message += got
+            if message not in messages:
+                messages.append(message)
+        for path, messages in by_path.items():
+            for message in messages:
+                self.add(path, message, about)
+
+
+_UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "date", "none"}
+
+
+def _is_union_tag(part: Any) -> bool:
+    """A part of pydantic's error location that names a branch of a union, not a key of the TOML."""
+    return isinstance(part, str) and (part.startswith("function-") or part in _UNION_TAGS or "[" in part)
 
 
 def _validate(model: type[BaseModel], raw: Any, loc: tuple[Any, ...], problems: Problems,
@@ -355,6 +375,7 @@ def _build(path: Path, raw: dict[str, Any], problems: Problems) -> Config | None
 
     datasets = _build_datasets(raw.get("datasets", {}), problems)
     cohorts = _build_cohorts(raw.get("cohorts", {}), problems)
+    _check_cohorts_against_datasets(cohorts, datasets, problems)
     comparators = None
     if "comparators" in raw:
         comp = _validate(ComparatorsModel, raw["comparators"], ("comparators",), problems)
@@ -646,6 +667,29 @@ def _build_cohorts(raw: Any, problems: Problems) -> dict[str, Cohort]:
             continue
         cohorts[cid] = Cohort(cid, model.label, model.where)
     return cohorts
+
+
+def _check_cohorts_against_datasets(cohorts: dict[str, Cohort], datasets: dict[str, Dataset | None],
+                                    problems: Problems) -> None:
+    """A cohort applies to every dataset that has its columns (SPEC 5): it must name columns some
+    dataset has, and be a condition over each of them."""
+    known = [ds for ds in datasets.values() if ds is not None]
+    if len(known) < len(datasets):
+        return  # a broken dataset might be the one the cohort is for: its own problems come first
+    for cid, cohort in cohorts.items():
+        columns = sql_columns(cohort.where)
+        applies = [ds for ds in known if columns <= set(ds.schema)]
+        if not applies:
+            missing = sorted(columns - set().union(*(set(ds.schema) for ds in known))) or sorted(columns)
+            names = ", ".join(repr(c) for c in missing)
+            problems.add(f"cohorts.{cid}.where", f"no dataset has the column(s) {names}, so the cohort applies to "
+                         f"no measure: {cohort.where}", cid)
+            continue
+        for ds in applies:
+            _, err = sql_problem(cohort.where, ds.schema, boolean=True)
+            if err:
+                problems.add(f"cohorts.{cid}.where", f"{err} (in dataset {ds.name!r})", cid)
+                break
 
 
 def _build_scorecards(raw: Any, problems: Problems) -> list[ScorecardDef]:
