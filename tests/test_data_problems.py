@@ -592,8 +592,6 @@ def test_parquet_number_in_a_date_column_is_left_out(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------
 # Comparators
 # --------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="engine bug: a comparators.csv row that does not parse is reported by check, "
-                   "but the measure it names carries no warning and silently shows an older comparator value")
 def test_bad_comparator_row_warns_the_measure_it_touches(basic_copy: Path) -> None:
     with (basic_copy / "data" / "comparators.csv").open("a", encoding="utf-8") as f:
         f.write("CIC-RATE,England,2017-04,abc\n")

@@ -70,6 +70,16 @@ class Comparators:
 
     series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
     problems: list[DataProblem] = field(default_factory=list)
+    left_out: dict[str, list[DataProblem]] = field(default_factory=dict)  # measure id -> its rows left out
+
+    def left_out_warning(self, measure_id: str) -> str | None:
+        """A sentence for a measure whose comparator rows did not parse (its comparators may be older)."""
+        rows = self.left_out.get(measure_id)
+        if not rows:
+            return None
+        first = rows[0]
+        return (f"{first.file}: {len(rows)} comparator row(s) for this measure left out, so a comparator shown "
+                f"may be an older one (first: {first})")
 
     def at(self, measure_id: str, month: int) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -360,10 +370,14 @@ def load_comparators(config: Config) -> Comparators:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            out.problems.append(DataProblem("comparators", shown, row, "value", str(value), "is not a number"))
+            problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
+            out.problems.append(problem)
+            out.left_out.setdefault(str(measure), []).append(problem)
             continue
         if not is_period(period):
-            out.problems.append(DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)"))
+            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+            out.problems.append(problem)
+            out.left_out.setdefault(str(measure), []).append(problem)
             continue
         out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
     for by_name in out.series.values():

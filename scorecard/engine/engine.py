@@ -230,6 +230,9 @@ class Engine:
             w = self.datasets[n].left_out_warning()
             if w:
                 out.append(w)
+        comparator_warning = self.comparators.left_out_warning(m.id)
+        if comparator_warning:
+            out.append(comparator_warning)
         return out
 
     def population(self, name: str, group: str | None, grid: PeriodGrid) -> dict[GroupKey, list[float | None]]:
