@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 
+from bench import duckdb_peer
 from bench.fixture import basic_as_parquet
 from bench.national import generate
 from scorecard.engine.engine import Engine
-
-duckdb_peer = pytest.importorskip("bench.duckdb_peer", reason="the DuckDB peer needs duckdb (pip install -e '.[bench]')")
 
 
 def _disagreements(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
