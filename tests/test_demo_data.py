@@ -134,3 +134,18 @@ def test_demo_trend_runs_from_april_2014_with_every_kind_of_band_change(demo: En
         seen |= {(a, b) for a, b in itertools.pairwise(rags) if a != b and None not in (a, b)}
     colours = ("red", "amber", "green")
     assert {(a, b) for a in colours for b in colours if a != b} <= seen
+
+
+def test_demo_explains_every_measure(demo: Engine) -> None:
+    """Issue 4: `scorecard explain` succeeds for every measure of the demo, with its breakdowns and the
+    UASC cohort wherever the measure's dataset has the column."""
+    from scorecard.engine.explain import explain
+
+    cohorts_seen = 0
+    for m in demo.config.measures:
+        x = explain(demo, m.id, "2018-03").to_json()
+        assert x["id"] == m.id
+        assert x["trend"], f"{m.id} has no trend"
+        assert set(x["breakdowns"]) == set(m.breakdowns), m.id
+        cohorts_seen += bool(x["cohorts"])
+    assert cohorts_seen > 0
