@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import functools
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import holidays as _holidays
@@ -123,20 +126,161 @@ class Calendar:
         return self.financial_year_start(month) + 11 - month
 
 
-def working_days_between(start: pl.Expr, end: pl.Expr, holidays: list[dt.date]) -> pl.Expr:
-    """Working days strictly after `start`, up to and including `end`; negative when end < start.
+# --------------------------------------------------------------------------------------
+# Working days as a running count
+# --------------------------------------------------------------------------------------
+_MONDAY = 4  # day number (days since 1970-01-01, polars' Date) of Monday 1970-01-05
+_TABLE_PAD = 366  # days added either side when a table has to grow
+_TABLE_MAX = 4_000_000  # days; a wider range is computed directly instead of tabulated
 
-    polars' `business_day_count(a, b)` counts `[a, b)`, so `(a, b]` is `[a + 1, b + 1)`.
-    For `end < start` the SPEC wants minus the working days in `(end, start]`, which polars'
-    own negative convention does not give, so it is computed the same way with the ends swapped.
+
+def _weekdays_upto(t: pl.Series) -> pl.Series:
+    """Monday to Friday days from Monday 1970-01-05 up to and including day `t` (days since that Monday);
+    a running count, so it is 0 on the Friday before and negative earlier."""
+    return (t // 7) * 5 + (t % 7 + 1).clip(upper_bound=5)
+
+
+def _nth_weekday(m: pl.Series) -> pl.Series:
+    """The day (days since Monday 1970-01-05) that is a weekday with `_weekdays_upto` equal to `m`."""
+    return ((m - 1) // 5) * 7 + (m - 1) % 5
+
+
+@dataclass(frozen=True)
+class _Table:
+    lo: int  # day number of the first day held
+    counts: pl.Series  # Int32: the running count on each day from `lo`
+    working: pl.Series  # Int64: the working days from `lo`, in order
+    count_before: int  # the running count on the day before `lo`
+
+    @property
+    def hi(self) -> int:
+        return self.lo + self.counts.len() - 1
+
+
+class WorkingDays:
+    """Working days of one calendar (Monday to Friday, less the bank holidays given), as a running count.
+
+    `count(d)` is the number of working days up to and including day `d`, counted from a fixed origin
+    (it is negative before 1970), so working days strictly after `a` up to and including `b` are
+    `count(b) - count(a)`, and `nth(k)` is the working day whose count is `k`: `nth(count(a) + n)` is
+    `n` working days after `a` (a weekend or holiday `a` counts from the working day before). Days are
+    looked up in a day-indexed table (one `gather` per column) covering the holidays' years; a column
+    reaching outside it widens the table, so every date gives the same answer as polars'
+    `business_day_count` / `add_business_days(roll="backward")` with the same holidays: those count
+    a date outside the holiday list's years as having no holidays, and so does this.
     """
-    one = pl.duration(days=1)
-    forward = pl.business_day_count(start + one, end + one, holidays=holidays)
-    backward = -pl.business_day_count(end + one, start + one, holidays=holidays)
-    return pl.when(end >= start).then(forward).otherwise(backward).cast(pl.Int32)
+
+    def __init__(self, holidays: Iterable[dt.date]) -> None:
+        epoch = dt.date(1970, 1, 1)
+        days = sorted({(d - epoch).days for d in holidays if d.weekday() < 5})
+        self._holidays = pl.Series(days, dtype=pl.Int64)  # day numbers of holidays on weekdays
+        # running count at each holiday: `nth(k)` has passed the holidays whose count is below k
+        self._count_at_holiday = self._direct_count(self._holidays)
+        if days:
+            first = dt.date.fromordinal(epoch.toordinal() + days[0]).year
+            last = dt.date.fromordinal(epoch.toordinal() + days[-1]).year
+            lo, hi = (dt.date(first, 1, 1) - epoch).days, (dt.date(last, 12, 31) - epoch).days
+        else:
+            lo = hi = 0
+        self._lock = threading.Lock()  # polars may call the expressions from several threads
+        self._table = self._build(lo, hi)
+
+    # -- the table -----------------------------------------------------------------------
+    def _direct_count(self, day: pl.Series) -> pl.Series:
+        """`count` by arithmetic for any day numbers (Int64); nulls stay null."""
+        before = self._holidays.search_sorted(day, side="right").cast(pl.Int64)
+        return _weekdays_upto(day - _MONDAY) - before
+
+    def _build(self, lo: int, hi: int) -> _Table:
+        days = pl.int_range(lo - 1, hi + 1, dtype=pl.Int64, eager=True)
+        counts = self._direct_count(days)  # from the day before `lo`
+        return _Table(
+            lo=lo,
+            counts=counts.slice(1).cast(pl.Int32),
+            working=days.slice(1).filter(counts.diff().slice(1) > 0),
+            count_before=int(counts[0]),
+        )
+
+    def _cover(self, lo: int, hi: int) -> _Table | None:
+        """A table holding days `lo` to `hi` (the current one, or a wider one); None when too wide."""
+        table = self._table
+        if lo >= table.lo and hi <= table.hi:
+            return table
+        with self._lock:
+            table = self._table
+            lo, hi = min(lo - _TABLE_PAD, table.lo), max(hi + _TABLE_PAD, table.hi)
+            if hi - lo > _TABLE_MAX:
+                return None
+            self._table = self._build(lo, hi)
+            return self._table
+
+    # -- on Series -----------------------------------------------------------------------
+    def count_series(self, dates: pl.Series) -> pl.Series:
+        """Working days up to and including each date (Int32 running count); null stays null."""
+        day = dates.cast(pl.Date).to_physical().cast(pl.Int64)
+        lo, hi = day.min(), day.max()
+        if lo is None or hi is None:
+            return pl.Series(dates.name, [None] * dates.len(), dtype=pl.Int32)
+        table = self._cover(int(lo), int(hi))  # type: ignore[arg-type]
+        if table is None:
+            return self._direct_count(day).cast(pl.Int32).alias(dates.name)
+        return table.counts.gather(day - table.lo).alias(dates.name)
+
+    def nth_series(self, k: pl.Series) -> pl.Series:
+        """The working day whose running count is `k` (Date); null stays null."""
+        k = k.cast(pl.Int64)
+        lo, hi = k.min(), k.max()
+        if lo is None or hi is None:
+            return pl.Series(k.name, [None] * k.len(), dtype=pl.Date)
+        # the k-th working day is on or after the k-th weekday and at most one day per holiday later
+        bounds = _nth_weekday(pl.Series([lo, hi + self._holidays.len()], dtype=pl.Int64)) + _MONDAY  # type: ignore[operator]
+        table = self._cover(int(bounds[0]), int(bounds[1]))
+        if table is None:
+            passed = self._count_at_holiday.search_sorted(k, side="left").cast(pl.Int64)
+            out = _nth_weekday(k + passed) + _MONDAY
+        else:
+            out = table.working.gather(k - table.count_before - 1)
+        return out.cast(pl.Int32).cast(pl.Date).alias(k.name)
+
+    # -- as expressions ------------------------------------------------------------------
+    def count(self, date: pl.Expr) -> pl.Expr:
+        """Expression: working days up to and including `date` (Int32 running count, null when `date` is)."""
+        return date.map_batches(self.count_series, return_dtype=pl.Int32, is_elementwise=True)
+
+    def nth(self, k: pl.Expr) -> pl.Expr:
+        """Expression: the working day whose running count is `k` (Date, null when `k` is)."""
+        return k.map_batches(self.nth_series, return_dtype=pl.Date, is_elementwise=True)
+
+    def between(self, start: pl.Expr, end: pl.Expr) -> pl.Expr:
+        """Working days strictly after `start`, up to and including `end`; negative when end < start."""
+        return (-self.count(start) + self.count(end)).cast(pl.Int32)  # named after `start`, as before
+
+    def add(self, start: pl.Expr, n: pl.Expr | int) -> pl.Expr:
+        """The date `n` working days after `start`; a weekend or holiday start counts from the day before."""
+        return self.nth(self.count(start).cast(pl.Int64) + n)
 
 
-def add_working_days(start: pl.Expr, n: pl.Expr | int, holidays: list[dt.date]) -> pl.Expr:
+@functools.lru_cache(maxsize=16)
+def _working_days_cached(holidays: tuple[dt.date, ...]) -> WorkingDays:
+    return WorkingDays(holidays)
+
+
+def working_days_index(holidays: Iterable[dt.date]) -> WorkingDays:
+    """The running count for these bank holidays (one per distinct holiday list, reused)."""
+    return _working_days_cached(tuple(sorted(set(holidays))))
+
+
+def working_days_between(start: pl.Expr, end: pl.Expr, holidays: Iterable[dt.date]) -> pl.Expr:
+    """Working days strictly after `start`, up to and including `end`; negative when end < start
+    (minus the working days in `(end, start]`); null when either is null.
+
+    Equal to `business_day_count(start + 1, end + 1)` for end >= start (polars counts `[a, b)`) and to
+    minus `business_day_count(end + 1, start + 1)` otherwise, with the same holidays.
+    """
+    return working_days_index(holidays).between(start, end)
+
+
+def add_working_days(start: pl.Expr, n: pl.Expr | int, holidays: Iterable[dt.date]) -> pl.Expr:
     """The date `n` working days after `start`; a weekend or holiday start counts from the day before
-    (Saturday + 1 is Monday)."""
-    return start.dt.add_business_days(n, holidays=holidays, roll="backward")
+    (Saturday + 1 is Monday), as polars' `add_business_days(roll="backward")`."""
+    return working_days_index(holidays).add(start, n)
