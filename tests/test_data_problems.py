@@ -568,8 +568,6 @@ def test_parquet_with_native_types(tmp_path: Path) -> None:
     assert re.search(r"\b1 rows?\b", w) and "d " in w, w
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a Parquet float in an int column is truncated (2.5 -> 2) instead "
-                   "of being left out as a value that does not parse as its type")
 def test_parquet_fraction_in_an_int_column_is_left_out(tmp_path: Path) -> None:
     frame = pl.DataFrame({"id": ["A", "B"], "d": [dt.date(2017, 3, 1), dt.date(2017, 3, 2)], "n": [1.0, 2.5],
                           "flag": [True, True]})
@@ -579,8 +577,6 @@ def test_parquet_fraction_in_an_int_column_is_left_out(tmp_path: Path) -> None:
     assert engine.has_problems
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a Parquet integer in a date column is read as days since 1970 "
-                   "instead of being left out as not a date")
 def test_parquet_number_in_a_date_column_is_left_out(tmp_path: Path) -> None:
     frame = pl.DataFrame({"id": ["A", "B"], "d": [17226, 17227], "n": [1, 2], "flag": [True, True]})
     engine = parquet_engine(tmp_path, frame)

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import polars as pl
 
-from .calendar import Calendar, add_working_days, is_period, month_expr, month_number, working_days_between
+from .calendar import (
+    Calendar,
+    add_working_days,
+    is_period,
+    month_expr,
+    month_number,
+    month_start,
+    working_days_between,
+)
 from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
 
 ROW = "__row"
@@ -107,8 +115,14 @@ def dataset_files(config: Config, pattern: str) -> list[Path]:
     return [full] if full.exists() else []
 
 
-def _read_file(path: Path) -> pl.DataFrame:
+def _read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    """A data file's rows; of a Parquet file only `columns` (those present), when given."""
     if path.suffix.lower() == ".parquet":
+        if columns is not None:
+            present = set(pl.read_parquet_schema(path))
+            wanted = [c for c in dict.fromkeys(columns) if c in present]
+            if wanted:  # with no column at all the row count would be lost
+                return pl.read_parquet(path, columns=wanted)
         return pl.read_parquet(path)
     return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
 
@@ -116,8 +130,16 @@ def _read_file(path: Path) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------
 # Types
 # --------------------------------------------------------------------------------------
+def _whole(raw: pl.Expr) -> pl.Expr:
+    """A float column as Int64 where it holds a whole number that fits; null elsewhere (never truncated)."""
+    exact = raw.is_finite() & (raw == raw.floor()) & (raw.abs() < 2.0**63)
+    return pl.when(exact).then(raw.cast(pl.Int64, strict=False))
+
+
 def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | None) -> pl.Expr:
-    """The declared type from a raw column; null where it does not parse."""
+    """The declared type from a raw column; null where it does not parse, or where a typed (Parquet)
+    value cannot be represented in the declared type without changing it (2.5 as a whole number,
+    a number as a date)."""
     if source == pl.String:
         text = raw.str.strip_chars()
         text = pl.when(text == "").then(None).otherwise(text)
@@ -130,26 +152,51 @@ def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | Non
         if type_ == "bool":
             return text.str.to_lowercase().replace_strict(BOOL_WORDS, default=None, return_dtype=pl.Boolean)
         return text.str.to_date(date_format or "%Y-%m-%d", strict=False)
-    if type_ == "date" and isinstance(source, pl.Datetime):
-        return raw.dt.date()
-    target = {"str": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean, "date": pl.Date}[type_]
-    return raw.cast(target, strict=False)
+    if type_ == "str":
+        return raw.cast(pl.String, strict=False)
+    numeric = source.is_numeric()
+    if type_ == "date":
+        if source == pl.Date:
+            return raw
+        if isinstance(source, pl.Datetime):
+            return raw.dt.date()
+        return pl.lit(None, dtype=pl.Date)  # a number is not a date (nor days since 1970)
+    if type_ == "int":
+        if source.is_integer():
+            return raw.cast(pl.Int64, strict=False)  # null when it does not fit
+        if numeric:
+            return _whole(raw.cast(pl.Float64))
+        return pl.lit(None, dtype=pl.Int64)
+    if type_ == "float":
+        return raw.cast(pl.Float64, strict=False) if numeric else pl.lit(None, dtype=pl.Float64)
+    if source == pl.Boolean:
+        return raw
+    if source.is_integer():  # 1 and 0, as in a CSV
+        return pl.when(raw == 1).then(True).when(raw == 0).then(False).otherwise(None)
+    return pl.lit(None, dtype=pl.Boolean)
 
 
 def _typed_file(
-    ds: Dataset, path: Path, shown: str, loaded: LoadedDataset
-) -> tuple[pl.DataFrame, pl.Series]:
-    """One file's rows in the declared types, and which rows are usable."""
+    ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None
+) -> tuple[pl.DataFrame, pl.Series | None]:
+    """One file's rows in the declared types, and which rows are usable (None: all of them).
+
+    A column that already has its declared type (a typed Parquet column) is kept as read: nothing
+    in it can fail to parse, so only the empty-value check of a column not marked `?` remains, and
+    only when the column holds a null. `__file` is one value per file (`file_dtype`, an Enum of the
+    dataset's files) and `__row` the row's number in its file (UInt32, from 1).
+    """
     try:
-        raw = _read_file(path)
+        raw = _read_file(path, [*ds.columns, *([ds.period] if ds.period else [])])
     except Exception as e:
         loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
         for c in ds.columns:
             loaded.missing.setdefault((ds.name, c), f"{shown} cannot be read")
-        return pl.DataFrame(), pl.Series(dtype=pl.Boolean)
+        return pl.DataFrame(), None
     raw = raw.with_row_index(ROW, offset=1)
-    exprs: list[pl.Expr] = [pl.lit(shown).alias(FILE), pl.col(ROW).cast(pl.Int64)]
+    exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
+    as_read: dict[int, int] = {}  # text columns (index in exprs) -> their check: no blank, no copy
     for name, col in ds.columns.items():
         if name not in raw.columns:
             why = f"column {name!r} is missing from {shown}"
@@ -159,38 +206,47 @@ def _typed_file(
             loaded.missing.setdefault((ds.name, name), why)
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
-        value = _parse(pl.col(name), raw.schema[name], col.type, ds.date_format)
-        exprs.append(value.alias(name))
-        checks.append((name, pl.col(name).is_not_null() & value.is_null(), pl.col(name), f"is not a {_word(col.type)}"))
-        if not col.nullable:
+        source = raw.schema[name]
+        if source == _dtype(col.type) and col.type != "str":  # typed already: nothing to parse
+            exprs.append(pl.col(name))
+        else:
+            if source == pl.String and col.type == "str":  # kept as read unless a value is blank
+                as_read[len(exprs)] = len(checks)
+            value = _parse(pl.col(name), source, col.type, ds.date_format)
+            exprs.append(value.alias(name))
+            checks.append((name, pl.col(name).is_not_null() & value.is_null(), pl.col(name),
+                           f"is not a {_word(col.type)}"))
+        if not col.nullable and raw[name].null_count():
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
         checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
                        "is not a period (YYYY-MM)"))
-    flags = raw.select(
-        [c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)] or [pl.lit(False).alias("__bad")]
-    )
-    bad_any = flags.select(pl.any_horizontal(pl.all())).to_series() if checks else pl.Series([False] * raw.height)
+    if not checks:
+        return raw.select(exprs), None
+    flags = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)])
+    hit = [bool(flags[f"__bad{i}"].any()) for i in range(len(checks))]
+    for e, i in as_read.items():
+        if not hit[i]:
+            exprs[e] = pl.col(checks[i][0])
+    if not any(hit):
+        return raw.select(exprs), None
     for i, (name, _cond, rawcol, message) in enumerate(checks):
-        hits = raw.filter(flags[f"__bad{i}"])
-        if hits.height == 0:
-            continue
-        reason = f"{name} {message}"
-        loaded.left_out[reason] = loaded.left_out.get(reason, 0) + 0  # counted below per row
         room = PROBLEM_DETAIL_LIMIT - len(loaded.problems)
-        if room > 0:
+        if hit[i] and room > 0:
+            hits = raw.filter(flags[f"__bad{i}"])
             for row, value in hits.select(ROW, rawcol.cast(pl.String)).head(room).iter_rows():
                 loaded.problems.append(DataProblem(ds.name, shown, row, name, value, message))
     # count each left-out row once, under its first reason
-    if checks:
-        first_reason = flags.select(
-            pl.coalesce([pl.when(pl.col(f"__bad{i}")).then(pl.lit(f"{c[0]} {c[3]}")) for i, c in enumerate(checks)])
-        ).to_series()
-        for reason, n in first_reason.drop_nulls().value_counts().iter_rows():
-            loaded.left_out[reason] = loaded.left_out.get(reason, 0) + n
-        loaded.left_out = {k: v for k, v in loaded.left_out.items() if v}
-    return raw.select(exprs), ~bad_any
+    reasons = [f"{c[0]} {c[3]}" for c in checks]
+    first_reason = flags.select(
+        pl.coalesce([pl.when(pl.col(f"__bad{i}")).then(pl.lit(reasons[i])) for i in range(len(checks)) if hit[i]])
+    ).to_series()
+    counts = dict(first_reason.drop_nulls().value_counts().iter_rows())
+    for reason in dict.fromkeys(reasons):
+        if counts.get(reason):
+            loaded.left_out[reason] = loaded.left_out.get(reason, 0) + counts[reason]
+    return raw.select(exprs), first_reason.is_null()
 
 
 def _dtype(type_: str) -> pl.DataType:
@@ -283,13 +339,15 @@ def _load_dataset(
         result.problems.append(DataProblem(ds.name, shown, None, None, None, "file not found"))
         for c in ds.columns:
             result.missing[(ds.name, c)] = f"{shown} not found"
+    shown = [_display(path, config) for path in files]
+    file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
-    for path in files:
-        frame, usable = _typed_file(ds, path, _display(path, config), result)
+    for path, name in zip(files, shown, strict=True):
+        frame, usable = _typed_file(ds, path, name, result, file_dtype)
         if frame.width:
-            parts.append(frame.filter(usable))
+            parts.append(frame if usable is None else frame.filter(usable))
     frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
-        pl.lit("", pl.String).alias(FILE), pl.lit(0, pl.Int64).alias(ROW)
+        pl.lit(None, file_dtype).alias(FILE), pl.lit(None, pl.UInt32).alias(ROW)
     )
     if ds.unique:
         frame = frame.unique(subset=ds.unique, keep="last", maintain_order=True)
@@ -331,7 +389,8 @@ def _load_dataset(
 
 
 def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:
-    """First and last month with a row dated in it, never after the current month."""
+    """First and last month with a row dated in it, never after the current month: from each date
+    column's earliest date and its latest before the first day of next month."""
     if ds.kind == "lookup" or frame.height == 0:
         return None, None
     if ds.kind == "snapshot":
@@ -339,15 +398,22 @@ def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[in
         months = frame.select(
             (pl.col(ds.period).str.slice(0, 4).cast(pl.Int32) * 12 + pl.col(ds.period).str.slice(5, 2).cast(pl.Int32) - 1)
             .alias("m")
-        )["m"]
-    else:
-        cols = [c for c in (ds.date, ds.start, ds.end) if c]
-        months = pl.concat([frame.select(month_expr(pl.col(c)).alias("m"))["m"] for c in cols])
-    months = months.drop_nulls()
-    months = months.filter(months <= today_month)
-    if months.len() == 0:
+        )["m"].drop_nulls()
+        months = months.filter(months <= today_month)
+        if months.len() == 0:
+            return None, None
+        return int(months.min()), int(months.max())  # type: ignore[arg-type]
+    cols = [c for c in (ds.date, ds.start, ds.end) if c]
+    limit = pl.lit(month_start(today_month + 1))
+    ends = frame.select(
+        *[month_expr(pl.col(c).filter(pl.col(c) < limit).min()).alias(f"lo{i}") for i, c in enumerate(cols)],
+        *[month_expr(pl.col(c).filter(pl.col(c) < limit).max()).alias(f"hi{i}") for i, c in enumerate(cols)],
+    ).row(0)
+    firsts = [m for m in ends[: len(cols)] if m is not None]
+    lasts = [m for m in ends[len(cols):] if m is not None]
+    if not firsts:
         return None, None
-    return int(months.min()), int(months.max())  # type: ignore[arg-type]
+    return min(firsts), max(lasts)
 
 
 def load_comparators(config: Config) -> Comparators:
