@@ -16,7 +16,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import holidays
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -203,8 +202,6 @@ def test_spell_windows_match_the_reference(rows: list[Spell], fy: int) -> None:
     check_spells(rows, fy)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a spell ending on the day it starts (open on no day by SPEC 1) "
-                   "is counted in the month, ytd and rolling12 windows when it starts after the 1st of a month")
 @PROPS
 @given(rows=spells(zero_length=True), fy=st.sampled_from([4, 1, 7]))
 @example(rows=[("C1", dt.date(2017, 3, 15), dt.date(2017, 3, 15), "A")], fy=4)

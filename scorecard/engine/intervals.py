@@ -1,0 +1,224 @@
+"""Period-dependent predicates that hold on one stretch of periods (DESIGN.md, bench/README.md item 1).
+
+A derived column such as `age = years(dob, @snapshot)` or `waited = days(referred, @snapshot)` never
+decreases from one period to the next, so `age < 16` holds up to some period and never after, and
+`age >= 5` from some period on. A row open in periods `[lo, hi]` that must also satisfy such a
+predicate is therefore open in a narrower `[lo', hi']`: the predicate clips the row's range at the
+period where the column first reaches the threshold (the 16th birthday is one more `end`). The
+engine's difference arrays then count it like any other row, with no split at every birthday and no
+expansion to every period.
+
+This module recognises those predicates in a measure's SQL (`column op integer`, joined to static
+predicates by a top-level `AND`) and gives, per row, the first period index at which the column
+reaches a threshold. Anything else (`OR`, `<>`, `CASE`, a column built from another period-dependent
+column) is not recognised and the engine takes its general path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from .calendar import month_expr
+from .config import Dataset, Derive, sql_columns
+
+# Integer thresholds beyond these are clipped: no period index is ever that far away.
+NEVER = 10**7
+
+_COMPARISON = re.compile(
+    r"""^\s*(?P<left>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*(?P<op><=|>=|<|>|=)\s*(?P<right>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*$"""
+)
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "="}
+MONOTONE_KINDS = ("years", "days")
+PERIOD_PARAMETERS = ("@snapshot", "@period_end")
+
+
+# --------------------------------------------------------------------------------------
+# Snapshot dates by day number
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SnapshotLookup:
+    """For every day around a grid's snapshot dates: the index of the first period whose snapshot
+    date is on or after that day. A gather by day number instead of date arithmetic per row.
+
+    `snapshots[k]` is the snapshot date of period index `k - 1` (the grid keeps one month either
+    side), so indices run from -1 (on or before the first snapshot) to `len(snapshots) - 1`
+    (after the last one).
+    """
+
+    first_day: int  # days since 1970-01-01 of the table's first day
+    first_period_from_day: pl.Series  # Int32, one value per day from first_day
+
+    @staticmethod
+    def build(snapshots: list[dt.date]) -> SnapshotLookup:
+        first, last = snapshots[0] - dt.timedelta(days=1), snapshots[-1] + dt.timedelta(days=1)
+        days = pl.date_range(first, last, eager=True)
+        dates = pl.Series(snapshots, dtype=pl.Date)
+        table = (dates.search_sorted(days, side="left").cast(pl.Int32) - 1).rename("first_period")
+        return SnapshotLookup((first - dt.date(1970, 1, 1)).days, table)
+
+    def first_period_on_or_after(self, date: pl.Expr) -> pl.Expr:
+        """Index of the first period whose snapshot date is on or after `date` (null stays null).
+        Days outside the table take its first or last value, which is what they would look up."""
+        offset = date.cast(pl.Int32) - self.first_day
+        return pl.lit(self.first_period_from_day).gather(offset.clip(0, self.first_period_from_day.len() - 1))
+
+
+# --------------------------------------------------------------------------------------
+# Predicates in a measure's SQL
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Threshold:
+    """`column >= at_least` and/or `column < below`, for a column that never decreases over periods."""
+
+    derive: Derive
+    at_least: int | None = None
+    below: int | None = None
+
+
+@dataclass(frozen=True)
+class SplitPredicate:
+    """A predicate as static SQL (or None: always true) and thresholds on period-dependent columns."""
+
+    static: str | None
+    thresholds: tuple[Threshold, ...] = ()
+
+
+def top_level_conjuncts(sql: str) -> list[str] | None:
+    """The parts of `sql` joined by a top-level AND, or None when that is not safe to say
+    (unbalanced quotes or parentheses, a BETWEEN whose AND is not a conjunction)."""
+    parts: list[str] = []
+    depth, start, i, quote = 0, 0, 0, ""
+    while i < len(sql):
+        ch = sql[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0 and _word_at(sql, i, "AND"):
+            parts.append(sql[start:i])
+            start = i + 3
+            i += 3
+            continue
+        elif _word_at(sql, i, "BETWEEN"):
+            return None
+        i += 1
+    if quote or depth:
+        return None
+    parts.append(sql[start:])
+    return [p.strip() for p in parts]
+
+
+def _word_at(text: str, i: int, word: str) -> bool:
+    end = i + len(word)
+    if text[i:end].upper() != word:
+        return False
+    before = text[i - 1] if i > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+
+
+def monotone_derive(ds: Dataset, column: str) -> Derive | None:
+    """The derive behind `column` when it is `years` or `days` from a static date column to a
+    period's snapshot date or end: a whole number that never decreases from period to period."""
+    for d in ds.period_derives:
+        if d.name != column:
+            continue
+        if d.kind not in MONOTONE_KINDS or len(d.args) != 2:
+            return None
+        source, to = d.args
+        if not isinstance(source, str) or source.startswith("@") or source in ds.period_dependent:
+            return None
+        return d if to in PERIOD_PARAMETERS else None
+    return None
+
+
+def _threshold(conjunct: str, ds: Dataset) -> Threshold | None:
+    match = _COMPARISON.match(conjunct)
+    if match is None:
+        return None
+    left, op, right = match["left"].strip('"'), match["op"], match["right"].strip('"')
+    if _is_integer(left) and not _is_integer(right):
+        left, op, right = right, _FLIPPED[op], left
+    if _is_integer(left) or not _is_integer(right):
+        return None
+    derive = monotone_derive(ds, left)
+    if derive is None:
+        return None
+    n = int(right)
+    bounds = {"<": (None, n), "<=": (None, n + 1), ">": (n + 1, None), ">=": (n, None), "=": (n, n + 1)}[op]
+    return Threshold(derive, *bounds)
+
+
+def _is_integer(text: str) -> bool:
+    return re.fullmatch(r"-?\d+", text) is not None
+
+
+def split_predicate(sql: str | None, ds: Dataset) -> SplitPredicate | None:
+    """`sql` as static SQL and thresholds, or None when a period-dependent part is not a threshold."""
+    if sql is None:
+        return SplitPredicate(None)
+    if not sql_columns(sql) & ds.period_dependent:
+        return SplitPredicate(sql)
+    parts = top_level_conjuncts(sql)
+    if parts is None or not all(parts):
+        return None
+    static: list[str] = []
+    thresholds: list[Threshold] = []
+    for part in parts:
+        if not sql_columns(part) & ds.period_dependent:
+            static.append(part)
+            continue
+        found = _threshold(part, ds)
+        if found is None:
+            return None
+        thresholds.append(found)
+    text = " AND ".join(f"({p})" for p in static) if static else None
+    return SplitPredicate(text, tuple(thresholds))
+
+
+# --------------------------------------------------------------------------------------
+# Where a threshold is reached
+# --------------------------------------------------------------------------------------
+def reached_on(derive: Derive, n: int) -> pl.Expr:
+    """The first date on which `derive`'s value is at least `n` (null when its input is empty).
+
+    `years`: the n-th anniversary; a 29 February date counts from 1 March in other years, as
+    `datasets.derive_expr` computes ages. `days`: the date n days on."""
+    source = pl.col(str(derive.args[0]))
+    if derive.kind == "days":
+        return source + pl.duration(days=n)
+    anniversary = source.dt.offset_by(f"{n}y")
+    leap_day = (source.dt.month() == 2) & (source.dt.day() == 29) & (anniversary.dt.day() == 28)
+    return pl.when(leap_day).then(anniversary + pl.duration(days=1)).otherwise(anniversary)
+
+
+def first_period_reaching(derive: Derive, n: int, lookup: SnapshotLookup, first_month: int) -> pl.Expr:
+    """Index of the first period in which `derive`'s value is at least `n` (null: never)."""
+    date = reached_on(derive, n)
+    if derive.args[1] == "@snapshot":
+        return lookup.first_period_on_or_after(date)
+    return month_expr(date) - first_month  # a period end is on or after a date in its own month
+
+
+def clipped_range(lo: pl.Expr, hi: pl.Expr, thresholds: tuple[Threshold, ...], lookup: SnapshotLookup,
+                  first_month: int) -> tuple[pl.Expr, pl.Expr]:
+    """`[lo, hi]` narrowed to the periods where every threshold holds (lo > hi: none)."""
+    for t in thresholds:
+        if t.at_least is not None:
+            start = first_period_reaching(t.derive, t.at_least, lookup, first_month)
+            lo = pl.max_horizontal(lo, start.fill_null(NEVER))
+        if t.below is not None:
+            stop = first_period_reaching(t.derive, t.below, lookup, first_month)
+            hi = pl.min_horizontal(hi, (stop - 1).fill_null(-NEVER))
+    return lo, hi
