@@ -176,6 +176,23 @@ def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | Non
     return pl.lit(None, dtype=pl.Boolean)
 
 
+def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
+    """Which of these text columns may hold a blank value (empty or only whitespace: `_parse` makes
+    it null, and the row is left out). A blank value is "" or starts with a character from U+0009 to
+    U+0020 or from U+0085 up, so a column whose smallest value starts above U+0020 and whose largest
+    starts below U+0085 holds none: two cheap passes instead of stripping every value."""
+    if not names:
+        return set()
+    ends = raw.select(*[pl.col(c).min().alias(f"lo{i}") for i, c in enumerate(names)],
+                      *[pl.col(c).max().alias(f"hi{i}") for i, c in enumerate(names)]).row(0)
+    out: set[str] = set()
+    for i, name in enumerate(names):
+        lo, hi = ends[i], ends[len(names) + i]
+        if lo is not None and (lo == "" or lo[0] <= " " or hi[0] >= "\x85"):
+            out.add(name)
+    return out
+
+
 def _typed_file(
     ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None
 ) -> tuple[pl.DataFrame, pl.Series | None]:
@@ -197,6 +214,8 @@ def _typed_file(
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
     as_read: dict[int, int] = {}  # text columns (index in exprs) -> their check: no blank, no copy
+    may_be_blank = _may_be_blank(raw, [c for c, col in ds.columns.items()
+                                       if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
         if name not in raw.columns:
             why = f"column {name!r} is missing from {shown}"
@@ -207,8 +226,8 @@ def _typed_file(
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
         source = raw.schema[name]
-        if source == _dtype(col.type) and col.type != "str":  # typed already: nothing to parse
-            exprs.append(pl.col(name))
+        if source == _dtype(col.type) and (col.type != "str" or name not in may_be_blank):
+            exprs.append(pl.col(name))  # typed already, and not blank: nothing to parse
         else:
             if source == pl.String and col.type == "str":  # kept as read unless a value is blank
                 as_read[len(exprs)] = len(checks)
