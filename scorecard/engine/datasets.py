@@ -176,6 +176,34 @@ def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | Non
     return pl.lit(None, dtype=pl.Boolean)
 
 
+@dataclass
+class _Reads:
+    """The files one `load_datasets` reads, each read once however many datasets name it: every
+    column any of them declares (Parquet), and which text columns may hold a blank value."""
+
+    columns: dict[Path, list[str]] = field(default_factory=dict)
+    frames: dict[Path, pl.DataFrame] = field(default_factory=dict)
+    blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
+
+    def want(self, path: Path, columns: list[str]) -> None:
+        self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
+
+    def read(self, path: Path, columns: list[str]) -> pl.DataFrame:
+        if path not in self.frames:
+            self.frames[path] = _read_file(path, self.columns.get(path, columns))
+        frame = self.frames[path]
+        if path.suffix.lower() != ".parquet":
+            return frame
+        present = [c for c in dict.fromkeys(columns) if c in frame.columns]
+        return frame.select(present) if present else frame
+
+    def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
+        todo = [c for c in names if (path, c) not in self.blank]
+        found = _may_be_blank(raw, todo)
+        self.blank.update({(path, c): c in found for c in todo})
+        return {c for c in names if self.blank[(path, c)]}
+
+
 def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
     """Which of these text columns may hold a blank value (empty or only whitespace: `_parse` makes
     it null, and the row is left out). A blank value is "" or starts with a character from U+0009 to
@@ -194,7 +222,8 @@ def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
 
 
 def _typed_file(
-    ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None
+    ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None,
+    reads: _Reads | None = None,
 ) -> tuple[pl.DataFrame, pl.Series | None]:
     """One file's rows in the declared types, and which rows are usable (None: all of them).
 
@@ -203,8 +232,9 @@ def _typed_file(
     only when the column holds a null. `__file` is one value per file (`file_dtype`, an Enum of the
     dataset's files) and `__row` the row's number in its file (UInt32, from 1).
     """
+    reads = reads or _Reads()
     try:
-        raw = _read_file(path, [*ds.columns, *([ds.period] if ds.period else [])])
+        raw = reads.read(path, [*ds.columns, *([ds.period] if ds.period else [])])
     except Exception as e:
         loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
         for c in ds.columns:
@@ -214,8 +244,8 @@ def _typed_file(
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
     as_read: dict[int, int] = {}  # text columns (index in exprs) -> their check: no blank, no copy
-    may_be_blank = _may_be_blank(raw, [c for c, col in ds.columns.items()
-                                       if col.type == "str" and raw.schema.get(c) == pl.String])
+    may_be_blank = reads.may_be_blank(path, raw, [c for c, col in ds.columns.items()
+                                                  if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
         if name not in raw.columns:
             why = f"column {name!r} is missing from {shown}"
@@ -339,8 +369,12 @@ def holidays_around(calendar: Calendar, frame: pl.DataFrame, extra_years: tuple[
 # --------------------------------------------------------------------------------------
 def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[str, LoadedDataset]:
     loaded: dict[str, LoadedDataset] = {}
+    reads = _Reads()
+    for ds in config.datasets.values():
+        for path in dataset_files(config, ds.file):
+            reads.want(path, [*ds.columns, *([ds.period] if ds.period else [])])
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
-        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month)
+        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads)
     return loaded
 
 
@@ -349,7 +383,8 @@ def _empty(ds: Dataset) -> pl.DataFrame:
 
 
 def _load_dataset(
-    config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int
+    config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int,
+    reads: _Reads | None = None,
 ) -> LoadedDataset:
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
@@ -362,7 +397,7 @@ def _load_dataset(
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
-        frame, usable = _typed_file(ds, path, name, result, file_dtype)
+        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads)
         if frame.width:
             parts.append(frame if usable is None else frame.filter(usable))
     frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
