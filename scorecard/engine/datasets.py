@@ -242,8 +242,8 @@ def _typed_file(
         return pl.DataFrame(), None
     raw = raw.with_row_index(ROW, offset=1)
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
-    checks: list[tuple[str, pl.Expr, pl.Expr, str]] = []
-    as_read: dict[int, int] = {}  # text columns (index in exprs) -> their check: no blank, no copy
+    # (column, what marks a bad row: None for "does not parse", from the parsed column; shown value; message)
+    checks: list[tuple[str, pl.Expr | None, pl.Expr, str]] = []
     may_be_blank = reads.may_be_blank(path, raw, [c for c, col in ds.columns.items()
                                                   if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
@@ -259,43 +259,43 @@ def _typed_file(
         if source == _dtype(col.type) and (col.type != "str" or name not in may_be_blank):
             exprs.append(pl.col(name))  # typed already, and not blank: nothing to parse
         else:
-            if source == pl.String and col.type == "str":  # kept as read unless a value is blank
-                as_read[len(exprs)] = len(checks)
-            value = _parse(pl.col(name), source, col.type, ds.date_format)
-            exprs.append(value.alias(name))
-            checks.append((name, pl.col(name).is_not_null() & value.is_null(), pl.col(name),
-                           f"is not a {_word(col.type)}"))
+            exprs.append(_parse(pl.col(name), source, col.type, ds.date_format).alias(name))
+            checks.append((name, None, pl.col(name), f"is not a {_word(col.type)}"))
         if not col.nullable and raw[name].null_count():
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
         checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
                        "is not a period (YYYY-MM)"))
+    parsed = raw.select(exprs)  # each column parsed once
     if not checks:
-        return raw.select(exprs), None
-    flags = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)])
-    hit = [bool(flags[f"__bad{i}"].any()) for i in range(len(checks))]
-    for e, i in as_read.items():
-        if not hit[i]:
-            exprs[e] = pl.col(checks[i][0])
-    if not any(hit):
-        return raw.select(exprs), None
+        return parsed, None
+    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks) if c[1] is not None])
+    flags: dict[int, pl.Series] = {}  # check -> its bad rows, for the checks that found any
+    for i, (name, cond, _shown, _message) in enumerate(checks):
+        if cond is None:  # a value that does not parse is null once parsed, and was not null before
+            if parsed[name].null_count() > raw[name].null_count():
+                flags[i] = raw[name].is_not_null() & parsed[name].is_null()
+        elif computed[f"__bad{i}"].any():
+            flags[i] = computed[f"__bad{i}"]
+    if not flags:
+        return parsed, None
     for i, (name, _cond, rawcol, message) in enumerate(checks):
         room = PROBLEM_DETAIL_LIMIT - len(loaded.problems)
-        if hit[i] and room > 0:
-            hits = raw.filter(flags[f"__bad{i}"])
+        if i in flags and room > 0:
+            hits = raw.filter(flags[i])
             for row, value in hits.select(ROW, rawcol.cast(pl.String)).head(room).iter_rows():
                 loaded.problems.append(DataProblem(ds.name, shown, row, name, value, message))
     # count each left-out row once, under its first reason
     reasons = [f"{c[0]} {c[3]}" for c in checks]
-    first_reason = flags.select(
-        pl.coalesce([pl.when(pl.col(f"__bad{i}")).then(pl.lit(reasons[i])) for i in range(len(checks)) if hit[i]])
+    first_reason = pl.DataFrame({f"__bad{i}": flags[i] for i in sorted(flags)}).select(
+        pl.coalesce([pl.when(pl.col(f"__bad{i}")).then(pl.lit(reasons[i])) for i in sorted(flags)])
     ).to_series()
     counts = dict(first_reason.drop_nulls().value_counts().iter_rows())
     for reason in dict.fromkeys(reasons):
         if counts.get(reason):
             loaded.left_out[reason] = loaded.left_out.get(reason, 0) + counts[reason]
-    return raw.select(exprs), first_reason.is_null()
+    return parsed, first_reason.is_null()
 
 
 def _dtype(type_: str) -> pl.DataType:
