@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Header, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
 from ...format import month_name
 from ..text import band_text, ellipsis, figure
+from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
 from .base import AppAccess
 
@@ -79,7 +80,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
             yield DrillTable(LABELS, right=(2, 3, 4, 5), id="improved")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
             yield DrillTable(LABELS, right=(2, 3, 4, 5), id="declined")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = self.sc.config.organisation.name

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...engine.explain import Explanation, GroupValue
@@ -25,6 +25,7 @@ from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
 from ...format import month_name
 from ..service import DrillView
 from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
+from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
 from .base import AppAccess
@@ -60,7 +61,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             yield Static("", id="drill-cohorts")
             yield Static("", id="drill-commentary")
             yield Static("", id="drill-warnings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = self.sc.config.organisation.name

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from ...explain_format import ASSURANCE_WORDS, VARIATION_WORDS, sparkline
 from ...format import month_name
 from ..service import ExceptionItem, ScorecardView
 from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, figure
+from ..widgets.footer import KeyFooter
 from .base import AppAccess
 
 
@@ -94,7 +95,7 @@ class ExceptionsScreen(AppAccess, Screen[None]):
         yield Header()
         yield Static("Loading…", id="exceptions-summary")
         yield VerticalScroll(id="exceptions")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.seen_period = self.sc.period

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from ..widgets.footer import KeyFooter
 
 
 class ProblemsScreen(Screen[None]):
@@ -30,7 +32,7 @@ class ProblemsScreen(Screen[None]):
                 yield Static(head.append("\n".join(f"• {line}" for line in self.lines), style=""))
             else:
                 yield Static("No data problems found.")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = self.organisation

@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...format import month_name, summary_sentence
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
+from ..widgets.footer import KeyFooter
 from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
 from .base import AppAccess
 from .pickers import OptionPicker, sort_options
@@ -65,7 +66,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         yield Static("", id="detail")
         yield Input(placeholder="filter: part of a title, id, section or owner — Enter keeps it, Escape clears",
                     id="filter")
-        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P still opens it; 80 columns need the room
+        yield KeyFooter(compact=True, show_command_palette=False)  # Ctrl+P still opens it; 80 columns need the room
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
