@@ -1,17 +1,18 @@
-"""`scorecard` / `scorecard show`: the terminal UI.
+"""The Textual app: what the analyst is looking at (scorecard and period), and the screens it opens.
 
-The app holds what the analyst is looking at (scorecard and period) and opens screens; the screens
-ask the engine, through `EngineService`, from worker threads. Nothing here computes a measure.
+The screens ask the engine, through `EngineService`, from worker threads. Nothing here computes a
+measure. Only the first screen is imported with the app; every other screen is imported when it is
+first opened (the drill-down's, with its chart library, in the background once the first screen is
+up), so the first screen does not wait for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import threading
 from collections.abc import Iterable
 from functools import partial
-from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -21,21 +22,19 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ..commentary import Commentary
-from ..engine.calendar import is_period, month_number, shift_period
-from ..engine.config import Config, ConfigError, load_config
+from ..engine.calendar import month_number, shift_period
+from ..engine.config import Config
 from ..format import month_name
-from .screens.changes import BandChangesScreen
-from .screens.commentary import CommentaryScreen
-from .screens.drilldown import DrillDownScreen
-from .screens.exceptions import ExceptionsScreen
-from .screens.help import HelpScreen
 from .screens.pickers import OptionPicker
-from .screens.problems import ProblemsScreen
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService
 
+if TYPE_CHECKING:
+    from .screens.drilldown import DrillDownScreen
+
 DARK, LIGHT = "textual-dark", "textual-light"
 PREFETCH_DELAY = 0.15  # seconds a row stays highlighted before its drill-down is computed in the background
+IMPORT_DELAY = 0.3  # seconds after the first screen is shown before the drill-down's code is imported
 
 
 class ScorecardApp(App[int]):
@@ -48,10 +47,15 @@ class ScorecardApp(App[int]):
     ]
 
     def __init__(self, config: Config, scorecard_id: str | None = None, period: str | None = None,
-                 measure: str | None = None, today: dt.date | None = None, theme: str = DARK):
+                 measure: str | None = None, today: dt.date | None = None, theme: str = DARK,
+                 service: EngineService | None = None):
+        """`service`: one already loading the data (`app.start_engine`, so the engine works while
+        Textual is imported); without one, the app makes its own and starts it as it loads."""
+        from .app import default_scorecard
+
         super().__init__()
         self.config = config
-        self.service = EngineService(config, today)
+        self.service = service or EngineService(config, today)
         self.scorecard_id: str = scorecard_id or default_scorecard(config, measure)
         self.period: str | None = period  # None until the engine says which is the latest with data
         self.initial_measure = measure
@@ -62,7 +66,8 @@ class ScorecardApp(App[int]):
         self._initial_theme = theme
 
     def on_load(self) -> None:
-        self.service.preload(self.scorecard_id, self.period)  # the engine works while the UI starts up
+        if not self.service.preloading:
+            self.service.preload(self.scorecard_id, self.period)  # the engine works while the UI starts up
 
     def get_default_screen(self) -> Screen:
         return ScorecardScreen()
@@ -108,7 +113,16 @@ class ScorecardApp(App[int]):
             self.service.drill(measure_id, period)
 
     # -- screens -------------------------------------------------------------------------------
+    def first_screen_shown(self) -> None:
+        """The first screen is up: once it is drawn, import the drill-down's code (Textual widgets,
+        the chart library and numpy: about 0.1 s) in the background, so the first Enter does not
+        wait for it. (A drill-down opened before that imports it then.)"""
+        self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=_import_drilldown, name="import-drilldown",
+                                                              daemon=True).start())
+
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
+        from .screens.drilldown import DrillDownScreen
+
         period = period or self.period
         if period is None:
             return
@@ -124,15 +138,21 @@ class ScorecardApp(App[int]):
             self.push_screen(screen)
 
     def open_changes(self) -> None:
+        from .screens.changes import BandChangesScreen
+
         if self.period is not None:
             self.push_screen(BandChangesScreen(self.scorecard_id, shift_period(self.period, -1), self.period,
                                                self.data_periods))
 
     def open_exceptions(self) -> None:
+        from .screens.exceptions import ExceptionsScreen
+
         if self.period is not None:
             self.push_screen(ExceptionsScreen(self.scorecard_id, self.period))
 
     def open_problems(self) -> None:
+        from .screens.problems import ProblemsScreen
+
         self.push_screen(ProblemsScreen(self.config.organisation.name, self.problem_lines))
 
     def choose_scorecard(self) -> None:
@@ -165,6 +185,8 @@ class ScorecardApp(App[int]):
         self.call_from_thread(self._push_commentary, measure_id, period, latest.text if latest else "")
 
     def _push_commentary(self, measure_id: str, period: str, current: str) -> None:
+        from .screens.commentary import CommentaryScreen
+
         title = self.config.measure(measure_id).title
 
         def done(saved: Commentary | None) -> None:
@@ -181,6 +203,8 @@ class ScorecardApp(App[int]):
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -213,42 +237,8 @@ class ScorecardApp(App[int]):
         yield from super().get_system_commands(screen)
 
 
-def default_scorecard(config: Config, measure: str | None) -> str:
-    """The first scorecard, or with --measure the first scorecard that shows the measure."""
-    if measure:
-        for m in config.measures:
-            if m.id == measure and m.scorecards:
-                return m.scorecards[0]
-    return config.scorecards[0].id
+def _import_drilldown() -> None:
+    import contextlib
 
-
-def request_problem(config: Config, scorecard_id: str | None, period: str | None, measure: str | None) -> str | None:
-    """Why the command line's --scorecard, --period or --measure cannot be shown, or None."""
-    if scorecard_id is not None and scorecard_id not in {s.id for s in config.scorecards}:
-        known = ", ".join(s.id for s in config.scorecards)
-        return f"unknown scorecard {scorecard_id!r}; the config has {known}"
-    if period is not None and not is_period(period):
-        return f"{period!r} is not a period (YYYY-MM)"
-    if measure is not None and measure not in {m.id for m in config.measures}:
-        return f"unknown measure {measure!r}"
-    return None
-
-
-def run_app(config_path: Path, scorecard_id: str | None, period: str | None, measure: str | None) -> int:
-    """Open the terminal UI; the exit code (1: config or data problems, 2: a usage error)."""
-    try:
-        config = load_config(config_path)
-    except ConfigError as e:
-        for line in e.problems:
-            print(line, file=sys.stderr)
-        return 1
-    problem = request_problem(config, scorecard_id, period, measure)
-    if problem:
-        print(f"Error: {problem}", file=sys.stderr)
-        return 2
-    app = ScorecardApp(config, scorecard_id, period, measure)
-    app.run()
-    if app.problem_lines:
-        print(f"{len(app.problem_lines)} data problem(s) found; `scorecard check` lists them.", file=sys.stderr)
-        return 1
-    return 0
+    with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
+        from .screens import drilldown  # noqa: F401

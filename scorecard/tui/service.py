@@ -68,6 +68,7 @@ class EngineService:
         self._views: dict[tuple[str, str], ScorecardView] = {}
         self._drills: dict[tuple[str, str], Explanation] = {}
         self._drill_views: dict[tuple[str, str], DrillView] = {}
+        self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
 
     # -- the engine --------------------------------------------------------------------------
@@ -90,9 +91,14 @@ class EngineService:
             with contextlib.suppress(Exception):  # the worker asks again and shows the error
                 self.scorecard(scorecard_id, period or self.default_period())
 
-        thread = threading.Thread(target=run, name="scorecard-preload", daemon=True)
+        thread = self._preload = threading.Thread(target=run, name="scorecard-preload", daemon=True)
         thread.start()
         return thread
+
+    @property
+    def preloading(self) -> bool:
+        """Whether `preload` was started (it may have finished)."""
+        return self._preload is not None
 
     def default_period(self) -> str:
         engine = self.engine()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from ..app import ScorecardApp
+    from ..application import ScorecardApp
 
 
 class AppAccess:

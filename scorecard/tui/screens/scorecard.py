@@ -136,6 +136,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self.refresh_table()
         if not self.opened_initial:
             self.opened_initial = True
+            app.first_screen_shown()
             measure = app.initial_measure
             if measure:
                 self.query_one(ScorecardTable).move_to_measure(measure)
