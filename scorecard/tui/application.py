@@ -8,6 +8,7 @@ up), so the first screen does not wait for them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterable
@@ -114,11 +115,35 @@ class ScorecardApp(App[int]):
 
     # -- screens -------------------------------------------------------------------------------
     def first_screen_shown(self) -> None:
-        """The first screen is up: once it is drawn, import the drill-down's code (Textual widgets,
-        the chart library and numpy: about 0.1 s) in the background, so the first Enter does not
-        wait for it. (A drill-down opened before that imports it then.)"""
-        self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=_import_drilldown, name="import-drilldown",
+        """The first screen is up. Shortly after, while the analyst reads it, get the drill-down ready:
+        import its code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, then
+        build the one drill-down screen (compose and mount its widgets, off screen), so the first
+        Enter costs what every later one does. A drill-down opened before that builds it then."""
+        self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
+
+    def _import_drilldown(self) -> None:
+        with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
+            from .screens import drilldown  # noqa: F401
+
+            self.call_from_thread(self._build_drill_screen)
+
+    def _build_drill_screen(self) -> None:
+        from .screens.drilldown import DrillDownScreen
+
+        board = self.screen
+        if self._drill_screen is not None or not isinstance(board, ScorecardScreen) or board.shown is None:
+            return
+        measure = board.current_measure()
+        if measure is None:
+            return
+        period = board.shown[1]
+        screen = self._drill_screen = DrillDownScreen(measure, period, self.service.cached_drill(measure, period))
+        self.install_screen(screen, "drill-down")
+        mount = getattr(self, "_get_screen", None)  # Textual's own first step of push_screen: compose and mount
+        if mount is not None:
+            with contextlib.suppress(Exception):
+                mount(screen)
 
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         from .screens.drilldown import DrillDownScreen
@@ -235,10 +260,3 @@ class ScorecardApp(App[int]):
         yield SystemCommand("Dark theme", "bands keep their colours", partial(setattr, self, "theme", DARK),
                             discover=False)
         yield from super().get_system_commands(screen)
-
-
-def _import_drilldown() -> None:
-    import contextlib
-
-    with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
-        from .screens import drilldown  # noqa: F401

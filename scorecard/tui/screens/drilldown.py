@@ -30,6 +30,8 @@ from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
 from .base import AppAccess
 
+WIDE = 120  # columns from which the figures and the chart sit side by side
+
 
 class DrillDownScreen(AppAccess, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,6 +48,10 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.preloaded = preloaded  # already computed (prefetched while the row was highlighted)
         self.seen_period: str | None = None  # the app's period when this screen last looked
         self.drill: DrillView | None = None
+        # the breakdown tabs shown (their names) and their tables, kept and refilled while the next
+        # measure has the same breakdowns: mounting tabs and tables is most of a drill-down's cost
+        self._breakdown_names: list[str] | None = None
+        self._breakdown_tables: list[SortableTable] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,6 +81,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             self._start()
 
     def _start(self) -> None:
+        self._set_wide(self.app.size.width)
         self.seen_period = self.sc.period
         self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
         scroll = self.query_one("#drill", VerticalScroll)
@@ -93,10 +100,15 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one(TrendChart).show_trend([])
         for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
             self.query_one(part, Static).update("")
-        self.call_later(self._replace_breakdowns, [])
+        self.query_one("#breakdowns-box").display = False  # until the new measure's breakdowns arrive
 
     def on_resize(self) -> None:
-        wide = self.size.width >= 120
+        self._set_wide(self.size.width)
+
+    def _set_wide(self, width: int) -> None:
+        """Figures and chart side by side from 120 columns. Set from the app's size before the screen
+        is shown too, so showing it does not restyle and lay it out a second time."""
+        wide = width >= WIDE
         if wide != self.has_class("-wide"):
             self.set_class(wide, "-wide")
 
@@ -150,14 +162,24 @@ class DrillDownScreen(AppAccess, Screen[None]):
                         if e.warnings else "")
 
     def _show_breakdowns(self, e: Explanation) -> None:
+        self.query_one("#breakdowns-box").display = True
+        names = list(e.breakdowns)
+        if names == self._breakdown_names:  # the same tabs: refill the tables (each keeps its sort)
+            for table, groups in zip(self._breakdown_tables, e.breakdowns.values(), strict=True):
+                table.set_rows(breakdown_rows(e, groups))
+            return
+        self._breakdown_names = names
         if not e.breakdowns:
+            self._breakdown_tables = []
             self.call_later(self._replace_breakdowns, [
                 Static(Text("Breakdowns: none configured for this measure.", style="dim"), classes="heading")])
             return
         tabs = TabbedContent(classes="breakdowns")
+        self._breakdown_tables = []
         for name, groups in e.breakdowns.items():
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
+            self._breakdown_tables.append(table)
             tabs.compose_add_child(TabPane(f"By {name}", table))
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])

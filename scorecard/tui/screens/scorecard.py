@@ -230,6 +230,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self.refresh_table()
 
     # -- actions --------------------------------------------------------------------------------
+    def current_measure(self) -> str | None:
+        return self.query_one(ScorecardTable).current_measure()
+
     def action_drill(self) -> None:
         measure = self.query_one(ScorecardTable).current_measure()
         if measure is not None and self.shown is not None:

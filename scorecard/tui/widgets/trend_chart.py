@@ -143,8 +143,7 @@ class TrendChart(PlotWidget):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.trend:
-            self._set_ticks()
-            self.refresh(layout=True)
+            self._set_ticks()  # redraws the plot; no layout: the chart's size does not depend on its ticks
 
 
 def chart_key(trend: list[PeriodResult]) -> Text:
