@@ -15,7 +15,7 @@ from scorecard.engine.config import load_config
 from scorecard.tui.app import run_app
 from scorecard.tui.screens.changes import BandChangesScreen
 from scorecard.tui.screens.commentary import CommentaryScreen
-from scorecard.tui.screens.drilldown import DrillDownScreen
+from scorecard.tui.screens.drilldown import DrillDownScreen, breakdown_rows
 from scorecard.tui.screens.exceptions import ExceptionCard, ExceptionsScreen
 from scorecard.tui.screens.help import HelpScreen
 from scorecard.tui.screens.pickers import OptionPicker
@@ -556,3 +556,69 @@ def test_saving_commentary_waits_for_the_typing_before_it():
     a quick typist's (or tmux's) last words were lost that way."""
     save = next(b for b in CommentaryScreen.BINDINGS if getattr(b, "key", "") == "ctrl+s")
     assert not save.priority
+
+
+async def test_drill_down_in_another_period_refills_the_same_breakdown_tables(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_measure(pilot, "CIC-FOSTER")
+        await pilot.press("enter")
+        await settle(pilot)
+        tabs, table = app.screen.query_one(TabbedContent), app.screen.query_one(SortableTable)
+        await pilot.press("right_square_bracket")  # May 2017: the same breakdowns, its own figures
+        await settle(pilot)
+        e = app.screen.drill.explanation
+        assert e.period == "2017-05"
+        assert app.screen.query_one(TabbedContent) is tabs and app.screen.query_one(SortableTable) is table
+        expected = [[c.plain.strip() for c in r.cells] for r in breakdown_rows(e, e.breakdowns["district"])]
+        assert [[c.plain.strip() for c in table.get_row(k)] for k in table.ordered_keys()] == expected
+
+
+async def test_footer_is_not_rebuilt_when_its_keys_are_the_same(basic_copy: Path):
+    from scorecard.tui.widgets.footer import KeyFooter
+
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "escape")  # the table has the focus: its keys from now on
+        await settle(pilot)
+        keys = list(app.screen.query_one(KeyFooter).children)
+        assert "Drill" in [k.description for k in keys]
+        for _ in range(2):
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert list(app.screen.query_one(KeyFooter).children) == keys
+        await pilot.press("r")  # a filter changes no key: still the same
+        await settle(pilot)
+        assert list(app.screen.query_one(KeyFooter).children) == keys
+
+
+async def test_drill_down_screen_is_ready_before_the_first_enter(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(200):  # built in the background shortly after the first screen is shown
+            if app._drill_screen is not None and app._drill_screen.is_mounted:
+                break
+            await pilot.pause(0.05)
+        screen = app._drill_screen
+        assert screen is not None and screen.is_mounted and isinstance(app.screen, ScorecardScreen)
+        await to_measure(pilot, "CIC-RATE")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.measure_id == "CIC-RATE"
+        assert "12.5 per 10,000" in shown(screen.query_one("#drill-figures"))
+
+
+def test_the_command_line_starts_the_engine_before_importing_textual():
+    """`scorecard show` imports scorecard.tui.app first: it must not pull in Textual or the screens, so
+    the engine can start loading while they are imported."""
+    import subprocess
+    import sys
+
+    code = "import sys, scorecard.tui.app; print(sorted(m for m in sys.modules if m.startswith(('textual', 'scorecard.tui.s'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -85,6 +85,11 @@ class ScorecardScreen(AppAccess, Screen[None]):
         app = self.sc
         self.wanted = (app.scorecard_id, app.period)
         if self.view is None:
+            # what the config already says, while the engine loads the data and rates the period
+            config = app.config
+            self.title = config.organisation.name
+            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_name(app.period)}" if app.period else "")
+            self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
             # another period or scorecard: usually ready at once, so the indicator only if it is not

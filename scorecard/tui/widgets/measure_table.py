@@ -23,6 +23,9 @@ MIN_TITLE, MAX_TITLE = 26, 72
 
 class ScorecardTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        # DataTable's own Enter binding is hidden, and as the focused widget's it hid the screen's from
+        # the footer: the footer lost "⏎ Drill" once the table had focus
+        Binding("enter", "select_cursor", "Drill", tooltip="Drill down into the measure"),
         Binding("right", "scroll_columns(1)", "Scroll right", show=False),
         Binding("left", "scroll_columns(-1)", "Scroll left", show=False),
     ]
