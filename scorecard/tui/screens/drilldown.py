@@ -6,6 +6,7 @@ already prefetched while the row was highlighted) and fills it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from rich.console import Group
@@ -31,6 +32,7 @@ from ..widgets.trend_chart import TrendChart, chart_key
 from .base import AppAccess
 
 WIDE = 120  # columns from which the figures and the chart sit side by side
+LOADING_DELAY = 0.25  # seconds before another period's drill-down, not yet computed, shows a loading indicator
 
 
 class DrillDownScreen(AppAccess, Screen[None]):
@@ -210,8 +212,24 @@ class DrillDownScreen(AppAccess, Screen[None]):
         if self.sc.period and self.sc.period != self.seen_period:
             self.seen_period = self.sc.period
             self.period = self.sc.period
+            cached = self.sc.service.cached_drill(self.measure_id, self.period)
+            if cached is not None:
+                self._show(self.measure_id, self.period, cached)
+                self._refresh_commentary(self.measure_id, self.period)
+                return
+            # the engine usually answers at once: the old figures stay until it does (one repaint,
+            # no flicker), and they are cleared for a loading indicator only if it takes a while
+            self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
+            self._load(self.measure_id, self.period)
+            self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
+
+    def _still_loading(self, measure_id: str, period: str) -> None:
+        if (measure_id, period) != (self.measure_id, self.period):
+            return
+        e = self.drill.explanation if self.drill is not None else None
+        if e is None or (e.id, e.period) != (measure_id, period):
             self._clear()
-            self.load()
+            self.query_one("#drill-figures", Static).loading = True
 
     def action_commentary(self) -> None:
         self.sc.write_commentary(self.measure_id, self.period)
