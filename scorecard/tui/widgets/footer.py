@@ -35,9 +35,23 @@ class KeyFooter(Footer):
         self._composed = self._signature()
         yield from super().compose()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Compose the keys now rather than when the screen is first shown (Textual's Footer waits for
+        # the bindings signal, sent only to the screen on view): the drill-down screen is built before
+        # it is shown, and its first showing then finds the keys there (the signature check below
+        # skips the rebuild when they are the same).
+        self._bindings_ready = True
+        self.call_after_refresh(self._compose_if_changed)
+
+    async def _compose_if_changed(self) -> None:
+        if self.is_attached and self._signature() != self._composed:
+            await self.recompose()
+
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and self._signature() != self._composed:
-            self.call_after_refresh(self.recompose)
+            # checked again when it runs: several signals in a row would otherwise each rebuild it
+            self.call_after_refresh(self._compose_if_changed)
