@@ -27,6 +27,7 @@ from .config import Dataset, Derive, sql_columns
 
 # Integer thresholds beyond these are clipped: no period index is ever that far away.
 NEVER = 10**7
+EPOCH = dt.date(1970, 1, 1)
 
 _COMPARISON = re.compile(
     r"""^\s*(?P<left>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*(?P<op><=|>=|<|>|=)\s*(?P<right>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*$"""
@@ -40,31 +41,46 @@ PERIOD_PARAMETERS = ("@snapshot", "@period_end")
 # Snapshot dates by day number
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SnapshotLookup:
-    """For every day around a grid's snapshot dates: the index of the first period whose snapshot
-    date is on or after that day. A gather by day number instead of date arithmetic per row.
-
-    `snapshots[k]` is the snapshot date of period index `k - 1` (the grid keeps one month either
-    side), so indices run from -1 (on or before the first snapshot) to `len(snapshots) - 1`
-    (after the last one).
-    """
+class DayTable:
+    """A whole number per day over a stretch of days, looked up by day number: a gather instead of
+    date arithmetic on every row. Days outside the stretch take its first or last value; each
+    table below is built wide enough for that to be the value they would have."""
 
     first_day: int  # days since 1970-01-01 of the table's first day
-    first_period_from_day: pl.Series  # Int32, one value per day from first_day
+    values: pl.Series  # Int32, one per day from first_day
+
+    def at(self, date: pl.Expr) -> pl.Expr:
+        """The table's value on `date` (null stays null)."""
+        offset = date.cast(pl.Int32) - self.first_day
+        return pl.lit(self.values).gather(offset.clip(0, self.values.len() - 1))
 
     @staticmethod
-    def build(snapshots: list[dt.date]) -> SnapshotLookup:
+    def _over(first: dt.date, values: pl.Series) -> DayTable:
+        return DayTable((first - EPOCH).days, values.cast(pl.Int32))
+
+    @staticmethod
+    def first_snapshot_on_or_after(snapshots: list[dt.date]) -> DayTable:
+        """Per day: the index of the first period whose snapshot date is on or after it.
+
+        `snapshots[k]` is the snapshot date of period index `k - 1` (the grid keeps one month
+        either side), so values run from -1 (on or before the first snapshot) to
+        `len(snapshots) - 1` (after the last one), the values of every day beyond the table."""
         first, last = snapshots[0] - dt.timedelta(days=1), snapshots[-1] + dt.timedelta(days=1)
         days = pl.date_range(first, last, eager=True)
-        dates = pl.Series(snapshots, dtype=pl.Date)
-        table = (dates.search_sorted(days, side="left").cast(pl.Int32) - 1).rename("first_period")
-        return SnapshotLookup((first - dt.date(1970, 1, 1)).days, table)
+        found = pl.Series(snapshots, dtype=pl.Date).search_sorted(days, side="left").cast(pl.Int32)
+        return DayTable._over(first, found - 1)
 
-    def first_period_on_or_after(self, date: pl.Expr) -> pl.Expr:
-        """Index of the first period whose snapshot date is on or after `date` (null stays null).
-        Days outside the table take its first or last value, which is what they would look up."""
-        offset = date.cast(pl.Int32) - self.first_day
-        return pl.lit(self.first_period_from_day).gather(offset.clip(0, self.first_period_from_day.len() - 1))
+    @staticmethod
+    def month_index(first_month: int, count: int) -> DayTable:
+        """Per day: its month minus `first_month`, from 13 months before the grid to 2 after it.
+        A day before the table is given -13: any window of 12 months from it ends before the grid,
+        as it does from any earlier month; a day after it is given `count + 1`, after the grid."""
+        first = dt.date((first_month - 13) // 12, (first_month - 13) % 12 + 1, 1)
+        end_month = first_month + count + 2
+        last = dt.date(end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
+        days = pl.date_range(first, last, eager=True)
+        months = days.dt.year().cast(pl.Int32) * 12 + days.dt.month().cast(pl.Int32) - 1
+        return DayTable._over(first, months - first_month)
 
 
 # --------------------------------------------------------------------------------------
@@ -203,15 +219,15 @@ def reached_on(derive: Derive, n: int) -> pl.Expr:
     return pl.when(leap_day).then(anniversary + pl.duration(days=1)).otherwise(anniversary)
 
 
-def first_period_reaching(derive: Derive, n: int, lookup: SnapshotLookup, first_month: int) -> pl.Expr:
+def first_period_reaching(derive: Derive, n: int, lookup: DayTable, first_month: int) -> pl.Expr:
     """Index of the first period in which `derive`'s value is at least `n` (null: never)."""
     date = reached_on(derive, n)
     if derive.args[1] == "@snapshot":
-        return lookup.first_period_on_or_after(date)
+        return lookup.at(date)
     return month_expr(date) - first_month  # a period end is on or after a date in its own month
 
 
-def clipped_range(lo: pl.Expr, hi: pl.Expr, thresholds: tuple[Threshold, ...], lookup: SnapshotLookup,
+def clipped_range(lo: pl.Expr, hi: pl.Expr, thresholds: tuple[Threshold, ...], lookup: DayTable,
                   first_month: int) -> tuple[pl.Expr, pl.Expr]:
     """`[lo, hi]` narrowed to the periods where every threshold holds (lo > hi: none)."""
     for t in thresholds:

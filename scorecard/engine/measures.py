@@ -21,10 +21,10 @@ from functools import cached_property
 
 import polars as pl
 
-from .calendar import Calendar, month_end, month_expr, period_of
+from .calendar import Calendar, month_end, period_of
 from .config import PERIOD_END_COL, SNAPSHOT_COL, Dataset, Measure, parse_sql, sql_columns
 from .datasets import LoadedDataset, derive_expr, holidays_around
-from .intervals import SnapshotLookup, SplitPredicate, clipped_range, split_predicate
+from .intervals import DayTable, SplitPredicate, clipped_range, split_predicate
 
 P = "__p"  # period index on the grid
 LO, HI = "__lo", "__hi"
@@ -73,9 +73,14 @@ class PeriodGrid:
         )
 
     @cached_property
-    def snapshot_lookup(self) -> SnapshotLookup:
-        """Day number -> index of the first period whose snapshot date is on or after it."""
-        return SnapshotLookup.build(self.snapshots)
+    def snapshot_lookup(self) -> DayTable:
+        """Day -> index of the first period whose snapshot date is on or after it."""
+        return DayTable.first_snapshot_on_or_after(self.snapshots)
+
+    @cached_property
+    def month_lookup(self) -> DayTable:
+        """Day -> its month's period index (outside the grid +13/-2 months: see DayTable)."""
+        return DayTable.month_index(self.first, self.count)
 
     def snapshot_day(self, index: pl.Expr) -> pl.Expr:
         """Day of the month of the snapshot date of period `index` (clipped to the grid +-1)."""
@@ -95,8 +100,8 @@ def window_bounds(ds: Dataset, window: str, grid: PeriodGrid) -> tuple[pl.Expr, 
     """`lo` and `hi`: the first and last period index whose window holds each row."""
     if ds.kind == "event":
         assert ds.date
-        month = month_expr(pl.col(ds.date))
-        return _extend(month - grid.first, month, window, grid)
+        index = grid.month_lookup.at(pl.col(ds.date))
+        return _extend(index, index + grid.first, window, grid)
     if ds.kind == "snapshot":
         assert ds.period
         text = pl.col(ds.period)
@@ -104,19 +109,17 @@ def window_bounds(ds: Dataset, window: str, grid: PeriodGrid) -> tuple[pl.Expr, 
         return _extend(month - grid.first, month, window, grid)
     assert ds.start and ds.end
     start, end = pl.col(ds.start), pl.col(ds.end)
-    s = month_expr(start) - grid.first
     if window == "snapshot":
         # open on the snapshot date S: start <= S and (end empty or end > S)
         lookup = grid.snapshot_lookup
-        lo = lookup.first_period_on_or_after(start)
-        hi = lookup.first_period_on_or_after(end) - 1
+        lo = lookup.at(start)
+        hi = lookup.at(end) - 1
         return lo, pl.when(end.is_null()).then(BIG).otherwise(hi)
     # open on some day of [window start, period end]: the spell's last open day is end - 1;
     # a spell ending on the day it starts is open on no day (SPEC section 1)
-    last_day = end - pl.duration(days=1)
-    last_month = month_expr(last_day)
-    _, hi = _extend(last_month - grid.first, last_month, window, grid)
-    return s, pl.when(end.is_null()).then(BIG).when(end <= start).then(-1).otherwise(hi)
+    last = grid.month_lookup.at(end - pl.duration(days=1))
+    _, hi = _extend(last, last + grid.first, window, grid)
+    return grid.month_lookup.at(start), pl.when(end.is_null()).then(BIG).when(end <= start).then(-1).otherwise(hi)
 
 
 def _extend(index: pl.Expr, month: pl.Expr, window: str, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
@@ -208,11 +211,12 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     plan = interval_plan(q, ds)
     if plan is not None and m.calc != "value":
         ranged = _with_predicate_ranges(frame, plan, grid)
-        if m.distinct:
+        many = rows_span_periods(ds, m.window)
+        if m.distinct and many:
             return _distinct_from_merged_ranges(q, plan, ranged, grid)
-        if m.calc == "median" and value_dtype is not None and value_dtype.is_integer():
+        if m.calc == "median" and value_dtype is not None and value_dtype.is_integer() and many and _few_values(m, data):
             return _median_from_counts(q, plan, ranged, grid)
-        if m.calc != "median" and not float_values:
+        if plan.narrows and not m.distinct and m.calc != "median" and not float_values:
             return _differenced_ranges(q, plan, ranged, grid)
     if not needs_expansion(q, ds, value_dtype):
         return _differenced(q, frame, grid)
@@ -220,6 +224,22 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     if birthdays is not None and not float_values:
         return _differenced(q, _split_at_birthdays(q, data, frame, grid, birthdays), grid)
     return _expanded(q, data, frame, grid)
+
+
+def rows_span_periods(ds: Dataset, window: str) -> bool:
+    """True when a row can be in more than one period's window (a spell, or a window of months):
+    then merging ranges and counting values beat expanding rows to periods; otherwise a row sits
+    in one period and grouping by it is already cheap."""
+    return ds.kind == "spell" or window in ("ytd", "rolling12")
+
+
+def _few_values(m: Measure, data: LoadedDataset, rows_per_value: int = 4) -> bool:
+    """True when a month's rows repeat their values often enough (on average `rows_per_value` rows
+    per value and month) for counting values to spread fewer rows than the events themselves."""
+    assert m.value
+    months = (data.last_month - data.first_month + 1) if data.first_month is not None and data.last_month is not None else 1
+    values = data.frame.select(parse_sql(m.value).n_unique()).item()
+    return data.frame.height >= rows_per_value * max(months, 1) * max(values, 1)
 
 
 def windowed(data: LoadedDataset, window: str, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
@@ -255,6 +275,11 @@ class IntervalPlan:
     keep: SplitPredicate
     numerator: SplitPredicate
     negated_condition: str | None = None  # a static cohort condition the rows must not meet
+
+    @property
+    def narrows(self) -> bool:
+        """True when a threshold narrows some row's periods (else the plain difference arrays do)."""
+        return bool(self.keep.thresholds or self.numerator.thresholds)
 
 
 def interval_plan(q: Query, ds: Dataset) -> IntervalPlan | None:
