@@ -214,9 +214,11 @@ def reached_on(derive: Derive, n: int) -> pl.Expr:
     source = pl.col(str(derive.args[0]))
     if derive.kind == "days":
         return source + pl.duration(days=n)
-    anniversary = source.dt.offset_by(f"{n}y")
-    leap_day = (source.dt.month() == 2) & (source.dt.day() == 29) & (anniversary.dt.day() == 28)
-    return pl.when(leap_day).then(anniversary + pl.duration(days=1)).otherwise(anniversary)
+    year = source.dt.year().cast(pl.Int32) + n
+    month, day = source.dt.month().cast(pl.Int8), source.dt.day().cast(pl.Int8)
+    leap_year = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    moved = (month == 2) & (day == 29) & ~leap_year  # to 1 March
+    return pl.date(year, pl.when(moved).then(3).otherwise(month), pl.when(moved).then(1).otherwise(day))
 
 
 def first_period_reaching(derive: Derive, n: int, lookup: DayTable, first_month: int) -> pl.Expr:

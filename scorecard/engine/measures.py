@@ -320,8 +320,9 @@ def _with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: Period
     """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well."""
     lookup = grid.snapshot_lookup
     lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first)
-    num_lo, num_hi = clipped_range(lo, hi, plan.numerator.thresholds, lookup, grid.first)
-    return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI)).with_columns(lo.alias(LO), hi.alias(HI))
+    frame = frame.with_columns(lo.alias(LO), hi.alias(HI))
+    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first)
+    return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI))
 
 
 def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
