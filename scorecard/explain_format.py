@@ -6,7 +6,7 @@ from typing import Any
 
 from .engine.explain import Explanation
 from .engine.results import PeriodResult
-from .format import BAND_WORDS, CHANGE_ARROWS, month_name, number, table
+from .format import BAND_WORDS, CHANGE_ARROWS, column_label, month_name, number, table
 
 SPARK = "▁▂▃▄▅▆▇█"
 VARIATION_WORDS = {
@@ -82,7 +82,7 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     elif e.trend:
         out += ["", f"SPC: needs 12 points, has {sum(t.value is not None for t in e.trend)}"]
     for name, groups in e.breakdowns.items():
-        out += ["", f"By {name}"]
+        out += ["", f"By {column_label(name)}"]
         rows = [[("(empty)" if g.group is None else str(g.group)), fmt(g.value),
                  BAND_WORDS[g.rag] if g.rag else "-", number(g.numerator, 0), number(g.denominator, 0),
                  "low base" if g.low_base else ""] for g in groups]

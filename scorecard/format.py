@@ -11,6 +11,11 @@ BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No d
 CHANGE_ARROWS = {"improved": "▲ improved", "declined": "▼ declined", "unchanged": "= unchanged", None: ""}
 
 
+def column_label(name: str) -> str:
+    """A data column's name as a heading: `age_band` reads "age band"."""
+    return name.replace("_", " ")
+
+
 def number(value: float | int | None, decimals: int = 1, unit: str | None = None) -> str:
     if value is None:
         return "-"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from ..engine.results import PeriodResult
-from ..format import BAND_WORDS, month_name, number
+from ..format import BAND_WORDS, column_label, month_name, number
 from . import words
 from .charts import ChartMeasure, trend_chart
 from .content import CHART_POINTS, TABLE_POINTS, CohortPage, ExceptionPage, Paper
@@ -202,7 +202,7 @@ def _exception(x: ExceptionPage, index: int) -> list[str]:
         out.append('<p class="none">No trend data.</p>')
     out.append(f"<p>{e(words.spc_sentences(x))}</p>")
     for name, groups in ex.breakdowns.items():
-        out.append(f"<h3>By {e(name)}</h3>")
+        out.append(f"<h3>By {e(column_label(name))}</h3>")
         rows = "".join(
             f'<tr><th scope="row">{"(empty)" if g.group is None else e(g.group)}</th><td class="num">{e(v(g.value))}</td>'
             f"<td>{band(g.rag) if g.rag else '-'}</td><td class=\"num\">{e(words.count_text(g.numerator))}</td>"

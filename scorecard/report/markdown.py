@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..explain_format import sparkline
-from ..format import BAND_WORDS, month_name
+from ..format import BAND_WORDS, column_label, month_name
 from . import words
 from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
 
@@ -135,7 +135,7 @@ def _exception(e: ExceptionPage) -> list[str]:
         out.append("No trend data.")
     out += ["", md(words.spc_sentences(e))]
     for name, groups in x.breakdowns.items():
-        out += ["", f"### By {md(name)}", ""]
+        out += ["", f"### By {md(column_label(name))}", ""]
         out += _table([md(name), "Value", "RAG", "Numerator", "Denominator", "Note"],
                       [["(empty)" if g.group is None else md(str(g.group)), v(g.value) if g.value is not None else "-",
                         words.band_word(g.rag, g.rag is not None) if g.rag else "-",

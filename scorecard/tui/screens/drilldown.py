@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from ...engine.explain import Explanation, GroupValue
 from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
-from ...format import month_name
+from ...format import column_label, month_name
 from ..service import DrillView
 from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
 from ..widgets.footer import KeyFooter
@@ -182,7 +182,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {name}", table))
+            tabs.compose_add_child(TabPane(f"By {column_label(name)}", table))
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
