@@ -176,6 +176,11 @@ def _parse(raw: pl.Expr, source: pl.DataType, type_: str, date_format: str | Non
     return pl.lit(None, dtype=pl.Boolean)
 
 
+def _columns_read(ds: Dataset) -> list[str]:
+    """The columns of a dataset's files that loading reads: the declared ones and the period."""
+    return [*ds.columns, *([ds.period] if ds.period else [])]
+
+
 @dataclass
 class _Reads:
     """The files one `load_datasets` reads, each read once however many datasets name it: every
@@ -234,7 +239,7 @@ def _typed_file(
     """
     reads = reads or _Reads()
     try:
-        raw = reads.read(path, [*ds.columns, *([ds.period] if ds.period else [])])
+        raw = reads.read(path, _columns_read(ds))
     except Exception as e:
         loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
         for c in ds.columns:
@@ -372,7 +377,7 @@ def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[
     reads = _Reads()
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
-            reads.want(path, [*ds.columns, *([ds.period] if ds.period else [])])
+            reads.want(path, _columns_read(ds))
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
         loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads)
     return loaded
@@ -487,15 +492,15 @@ def load_comparators(config: Config) -> Comparators:
                                         f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
         return out
     for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
+        problem = None
         try:
             number = float(value)
         except (TypeError, ValueError):
             problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-            out.problems.append(problem)
-            out.left_out.setdefault(str(measure), []).append(problem)
-            continue
-        if not is_period(period):
-            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+        else:
+            if not is_period(period):
+                problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+        if problem is not None:
             out.problems.append(problem)
             out.left_out.setdefault(str(measure), []).append(problem)
             continue

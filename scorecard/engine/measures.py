@@ -82,12 +82,6 @@ class PeriodGrid:
         """Day -> its month's period index (outside the grid +13/-2 months: see DayTable)."""
         return DayTable.month_index(self.first, self.count)
 
-    def snapshot_day(self, index: pl.Expr) -> pl.Expr:
-        """Day of the month of the snapshot date of period `index` (clipped to the grid +-1)."""
-        old = list(range(-1, self.count + 1))
-        new = [d.day for d in self.snapshots]
-        return index.clip(-1, self.count).replace_strict(old, new, return_dtype=pl.Int32)
-
     def months_to_year_end(self, month: pl.Expr) -> pl.Expr:
         fsm = self.calendar.financial_year_start_month
         return 11 - ((month % 12 + 13 - fsm) % 12)
@@ -348,6 +342,12 @@ def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str],
     return out.filter(shown)
 
 
+def _counted(names: list[str]) -> pl.Expr:
+    """The periods (and groups) with a row counted, or with a value summed."""
+    counted = pl.col("rows") != 0
+    return counted | (pl.col("vcnt") != 0) if "vcnt" in names else counted
+
+
 def _differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
     """Additive calcs with difference arrays over the narrowed ranges."""
     m, groups = q.measure, list(q.groups)
@@ -360,10 +360,7 @@ def _differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid:
     steps = _range_steps(kept, LO, HI, groups, weights)
     steps += _range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, groups, [pl.lit(1, pl.Int64).alias("num")])
     names = [w.meta.output_name() for w in weights] + ["num"]
-    shown = pl.col("rows") != 0
-    if "vsum" in names:
-        shown = shown | (pl.col("vcnt") != 0)
-    return _accumulated(steps, names, groups, grid, shown)
+    return _accumulated(steps, names, groups, grid, _counted(names))
 
 
 def _present_steps(frame: pl.LazyFrame, groups: list[str]) -> list[pl.LazyFrame]:
@@ -507,8 +504,7 @@ def _differenced(q: Query, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFram
     if "value" in f:
         weights += [f["value"].alias("vsum"), f["value"].is_not_null().cast(pl.Int64).alias("vcnt")]
     names = [w.meta.output_name() for w in weights]
-    shown = pl.col("rows") != 0 if "vsum" not in names else (pl.col("rows") != 0) | (pl.col("vcnt") != 0)
-    return _accumulated(_range_steps(frame, LO, HI, groups, weights), names, groups, grid, shown)
+    return _accumulated(_range_steps(frame, LO, HI, groups, weights), names, groups, grid, _counted(names))
 
 
 def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
