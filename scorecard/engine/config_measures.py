@@ -5,6 +5,7 @@ right side of their floors, windows and calcs the dataset's kind allows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -17,18 +18,23 @@ Bad = Callable[[str, str], None]
 
 
 def check_scorecards(declared: list[ScorecardDef | None], problems: Problems) -> list[ScorecardDef]:
-    out: list[ScorecardDef] = []
-    seen: set[str] = set()
     if not declared:
         problems.add("scorecards", "at least one [[scorecards]] is needed")
-    for i, s in enumerate(declared):
-        if s is None:
+    return [s for _, s in _first_of_each_id("scorecards", "scorecard", declared, problems)]
+
+
+def _first_of_each_id(key: str, noun: str, declared: list[Any], problems: Problems) -> list[tuple[int, Any]]:
+    """(index, part) of the parts that passed the first pass, a duplicate id reported and left out."""
+    out: list[tuple[int, Any]] = []
+    seen: set[str] = set()
+    for i, part in enumerate(declared):
+        if part is None:
             continue
-        if s.id in seen:
-            problems.add(f"scorecards[{i}].id", f"duplicate scorecard id {s.id!r}", s.id)
+        if part.id in seen:
+            problems.add(f"{key}[{i}].id", f"duplicate {noun} id {part.id!r}", part.id)
             continue
-        seen.add(s.id)
-        out.append(s)
+        seen.add(part.id)
+        out.append((i, part))
     return out
 
 
@@ -38,14 +44,7 @@ def check_measures(declared: list[Measure | None], datasets: dict[str, Dataset |
     have the right types, even one with other problems: a window its kind does not allow is
     reported in the same run as the dataset's own problems."""
     out: list[Measure] = []
-    seen: set[str] = set()
-    for i, m in enumerate(declared):
-        if m is None:
-            continue
-        if m.id in seen:
-            problems.add(f"measures[{i}].id", f"duplicate measure id {m.id!r}", m.id)
-            continue
-        seen.add(m.id)
+    for i, m in _first_of_each_id("measures", "measure", declared, problems):
         before = len(problems.items)
         _check_measure(i, m, datasets, dataset_kinds, scorecard_ids, problems)
         if len(problems.items) == before:
