@@ -358,7 +358,7 @@ class Engine:
                 continue
             assert before.rag in COLOURED and after.rag in COLOURED
             entry = BandChange(m.id, m.title, m.section, m.unit, m.decimals, before.rag, after.rag,
-                               before.value, after.value, after.target, after.floor)
+                               before.value, after.value, after.target, after.floor, change)
             (improved if change == "improved" else declined).append(entry)
         return BandChanges(sc.id, a, b, improved, declined)
 
@@ -377,7 +377,7 @@ class Engine:
                 active = m.active(month)
                 values.append(r.value if active else None)
                 rags.append(r.rag if active else None)
-            out.append(MeasureTrend(m.id, m.title, m.section, values, rags))
+            out.append(MeasureTrend(m.id, m.title, m.section, values, rags, m.decimals, m.unit))
         return Trend(sc.id, periods, out)
 
 

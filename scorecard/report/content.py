@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain import CohortImpact, explain
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
@@ -39,15 +39,6 @@ class ChangeItem:
     """A measure whose band changed since the previous report, with the analyst's note if any."""
 
     change: BandChange
-    commentary: Commentary | None
-
-
-@dataclass(frozen=True)
-class ExceptionPage:
-    """The page behind a Red measure."""
-
-    rating: MeasureRating
-    explanation: Explanation
     commentary: Commentary | None
 
 
