@@ -16,11 +16,13 @@ from typing import Any
 import polars as pl
 
 from .calendar import Calendar, month_number, month_of_date, period_of
+from .comparators import Comparators, load_comparators
 from .config import load_config
 from .config_model import Config, Measure
 from .config_sql import sql_columns
-from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
-from .measures import P, PeriodGrid, Query, aggregate
+from .datasets import DataProblem, LoadedDataset, load_datasets
+from .grid import P, PeriodGrid, Query
+from .measures import aggregate
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -55,9 +57,6 @@ class MeasureSeries:
 
     def at(self, month: int) -> PeriodResult:
         return self.results[month - self.first_month]
-
-    def base_at(self, month: int) -> int:
-        return self.base[month - self.first_month]
 
 
 class Engine:
