@@ -22,6 +22,7 @@ from typing import TextIO
 from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..store import Results
 from .deliver import DeliveryReport, deliver
 from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, evaluate
 from .locks import LockBusy, run_lock, serve_lock
@@ -98,13 +99,13 @@ def _report_lines(report: DeliveryReport) -> list[str]:
 
 @dataclass(frozen=True)
 class _Loaded:
-    engine: Engine
+    engine: Results
     state: Path
 
 
 def _load(config_path: Path, err: TextIO) -> _Loaded | int:
     try:
-        engine = Engine.load(Path(config_path))
+        engine = Results.open(Path(config_path))
     except ConfigError as e:
         for line in e.problems:
             print(line, file=err)
