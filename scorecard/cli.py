@@ -6,18 +6,24 @@ Exit codes (SPEC section 5): 0 success, 1 data or config problems found, 2 usage
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .engine.config import ConfigError
+from .engine.config import Config, ConfigError, load_config
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
 from .store import Results
 
+if TYPE_CHECKING:
+    from .notify.commands import Outcome
+
+T = TypeVar("T")
 CONFIG_HELP = "the config file (default ./config.toml)"
 FORMAT = click.Choice(["table", "json"])
 
@@ -26,15 +32,23 @@ def _print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
 
 
-def _load(config: str) -> Results:
-    """The engine's results for a config (kept between runs: scorecard/store/); config problems end the
-    command with exit 1, one line each."""
+def _or_config_problems(read: Callable[[], T]) -> T:
+    """What `read` gives; config problems end the command with exit 1, one line each on stderr."""
     try:
-        return Results.open(Path(config))
+        return read()
     except ConfigError as e:
         for line in e.problems:
             click.echo(line, err=True)
         sys.exit(1)
+
+
+def _config(config: str) -> Config:
+    return _or_config_problems(lambda: load_config(Path(config)))
+
+
+def _load(config: str) -> Results:
+    """The engine's results for a config (kept between runs: scorecard/store/)."""
+    return _or_config_problems(lambda: Results.open(Path(config)))
 
 
 def _usage(message: str) -> None:
@@ -42,14 +56,31 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
-def _problems_exit(engine: Results) -> None:
-    """After printing results: list data problems on stderr and exit 1 when there were any."""
-    if engine.has_problems:
-        lines = engine.problem_lines()
+def _print_problems(lines: list[str]) -> bool:
+    """Data problems on stderr (the first 20: `check` lists them all); whether there were any."""
+    if lines:
         click.echo(f"{len(lines)} data problem(s) found; `scorecard check` lists them:", err=True)
         for line in lines[:20]:
             click.echo(f"  {line}", err=True)
+    return bool(lines)
+
+
+def _problems_exit(engine: Results) -> None:
+    """After printing results: list data problems on stderr and exit 1 when there were any."""
+    if _print_problems(engine.problem_lines() if engine.has_problems else []):
         sys.exit(1)
+
+
+def _finish(outcome: Outcome, engine: Results | None = None) -> None:
+    """What an alerts command did: its lines, its refusals, the data problems; its exit code."""
+    from .notify.commands import exit_code
+
+    for line in outcome.lines:
+        click.echo(line)
+    for line in outcome.errors:
+        click.echo(line, err=True)
+    problems = _print_problems(engine.problem_lines() if engine is not None and engine.has_problems else [])
+    sys.exit(exit_code(outcome, problems))
 
 
 class ScorecardGroup(click.Group):
@@ -176,12 +207,19 @@ def check(config: str, fmt: str) -> None:
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
     """The terminal UI."""
+    from .tui.request import request_problem
+
     try:
         from .tui.app import run_app
     except ImportError as e:
         click.echo(f"The terminal UI is not available: {e}", err=True)
         sys.exit(1)
-    sys.exit(run_app(Path(config), scorecard_id, period, measure))
+    loaded = _config(config)
+    problem = request_problem(loaded, scorecard_id, period, measure)
+    if problem:
+        _usage(problem)
+    if _print_problems(run_app(loaded, scorecard_id, period, measure)):
+        sys.exit(1)
 
 
 @main.command("demo-data")
@@ -296,9 +334,11 @@ def alerts() -> None:
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""
-    from .notify.commands import alerts_run as run
+    from .notify.commands import configure_logging, run_once
 
-    sys.exit(run(Path(config), period, dry_run, sys.stdout))
+    configure_logging(logging.WARNING)
+    engine = _load(config)
+    _finish(run_once(engine, period, dry_run), engine)
 
 
 @alerts.command("serve")
@@ -308,7 +348,7 @@ def alerts_serve(config: str, run_now: bool) -> None:
     """Run the alert schedule (cron in the organisation's timezone) until stopped."""
     from .notify.commands import alerts_serve as serve
 
-    sys.exit(serve(Path(config), run_now))
+    _finish(serve(_config(config), lambda: Results.open(Path(config)), run_now))
 
 
 @alerts.command("status")
@@ -318,7 +358,7 @@ def alerts_status(config: str, fmt: str) -> None:
     """The outbox: what was delivered, what is pending and why."""
     from .notify.commands import alerts_status as status
 
-    sys.exit(status(Path(config), fmt, sys.stdout))
+    _finish(status(_config(config), fmt))
 
 
 if __name__ == "__main__":

@@ -8,11 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from textual.widgets import Input, Select, TabbedContent
 
+from scorecard.cli import main
 from scorecard.commentary import CommentaryStore
 from scorecard.engine.config import load_config
-from scorecard.tui.app import run_app
 from scorecard.tui.screens.changes import BandChangesScreen
 from scorecard.tui.screens.commentary import CommentaryScreen
 from scorecard.tui.screens.drilldown import DrillDownScreen, breakdown_rows
@@ -479,18 +480,25 @@ async def test_small_and_wide_terminals(basic_copy: Path, size: tuple[int, int])
         assert "12.5 per 10,000" in shown(app.screen.query_one("#drill-figures"))
 
 
-def test_run_app_reports_a_missing_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    assert run_app(tmp_path / "nope.toml", None, None, None) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+def show(*args: str) -> Result:
+    """`scorecard show ARGS`, in-process: the command line loads the config and checks the request
+    before the UI is started, so these never open it."""
+    return CliRunner().invoke(main, ["show", *args])
+
+
+def test_show_reports_a_missing_config(tmp_path: Path):
+    result = show("--config", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 1
+    err = result.stderr.strip().splitlines()
     assert len(err) == 1 and "not found" in err[0]
 
 
-def test_run_app_reports_config_problems(basic_copy: Path, capsys: pytest.CaptureFixture[str]):
+def test_show_reports_config_problems(basic_copy: Path):
     config = basic_copy / "config.toml"
     config.write_text(config.read_text().replace('window = "ytd"', 'window = "fortnight"'))
-    assert run_app(config, None, None, None) == 1
-    err = capsys.readouterr().err
-    assert "measures[5]" in err and "Traceback" not in err
+    result = show("--config", str(config))
+    assert result.exit_code == 1
+    assert "measures[5]" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(("scorecard", "period", "measure", "word"), [
@@ -498,9 +506,14 @@ def test_run_app_reports_config_problems(basic_copy: Path, capsys: pytest.Captur
     (None, "April", None, "not a period"),
     (None, None, "NOPE", "unknown measure"),
 ])
-def test_run_app_usage_errors(basic_copy: Path, capsys: pytest.CaptureFixture[str], scorecard, period, measure, word):
-    assert run_app(basic_copy / "config.toml", scorecard, period, measure) == 2
-    assert word in capsys.readouterr().err
+def test_show_usage_errors(basic_copy: Path, scorecard, period, measure, word):
+    args = ["--config", str(basic_copy / "config.toml")]
+    for option, value in (("--scorecard", scorecard), ("--period", period), ("--measure", measure)):
+        if value is not None:
+            args += [option, value]
+    result = show(*args)
+    assert result.exit_code == 2
+    assert word in result.stderr
 
 
 async def test_brackets_in_a_drill_down_opened_at_another_period(basic_copy: Path):

@@ -26,6 +26,7 @@ from ..commentary import Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
 from ..present import month_label
+from .request import default_scorecard
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService
@@ -60,7 +61,6 @@ class ScorecardApp(App[int]):
                  service: EngineService | None = None):
         """`service`: one already loading the data (`app.start_engine`, so the engine works while
         Textual is imported); without one, the app makes its own and starts it as it loads."""
-        from .app import default_scorecard
 
         super().__init__()
         self.config = config
