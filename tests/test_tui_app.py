@@ -14,12 +14,12 @@ from textual.widgets import Input, Select, TabbedContent
 from scorecard.cli import main
 from scorecard.commentary import CommentaryStore
 from scorecard.engine.config import load_config
+from scorecard.tui.pickers import OptionPicker
 from scorecard.tui.screens.changes import BandChangesScreen
 from scorecard.tui.screens.commentary import CommentaryScreen
 from scorecard.tui.screens.drilldown import DrillDownScreen, breakdown_rows
 from scorecard.tui.screens.exceptions import ExceptionCard, ExceptionsScreen
 from scorecard.tui.screens.help import HelpScreen
-from scorecard.tui.screens.pickers import OptionPicker
 from scorecard.tui.screens.problems import ProblemsScreen
 from scorecard.tui.screens.scorecard import ScorecardScreen
 from scorecard.tui.service import EngineService
@@ -610,21 +610,23 @@ async def test_footer_is_not_rebuilt_when_its_keys_are_the_same(basic_copy: Path
         assert list(app.screen.query_one(KeyFooter).children) == keys
 
 
-async def test_drill_down_screen_is_ready_before_the_first_enter(basic_copy: Path):
+async def test_one_drill_down_screen_is_reused_for_every_measure(basic_copy: Path):
     app = make_app(basic_copy)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for _ in range(200):  # built in the background shortly after the first screen is shown
-            if app._drill_screen is not None and app._drill_screen.is_mounted:
-                break
-            await pilot.pause(0.05)
-        screen = app._drill_screen
-        assert screen is not None and screen.is_mounted and isinstance(app.screen, ScorecardScreen)
         await to_measure(pilot, "CIC-RATE")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen and screen.measure_id == "CIC-RATE"
-        assert "12.5 per 10,000" in shown(screen.query_one("#drill-figures"))
+        first = app.screen
+        assert isinstance(first, DrillDownScreen) and first.measure_id == "CIC-RATE"
+        assert "12.5 per 10,000" in shown(first.query_one("#drill-figures"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen)
+        await to_measure(pilot, "CIC-COUNT")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is first and first.measure_id == "CIC-COUNT"
 
 
 def test_the_command_line_starts_the_engine_before_importing_textual():
@@ -636,3 +638,31 @@ def test_the_command_line_starts_the_engine_before_importing_textual():
     code = "import sys, scorecard.tui.app; print(sorted(m for m in sys.modules if m.startswith(('textual', 'scorecard.tui.s'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_an_engine_failure_is_shown_and_the_app_keeps_going(basic_copy: Path):
+    """The engine raising (here: the drill-down of one measure) is said on the screen that asked, and
+    the analyst can go back and carry on."""
+    app = make_app(basic_copy)
+    answer = app.service.drill
+
+    def drill(measure_id: str, period: str):
+        if measure_id == "CIC-RATE":
+            raise RuntimeError("the engine fell over")
+        return answer(measure_id, period)
+
+    app.service.drill = drill  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await to_measure(pilot, "CIC-RATE")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DrillDownScreen)
+        assert "Could not explain CIC-RATE: the engine fell over" in shown(app.screen.query_one("#drill-figures"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen) and app.is_running
+        await to_measure(pilot, "CIC-COUNT")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.measure_id == "CIC-COUNT" and "Could not" not in shown(app.screen.query_one("#drill-figures"))

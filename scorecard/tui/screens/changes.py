@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Select, Static
 from textual.worker import get_current_worker
@@ -19,7 +20,7 @@ from ...present import figure, month_label
 from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
 
@@ -96,6 +97,13 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.sub_title = f"Band changes · {month_label(self.from_period)} to {month_label(self.to_period)}"
         self._load(self.from_period, self.to_period)
 
+    class Compared(Message):
+        """The engine's band changes between two periods."""
+
+        def __init__(self, result: BandChanges) -> None:
+            super().__init__()
+            self.result = result
+
     @work(thread=True, exclusive=True, group="changes")
     def _load(self, from_period: str, to_period: str) -> None:
         worker = get_current_worker()
@@ -103,10 +111,18 @@ class BandChangesScreen(AppAccess, Screen[None]):
             result = self.sc.service.changes(self.scorecard_id, from_period, to_period)
         except Exception as e:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.app.notify, str(e), severity="error")
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+            self.post_message(self.Compared(result))
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        self.app.notify(str(message.error), title="Band changes", severity="error")
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        self._show(message.result)
 
     def _show(self, result: BandChanges) -> None:
         if (result.from_period, result.to_period) != (self.from_period, self.to_period):
