@@ -12,6 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from .publish.state import ensure_schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,6 +51,7 @@ class CommentaryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=10)
         conn.executescript(SCHEMA)
+        ensure_schema(conn)  # the state file's schema version (publications live here too)
         return conn
 
     def save(self, measure: str, period: str, text: str, author: str | None = None) -> Commentary:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from .engine.results import BandChanges, ScorecardRating, Trend
+from .engine.coverage import describe_all
+from .engine.results import BandChanges, MeasureRating, ScorecardRating, Trend
 
 BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data", None: "-"}
 CHANGE_ARROWS = {"improved": "▲ improved", "declined": "▼ declined", "unchanged": "= unchanged", None: ""}
@@ -73,7 +74,10 @@ def month_name(period: str) -> str:
 
 
 def rating_table(r: ScorecardRating, organisation: str) -> str:
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month_name(r.period)}", summary_sentence(r, month_name(r.period)), ""]
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month_name(r.period)}", summary_sentence(r, month_name(r.period))]
+    if r.datasets:
+        out.append("Data: " + describe_all(r.datasets))
+    out.append("")
     rows = []
     section = None
     for m in r.measures:
@@ -91,8 +95,12 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             (BAND_WORDS[prev.rag] if prev and m.target is not None else "-"),
             CHANGE_ARROWS[m.change],
         ])
-    out.append(table(["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"],
-                     wrapped_rows(rows), right=(1, 3, 4, 5)))
+    headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
+    if any(m.restated for m in r.measures):  # SPEC section 7: the published figure beside a restated one
+        headers.append("Published")
+        marks = iter([published_cell(m) for m in r.measures])
+        rows = [[*row, next(marks) if not row[0].startswith("[") else ""] for row in rows]
+    out.append(table(headers, wrapped_rows(rows), right=(1, 3, 4, 5)))
     warned = [m for m in r.measures if m.warnings]
     if warned:
         out.append("")
@@ -101,6 +109,15 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             for w in m.warnings:
                 out.append(f"  {m.id}: {w}")
     return "\n".join(out)
+
+
+def published_cell(m: MeasureRating) -> str:
+    """`75.0% Amber (v1)` for a restated measure: its figure as published."""
+    if not m.restated or m.published is None:
+        return ""
+    p = m.published
+    value = number(p.value, m.decimals, m.unit) + ("" if m.unit in (None, "%") or p.value is None else f" {m.unit}")
+    return f"{value} {BAND_WORDS[p.rag] if p.rag else ''} (v{p.version})".replace("  ", " ")
 
 
 def changes_table(c: BandChanges) -> str:

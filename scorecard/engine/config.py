@@ -9,6 +9,7 @@ are checked here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -99,6 +100,9 @@ class Dataset:
     schema: dict[str, pl.DataType] = field(default_factory=dict)  # every column a measure can use
     period_dependent: set[str] = field(default_factory=set)
     sources: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # column -> declared columns
+    covers_from: int | None = None  # coverage (SPEC section 7): absolute month, None = from the beginning
+    as_at: dt.date | None = None  # the day the extract was taken, when the config says
+    stale_after_days: int | None = None  # None: [alerts].stale_after_days
 
     @property
     def window_columns(self) -> list[str]:
@@ -192,6 +196,7 @@ class AlertsConfig:
     schedule: str | None
     state: Path
     routes: list[Route]
+    stale_after_days: int = 45
 
 
 @dataclass(frozen=True)
@@ -383,6 +388,8 @@ def _build(path: Path, raw: dict[str, Any], problems: Problems) -> Config | None
     scorecards = _build_scorecards(raw.get("scorecards", []), problems)
     measures = _build_measures(raw.get("measures", []), datasets, {s.id for s in scorecards}, problems)
     alerts = _build_alerts(raw.get("alerts"), path, {s.id for s in scorecards}, problems)
+    if org is not None:
+        _check_as_at(datasets, org.timezone, problems)
 
     if org is None or problems.items:
         return None
@@ -544,6 +551,9 @@ def _build_dataset(
         schema=schema,
         period_dependent=period_dependent,
         sources=sources,
+        covers_from=month_number(m.covers_from) if m.covers_from else None,
+        as_at=dt.date.fromisoformat(m.as_at) if m.as_at else None,
+        stale_after_days=m.stale_after_days,
     )
 
 
@@ -889,9 +899,29 @@ def _build_alerts(raw: Any, path: Path, scorecard_ids: set[str], problems: Probl
         when = [r.when] if isinstance(r.when, str) else list(r.when)
         for w in when:
             if w not in ALERT_KINDS:
-                problems.add(f"alerts.routes[{i}].when", f"unknown alert {w!r}; use turned_red or band_change")
+                problems.add(f"alerts.routes[{i}].when",
+                             f"unknown alert {w!r}; use turned_red, band_change, data_stale or restated")
         for s in r.scorecards or []:
             if s not in scorecard_ids:
                 problems.add(f"alerts.routes[{i}].scorecards", f"unknown scorecard {s!r}")
         routes.append(Route(r.channel, when, r.scorecards))
-    return AlertsConfig(model.schedule, (path.parent / model.state).resolve(), routes)
+    return AlertsConfig(model.schedule, (path.parent / model.state).resolve(), routes, model.stale_after_days)
+
+
+def _check_as_at(datasets: dict[str, Dataset | None], timezone: str, problems: Problems) -> None:
+    """SPEC section 7: an `as_at` after today is a config error."""
+    from .today import TodayError, today_in
+
+    dated = {n: d for n, d in datasets.items() if d is not None and d.as_at is not None}
+    if not dated:
+        return
+    try:
+        today = today_in(timezone)
+    except (TodayError, zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+        problems.add("datasets", str(e))
+        return
+    for name, d in dated.items():
+        assert d.as_at is not None
+        if d.as_at > today:
+            problems.add(f"datasets.{name}.as_at", f"{d.as_at.isoformat()} is after today ({today.isoformat()}): "
+                         "an extract cannot be taken in the future", name)

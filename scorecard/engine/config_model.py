@@ -7,6 +7,7 @@ engine's `Config`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -17,7 +18,7 @@ WINDOWS = ("month", "snapshot", "ytd", "rolling12")
 CALCS = ("count", "percent", "mean", "median", "sum", "rate", "value")
 COLUMN_TYPES = ("str", "int", "float", "bool", "date")
 DERIVE_KINDS = ("sql", "days", "working_days", "add_days", "add_working_days", "add_months", "years")
-ALERT_KINDS = ("turned_red", "band_change")
+ALERT_KINDS = ("turned_red", "band_change", "data_stale", "restated")
 
 
 class Strict(BaseModel):
@@ -27,6 +28,15 @@ class Strict(BaseModel):
 def _period(value: str | None) -> str | None:
     if value is not None and not is_period(value):
         raise ValueError(f"{value!r} is not a period (YYYY-MM)")
+    return value
+
+
+def _day(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
     return value
 
 
@@ -78,6 +88,13 @@ class DatasetModel(Strict):
     date_format: str | None = None
     join: list[JoinModel] = Field(default_factory=list)
     derive: list[DeriveModel] = Field(default_factory=list)
+    # coverage (SPEC section 7): the first month the data is complete for, the day of the extract
+    covers_from: str | None = None
+    as_at: str | None = None
+    stale_after_days: int | None = Field(default=None, ge=0)
+
+    _check_covers_from = field_validator("covers_from")(classmethod(lambda cls, v: _period(v)))
+    _check_as_at = field_validator("as_at")(classmethod(lambda cls, v: _day(v)))
 
     @field_validator("columns")
     @classmethod
@@ -154,4 +171,5 @@ class RouteModel(Strict):
 class AlertsModel(Strict):
     schedule: str | None = None
     state: str = "data/state.db"
+    stale_after_days: int = Field(default=45, ge=0)
     routes: list[RouteModel] = Field(default_factory=list)

@@ -145,7 +145,7 @@ def explain(engine: Engine, measure_id: str, period: str | None = None) -> Expla
     return Explanation(
         id=m.id, period=period, title=m.title, section=m.section, definition=m.definition, owner=m.owner,
         notes=m.notes, unit=m.unit, polarity=m.polarity, decimals=m.decimals, window=m.window, calc=m.calc,
-        result=series.at(month), previous=previous, warnings=list(series.warnings), trend=trend,
+        result=series.at(month), previous=previous, warnings=engine.period_warnings(series, month), trend=trend,
         breakdowns=breakdowns, cohorts=cohorts, comparators=engine.comparators.at(m.id, month), spc=spc,
     )
 

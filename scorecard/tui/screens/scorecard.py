@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
+from ...engine.coverage import short_words
 from ...format import month_name, summary_sentence
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
@@ -135,7 +136,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.sub_title = f"{view.rating.title} · {month_name(period)} · {short_words(view.rating.datasets)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
