@@ -158,10 +158,13 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .engine.explain import explain as explain_measure
     from .explain_format import explanation_text
+    from .publish.restate import explain_with_publications
+    from .publish.store import PublicationStore
 
     engine = _load(config)
     try:
         result = explain_measure(engine, measure, period)
+        result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":

@@ -56,6 +56,13 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     ]
     if r.numerator is not None or r.denominator is not None:
         out.append(f"          numerator {number(r.numerator, 0)}, denominator {number(r.denominator, 0)}")
+    if e.published is not None:
+        p = e.published
+        shown = f"{fmt(p.value)}{'' if unit in (None, '%') or p.value is None else ' ' + unit}"
+        state = (f"RESTATED: the data now gives {fmt(r.value)} {_band(r)}" if e.restated
+                 else "the data still gives it")
+        out.append(f"Published {shown}   {BAND_WORDS[p.rag] if p.rag else '(unrated)'}   version {p.version} of "
+                   f"{p.published_at[:10]} · {state}")
     if r.target is not None:
         better = "higher" if e.polarity == "higher" else "lower"
         out.append(f"Target    {fmt(r.target)}   floor {fmt(r.floor)}   ({better} is better)")

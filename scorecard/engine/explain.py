@@ -17,7 +17,7 @@ from .calendar import month_number, period_of
 from .config import sql_columns
 from .engine import Engine
 from .measures import Query, aggregate
-from .results import Band, PeriodResult, change_between
+from .results import Band, PeriodResult, Published, change_between
 from .spc import SpcResult, xmr
 
 
@@ -71,6 +71,8 @@ class Explanation:
     cohorts: dict[str, CohortImpact]
     comparators: dict[str, float]
     spc: SpcResult | None
+    published: Published | None = None  # SPEC section 7: set by scorecard.publish when the period is published
+    restated: bool | None = None
 
     @property
     def change(self) -> str | None:
@@ -92,6 +94,8 @@ class Explanation:
             "cohorts": {k: c.to_json() for k, c in self.cohorts.items()},
             "comparators": dict(self.comparators),
             "spc": self.spc.to_json() if self.spc else None,
+            "published": self.published.to_json() if self.published else None,
+            "restated": self.restated,
         }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.engine import Engine
+from ..engine.explain import Explanation
 from ..engine.rating import band, round_half_away
 from ..engine.results import MeasureRating, Published, ScorecardRating
 from .store import Publication, PublicationStore
@@ -60,6 +61,22 @@ def annotate(engine: Engine, rating: ScorecardRating, publication: Publication |
         else:
             rows.append(dataclasses.replace(r, published=pub, restated=is_restated(pub, r)))
     return dataclasses.replace(rating, measures=rows)
+
+
+def explain_with_publications(engine: Engine, store: PublicationStore, e: Explanation) -> Explanation:
+    """An explanation with the measure's published figure for the period: from the first of its
+    scorecards (config order) that published the period."""
+    m = engine.measure(e.id)
+    for sc in m.scorecards:
+        pub = store.latest(sc, e.period)
+        if pub is None or pub.published(m.id) is None:
+            continue
+        [row] = [r for r in annotate(engine, engine.rate(sc, e.period), pub).measures if r.id == m.id] or [None]
+        if row is not None:
+            extra = [w for w in row.warnings if w not in e.warnings]
+            return dataclasses.replace(e, published=row.published, restated=row.restated,
+                                       warnings=[*e.warnings, *extra])
+    return e
 
 
 def rate_with_publications(engine: Engine, store: PublicationStore, scorecard_id: str | None,
