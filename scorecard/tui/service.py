@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,9 +18,13 @@ from typing import TYPE_CHECKING
 from ..commentary import Commentary, CommentaryStore
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
+from ..engine.datasets import dataset_files
 from ..engine.engine import Engine
 from ..engine.explain import Explanation, explain
-from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+from ..engine.results import BandChanges, MeasureRating, ScorecardRating, Summary
+from ..publish.commands import publish as publish_command
+from ..publish.restate import explain_with_publications, rate_with_publications
+from ..publish.store import PublicationStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,6 +44,21 @@ class ScorecardView:
     commentary: dict[str, Commentary]  # measure id -> its latest commentary for the period
     periods: list[str]  # every period with data
     problems: list[str]  # data problems found so far
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What `publish` from the terminal UI would freeze, shown for confirmation."""
+
+    scorecard: str
+    title: str
+    period: str
+    summary: Summary
+    measures: int
+    commentary: int
+    files: int
+    version: int | None  # the latest version already published, or None
+    problems: int  # data problems found: publishing records them (as --force)
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,7 @@ class EngineService:
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
+        self.publications = PublicationStore(config.state_path)
 
     # -- the engine --------------------------------------------------------------------------
     @property
@@ -121,7 +142,7 @@ class EngineService:
         engine = self.engine()
         with self._lock:
             if key not in self._views:
-                rating = engine.rate(scorecard_id, period)
+                rating = rate_with_publications(engine, self.publications, scorecard_id, period)
                 month = month_number(period)
                 spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
                 sparks: dict[str, list[float | None]] = {}
@@ -148,7 +169,8 @@ class EngineService:
         engine = self.engine()
         with self._lock:
             if key not in self._drills:
-                self._drills[key] = explain(engine, measure_id, period)
+                self._drills[key] = explain_with_publications(engine, self.publications,
+                                                              explain(engine, measure_id, period))
             return self._drills[key]
 
     def drill(self, measure_id: str, period: str) -> DrillView:
@@ -175,6 +197,38 @@ class EngineService:
             if row.rag == "red"
         ]
         return view, items
+
+    # -- publication (SPEC section 7) ------------------------------------------------------------
+    def publish_plan(self, scorecard_id: str, period: str) -> PublishPlan:
+        """What publishing the scorecard for the period would freeze."""
+        view = self.scorecard(scorecard_id, period)
+        engine = self.engine()
+        with self._lock:
+            existing = self.publications.latest(scorecard_id, period)
+            paths = {p for ds in self.config.datasets.values() for p in dataset_files(self.config, ds.file)}
+            comparators = self.config.comparators_file
+            files = len(paths) + int(bool(comparators) and (self.config.data_dir / str(comparators)).exists())
+            return PublishPlan(
+                scorecard_id, view.rating.title, period, view.rating.summary, len(view.rating.measures),
+                sum(1 for m in view.rating.measures if m.id in view.commentary), files,
+                existing.version if existing is not None else None,
+                len(engine.problem_lines()) if engine.has_problems else 0,
+            )
+
+    def publish(self, plan: PublishPlan) -> str:
+        """Publish as planned (the next version when already published, forced when the plan shows
+        data problems); the sentence saying what was recorded. Raises the engine's UsageError."""
+        engine = self.engine()
+        out, err = io.StringIO(), io.StringIO()
+        with self._lock:
+            code = publish_command(engine, plan.scorecard, plan.period, replace=plan.version is not None,
+                                   force=plan.problems > 0, out=out, err=err)
+            self._views.pop((plan.scorecard, plan.period), None)
+            self._drills = {k: v for k, v in self._drills.items() if k[1] != plan.period}
+            self._drill_views = {k: v for k, v in self._drill_views.items() if k[1] != plan.period}
+        if code:
+            raise RuntimeError(err.getvalue().strip().splitlines()[0] if err.getvalue() else "not published")
+        return out.getvalue().strip()
 
     def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
         saved = self.commentary.save(measure_id, period, text, author)

@@ -44,6 +44,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
+        Binding("P", "publish", "Publish", key_display="P", show=False,
+                tooltip="Publish the scorecard for the period (asks first, showing what is frozen)"),
     ]
 
     def __init__(self) -> None:
@@ -153,6 +155,11 @@ class ScorecardScreen(AppAccess, Screen[None]):
         text = Text(summary_sentence(r, month_name(r.period)), style="bold")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
+        restated = sum(1 for m in r.measures if m.restated)
+        if restated:
+            version = next(m.published.version for m in r.measures if m.published is not None)
+            text.append(f"\n* {restated} figure(s) restated since publication (version {version}): Enter shows both",
+                        style="bold")
         return text
 
     # -- the table ------------------------------------------------------------------------------
@@ -313,6 +320,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def action_problems(self) -> None:
         self.sc.open_problems()
+
+    def action_publish(self) -> None:
+        self.sc.publish_period()
 
     def action_commentary(self) -> None:
         measure = self.query_one(ScorecardTable).current_measure()
