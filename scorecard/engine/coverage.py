@@ -94,7 +94,8 @@ def describe_all(datasets: list[DatasetCoverage]) -> str:
 
 
 def short_words(datasets: list[DatasetCoverage]) -> str:
-    """For a header: `data to March 2018, extract of 31 March 2018`, naming datasets that end earlier."""
+    """For a header: `data to March 2018, extract of 31 March 2018` (the measures' warnings name a
+    dataset that ends earlier)."""
     ends = [d.covers_to for d in datasets if d.covers_to is not None]
     if not ends:
         return "no data"
@@ -103,10 +104,6 @@ def short_words(datasets: list[DatasetCoverage]) -> str:
     text = f"data to {month_words(last)}"
     if dates:
         text += f", extract of {day_words(max(dates))}"
-    early = [d for d in datasets if d.covers_to is not None and d.covers_to < last]
-    if early:
-        names = ", ".join(f"{d.id} to {month_words(d.covers_to)}" for d in early[:2] if d.covers_to is not None)
-        text += f" ({names}{', ...' if len(early) > 2 else ''})"
     return text
 
 
