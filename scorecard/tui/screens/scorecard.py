@@ -138,7 +138,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)} · {short_words(view.rating.datasets)}"
+        self.sub_title = f"{view.rating.title} · {month_name(period)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
@@ -153,6 +153,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
         text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        if r.datasets:  # SPEC section 7: what the data covers, under the summary (the header is too narrow)
+            words = short_words(r.datasets)
+            text.append(f"\n{words[:1].upper()}{words[1:]}", style="dim")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
         restated = sum(1 for m in r.measures if m.restated)
