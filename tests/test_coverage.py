@@ -224,3 +224,19 @@ def test_ssda903_march_2017_has_no_data_not_zero() -> None:
     for mid in ("CLA-CHILDREN", "CLA-EPISODES"):
         assert got[mid]["value"] is None
         assert got[mid]["warnings"][0] == "no episodes data for March 2017 (it covers April 2017 to March 2022)"
+
+
+def test_show_period_after_latest_is_a_usage_error(basic_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scorecard.tui.app import run_app
+
+    assert run_app(basic_copy / "config.toml", None, "2017-09", None) == 2
+    assert "May 2017, the latest period with data" in capsys.readouterr().err
+
+
+def test_alerts_run_and_publish_period_after_latest_exit_2(basic_copy: Path) -> None:
+    (basic_copy / "config.toml").write_text((basic_copy / "config.toml").read_text()
+                                            + '\n[alerts]\n[[alerts.routes]]\nchannel = "#a"\nwhen = "band_change"\n')
+    for args in (["alerts", "run", "--period", "2017-09", "--dry-run"], ["publish", "--period", "2017-09"]):
+        r = run(*args, cwd=basic_copy)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert "May 2017, the latest period with data" in r.stderr

@@ -85,8 +85,7 @@ def run_app(config_path: Path, scorecard_id: str | None, period: str | None, mea
     if period is not None:  # SPEC section 7: a period after the latest with data is a usage error
         service = start_engine(config, scorecard_id, period, measure)
         try:
-            with service._lock:
-                service.engine().resolve_period(period)
+            service.check_period(period)
         except ValueError as e:  # the engine's UsageError
             print(f"Error: {e}", file=sys.stderr)
             return 2

@@ -126,6 +126,12 @@ class EngineService:
         with self._lock:
             return engine.resolve_period(None)
 
+    def check_period(self, period: str) -> str:
+        """The period, or the engine's UsageError (not YYYY-MM, or after the latest with data)."""
+        engine = self.engine()
+        with self._lock:
+            return engine.resolve_period(period)
+
     def periods(self) -> list[str]:
         engine = self.engine()
         with self._lock:
