@@ -222,14 +222,14 @@ def compute_coverage(config: Config, datasets: dict[str, LoadedDataset], today: 
         ds = data.config
         missing = bool(data.problems) and data.frame.height == 0 and any(
             p.row is None and p.column is None for p in data.problems)
-        if ds.as_at is not None:
-            covers_to: int | None = last_month_by(ds.as_at)
-            as_at: dt.date | None = ds.as_at
+        if ds.as_at_date is not None:
+            covers_to: int | None = last_month_by(ds.as_at_date)
+            as_at: dt.date | None = ds.as_at_date
         elif ds.kind == "snapshot":
             covers_to = _latest_period(data, today_month)
             as_at = extract
         else:
             covers_to = month_of_date(extract) if extract is not None else None
             as_at = extract
-        out[n] = DatasetCoverage(n, ds.covers_from, covers_to, as_at, ds.as_at is not None, latest[n], missing)
+        out[n] = DatasetCoverage(n, ds.covers_from_month, covers_to, as_at, ds.as_at is not None, latest[n], missing)
     return Coverage(today, extract, out)

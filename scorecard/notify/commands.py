@@ -22,6 +22,7 @@ from typing import TextIO
 from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..store import Results
 from .data_alerts import DATA_STALE, route_data_alerts
 from .deliver import DeliveryReport, deliver
 from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, evaluate
@@ -65,9 +66,11 @@ def configure_logging(default: int) -> None:
 
 # -- run -----------------------------------------------------------------------------------------
 def _kinds_summary(ev: Evaluation) -> str:
-    red = sum(1 for t in ev.transitions if TURNED_RED in t.kinds)
-    changed = sum(1 for t in ev.transitions if BAND_CHANGE in t.kinds)
-    return f"{len(ev.transitions)} transition(s): {red} turned red, {changed} band change(s)"
+    """Transitions are counted per scorecard; what turned red or changed band, per measure."""
+    red = len({t.measure for t in ev.transitions if TURNED_RED in t.kinds})
+    changed = len({t.measure for t in ev.transitions if BAND_CHANGE in t.kinds})
+    return (f"{len(ev.transitions)} transition(s) on {len({t.scorecard for t in ev.transitions})} scorecard(s): "
+            f"{red} measure(s) turned red, {changed} changed band")
 
 
 def _data_summary(data: list[RoutedAlert]) -> str:
@@ -107,13 +110,13 @@ def _report_lines(report: DeliveryReport) -> list[str]:
 
 @dataclass(frozen=True)
 class _Loaded:
-    engine: Engine
+    engine: Results
     state: Path
 
 
 def _load(config_path: Path, err: TextIO) -> _Loaded | int:
     try:
-        engine = Engine.load(Path(config_path))
+        engine = Results.open(Path(config_path))
     except ConfigError as e:
         for line in e.problems:
             print(line, file=err)
@@ -125,7 +128,7 @@ def _load(config_path: Path, err: TextIO) -> _Loaded | int:
     if alerts is None or not alerts.routes:
         print(f"{engine.config.path}: alerts: no [[alerts.routes]] configured, so there is nothing to send", file=err)
         return 1
-    return _Loaded(engine, alerts.state)
+    return _Loaded(engine, engine.config.state_path)
 
 
 def alerts_run(config_path: Path, period: str | None, dry_run: bool, out: TextIO) -> int:
@@ -156,7 +159,7 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
             print(f"Error: {e}", file=err)
             return 2
         now = utc_now()
-        with Outbox.open(state) as outbox:
+        with Outbox.open(state, create=not dry_run) as outbox:
             if dry_run:
                 return _dry_run(engine, ev, outbox, now, out, err)
             data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
@@ -264,11 +267,11 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
     except ScheduleError as e:
         print(f"{config.path}: {e}", file=sys.stderr)
         return 1
-    lock = serve_lock(alerts.state)
+    lock = serve_lock(config.state_path)
     try:
         lock.acquire()
     except LockBusy as e:
-        print(f"another `scorecard alerts serve` is already running for {alerts.state} ({e.holder}; lock {e.path})",
+        print(f"another `scorecard alerts serve` is already running for {config.state_path} ({e.holder}; lock {e.path})",
               file=sys.stderr)
         return 1
     try:

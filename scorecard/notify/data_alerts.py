@@ -69,6 +69,10 @@ def first_missing(conn: sqlite3.Connection, dataset: str, today: dt.date) -> dt.
 def stale_transitions(engine: Engine, conn: sqlite3.Connection) -> list[Transition]:
     """The measure datasets that are stale or missing today. A dataset found again is forgotten
     (a later disappearance is a new alert)."""
+    from ..store import Results
+
+    if isinstance(engine, Results):  # the data must be loaded to know its dates
+        engine = engine.engine
     alerts = engine.config.alerts
     default_days = alerts.stale_after_days if alerts is not None else 45
     today = engine.today

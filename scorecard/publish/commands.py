@@ -9,7 +9,8 @@ from typing import TextIO
 
 from ..commentary import CommentaryStore
 from ..engine.engine import Engine, UsageError
-from ..format import month_name, table
+from ..format import table
+from ..present import band_word, figure, month_label
 from .provenance import collect
 from .restate import Restatement, annotate, restatements
 from .store import AlreadyPublished, PublicationStore, PublishedFigure
@@ -62,7 +63,7 @@ def publish(engine: Engine, scorecard_id: str | None, period: str | None, *, rep
                                 replace=replace, forced=force and engine.has_problems)
     except AlreadyPublished as e:  # published by someone else meanwhile
         raise UsageError(f"{sc} {period} was published meanwhile (version {e.latest}): use --replace") from None
-    print(f"Published {rating.title} ({sc}), {month_name(period)}: version {version}, "
+    print(f"Published {rating.title} ({sc}), {month_label(period)}: version {version}, "
           f"{len(rating.measures)} measures, {len(commentary)} commentary note(s), {len(provenance.files)} data "
           f"file(s) recorded, by {provenance.published_by} at {provenance.published_at}", file=out)
     if force and engine.has_problems:
@@ -84,16 +85,14 @@ def publish_list(store: PublicationStore, fmt: str, out: TextIO) -> list[dict]:
 
 
 def restatements_text(found: list[Restatement]) -> str:
-    from ..format import BAND_WORDS, number
-
     if not found:
         return "No published figure has been restated."
     rows = []
     for r in found:
         rows.append([r.scorecard, r.period, f"{r.measure}  {r.title}",
-                     f"{number(r.published.value, r.decimals, r.unit)} {BAND_WORDS.get(r.published.rag, '-')}",
+                     f"{figure(r.published.value, r.decimals, r.unit)} {band_word(r.published.rag)}",
                      f"v{r.published.version} {r.published.published_at[:10]}",
-                     f"{number(r.live_value, r.decimals, r.unit)} {BAND_WORDS.get(r.live_rag, '-')}"])
+                     f"{figure(r.live_value, r.decimals, r.unit)} {band_word(r.live_rag)}"])
     return (f"{len(found)} published figure(s) the data no longer gives:\n"
             + table(["Scorecard", "Period", "Measure", "Published", "Version", "Live"], rows, right=(3, 5)))
 

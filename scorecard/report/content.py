@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.coverage import DatasetCoverage
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain import CohortImpact
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
 from ..publish.store import PublicationStore
+from ..store.answers import explain_of
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
 CHART_POINTS = 25  # months in an exception page's trend chart
@@ -41,15 +42,6 @@ class ChangeItem:
     """A measure whose band changed since the previous report, with the analyst's note if any."""
 
     change: BandChange
-    commentary: Commentary | None
-
-
-@dataclass(frozen=True)
-class ExceptionPage:
-    """The page behind a Red measure."""
-
-    rating: MeasureRating
-    explanation: Explanation
     commentary: Commentary | None
 
 
@@ -128,7 +120,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
 
     changes = engine.changes(rating.scorecard, since, period, published_before)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain(engine, m.id, period) for m in rating.measures}
+    explained = {m.id: explain_of(engine, m.id, period) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)

@@ -4,7 +4,7 @@ figures the data no longer gives (published and live figures)."""
 
 from __future__ import annotations
 
-from ..format import BAND_WORDS, month_name
+from ..present import band_word, month_label
 from ..publish.restate import Restatement
 from ..publish.store import Publication
 from .html import e
@@ -13,11 +13,11 @@ from .words import value_text
 
 
 def _band(rag: str | None) -> str:
-    return BAND_WORDS.get(rag, rag) if rag else "unrated"
+    return band_word(rag) if rag else "unrated"
 
 
 def _lines(pub: Publication, found: list[Restatement]) -> tuple[str, list[tuple[str, str, str]]]:
-    intro = (f"The {month_name(pub.period)} scorecard was published on {pub.published_at[:10]} by "
+    intro = (f"The {month_label(pub.period)} scorecard was published on {pub.published_at[:10]} by "
              f"{pub.published_by} (version {pub.version}); the paper above is as published.")
     rows = []
     for r in found:

@@ -25,10 +25,11 @@ from textual.worker import get_current_worker
 from ..commentary import Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
-from ..format import month_name
+from ..present import month_label
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService, PublishPlan
+from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
     from .screens.drilldown import DrillDownScreen
@@ -38,9 +39,16 @@ PREFETCH_DELAY = 0.15  # seconds a row stays highlighted before its drill-down i
 IMPORT_DELAY = 0.3  # seconds after the first screen is shown before the drill-down's code is imported
 
 
+def _measure_commands() -> type:
+    from .commands import MeasureCommands
+
+    return MeasureCommands
+
+
 class ScorecardApp(App[int]):
     CSS_PATH = "scorecard.tcss"
     TITLE = "Scorecard"
+    COMMANDS: ClassVar = App.COMMANDS | {_measure_commands}  # the palette finds measures by id or title
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Help: every key"),
@@ -89,7 +97,7 @@ class ScorecardApp(App[int]):
             if (m < first and step < 0) or (m > last and step > 0):
                 edge = "earliest" if step < 0 else "latest"
                 self.bell()
-                self.notify(f"{month_name(base)} is the {edge} period with data.", timeout=3)
+                self.notify(f"{month_label(base)} is the {edge} period with data.", timeout=3)
                 return
         self.set_period(new)
 
@@ -162,6 +170,14 @@ class ScorecardApp(App[int]):
         if screen not in self.screen_stack:
             self.push_screen(screen)
 
+    def open_measure(self, measure_id: str) -> None:
+        """From the command palette: the measure's drill-down at the period shown (the scorecard's
+        cursor moves to it too, when the scorecard shows it, so Escape lands on it)."""
+        board = next((s for s in self.screen_stack if isinstance(s, ScorecardScreen)), None)
+        if board is not None:
+            board.query_one(ScorecardTable).move_to_measure(measure_id)
+        self.open_drill(measure_id)
+
     def open_changes(self) -> None:
         from .screens.changes import BandChangesScreen
 
@@ -195,7 +211,7 @@ class ScorecardApp(App[int]):
         periods = list(reversed(self.data_periods))
         if not periods:
             return
-        options = [(p, month_name(p)) for p in periods]
+        options = [(p, month_label(p)) for p in periods]
         self.push_screen(OptionPicker("Go to period", options, current=self.period),
                          lambda value: self.set_period(value) if value else None)
 
@@ -217,7 +233,7 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3)
             screen = self.screen
             if hasattr(screen, "commentary_saved"):
                 screen.commentary_saved()

@@ -13,14 +13,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...format import month_name
+from ...present import month_label
 from ..service import PublishPlan
 from .base import AppAccess
 
 
 def plan_text(plan: PublishPlan) -> Text:
     """The confirmation: what is frozen, and what publishing again or with problems means."""
-    when = month_name(plan.period)
+    when = month_label(plan.period)
     out = Text(f"Publish {plan.title} ({plan.scorecard}), {when}?\n\n", style="bold")
     out.append("This freezes, in the state file:\n")
     out.append(f"  • the rating: {summary_sentence_of(plan)}\n")

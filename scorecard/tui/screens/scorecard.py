@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...engine.coverage import short_words
-from ...format import month_name, summary_sentence
+from ...format import summary_sentence
+from ...present import month_label
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
@@ -26,21 +27,23 @@ LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
 
 class ScorecardScreen(AppAccess, Screen[None]):
+    # In the order the footer shows them: on 80 columns it keeps the first nine (up to q Quit); the
+    # rest show on wider terminals, and all of them in Help (?) and the command palette (Ctrl+P).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Drill", tooltip="Drill down into the measure"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
-        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
-        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
-        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
-        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit"),
-        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
-        Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit"),
+        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
+        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
+        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
+        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
+        Binding("p", "choose_period", "Period", tooltip="Go to a period"),
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
@@ -91,7 +94,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
             # what the config already says, while the engine loads the data and rates the period
             config = app.config
             self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_name(app.period)}" if app.period else "")
+            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
@@ -138,7 +141,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.sub_title = f"{view.rating.title} · {month_label(period)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
@@ -152,7 +155,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
-        text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        text = Text(summary_sentence(r, month_label(r.period)), style="bold")
         if r.datasets:  # SPEC section 7: what the data covers, under the summary (the header is too narrow)
             words = short_words(r.datasets)
             text.append(f"\n{words[:1].upper()}{words[1:]}", style="dim")
@@ -210,6 +213,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         text = Text()
         text.append(m.id, style="bold")
         text.append(f"  {m.title}")
+        if m.unit not in (None, "%") and not self.query_one(ScorecardTable).fitted.units:
+            text.append(f"  (in {m.unit})", style="dim")  # the table's values are bare on a narrow terminal
         if m.polarity:
             text.append(f"  ({m.polarity} is better)", style="dim")
         if m.owner:
