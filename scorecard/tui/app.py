@@ -39,7 +39,15 @@ def build_app(config: Config, scorecard_id: str | None = None, period: str | Non
 
 
 def run_app(config: Config, scorecard_id: str | None, period: str | None, measure: str | None) -> list[str]:
-    """Open the terminal UI (the command line has checked the request); the data problems it found."""
-    app = build_app(config, scorecard_id, period, measure)
+    """Open the terminal UI (the command line has checked the request); the data problems it found.
+    Raises the engine's `UsageError` for a period after the latest with data (SPEC section 7)."""
+    if period is not None:
+        service = start_engine(config, scorecard_id, period, measure)
+        service.check_period(period)
+        from .application import ScorecardApp
+
+        app: ScorecardApp = ScorecardApp(config, scorecard_id, period, measure, None, service=service)
+    else:
+        app = build_app(config, scorecard_id, period, measure)
     app.run()
     return list(app.problem_lines)

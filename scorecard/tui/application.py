@@ -32,7 +32,7 @@ from .pickers import OptionPicker
 from .request import default_scorecard
 from .screens.base import CommentarySaved, PeriodChanged
 from .screens.scorecard import ScorecardScreen
-from .service import EngineService
+from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
@@ -228,6 +228,43 @@ class ScorecardApp(App[int]):
             self.screen.post_message(CommentarySaved(measure_id, period))
 
         self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
+
+    def publish_period(self) -> None:
+        """Ask to publish the scorecard for the period shown (SPEC section 7), showing what is frozen."""
+        if self.period is not None:
+            self._plan_publish(self.scorecard_id, self.period)
+
+    class PublishPlanned(Message):
+        """What publishing the period would freeze, or why it cannot be published."""
+
+        def __init__(self, plan: PublishPlan | None, error: Exception | None = None) -> None:
+            super().__init__()
+            self.plan, self.error = plan, error
+
+    @work(thread=True, group="publish", exit_on_error=False)
+    def _plan_publish(self, scorecard_id: str, period: str) -> None:
+        try:
+            self.post_message(self.PublishPlanned(self.service.publish_plan(scorecard_id, period)))
+        except Exception as e:
+            self.post_message(self.PublishPlanned(None, e))
+
+    @on(PublishPlanned)
+    def _push_publish(self, message: PublishPlanned) -> None:
+        from .screens.publish import PublishScreen
+
+        if message.plan is None:
+            self.notify(f"Cannot publish: {message.error}", severity="error")
+            return
+        plan = message.plan
+
+        def done(said: str | None) -> None:
+            if said is None:
+                return
+            self.notify(said, title="Published", timeout=6)
+            if isinstance(self.screen, ScorecardScreen):
+                self.screen.load()
+
+        self.push_screen(PublishScreen(plan), done)
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:
