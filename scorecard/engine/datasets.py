@@ -50,6 +50,25 @@ class DataProblem:
         return f"{where}: {self.message}{shown}"
 
 
+def problem_lines(problems: list[DataProblem]) -> list[str]:
+    """One line per problem, naming the dataset(s) it is found in: a file that several datasets read
+    has its problem listed once, naming them all."""
+    by_line: dict[str, list[str]] = {}
+    for p in problems:
+        names = by_line.setdefault(str(p), [])
+        if p.dataset not in names:
+            names.append(p.dataset)
+    out = []
+    for line, names in by_line.items():
+        where, _, what = line.partition(": ")
+        datasets = [n for n in names if n != "comparators"]  # the comparators file is not a dataset
+        if datasets:
+            label = "dataset" if len(datasets) == 1 else "datasets"
+            where += f" ({label} {', '.join(datasets)})"
+        out.append(f"{where}: {what}")
+    return out
+
+
 @dataclass
 class LoadedDataset:
     config: Dataset
