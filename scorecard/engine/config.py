@@ -90,11 +90,11 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
 
     # first pass: each part on its own
     declared_datasets = {
-        name: _named(problems.validate(Dataset, body, ("datasets", name)), name)
+        name: _named(problems.validate(Dataset, body, ("datasets", name), name), name)
         for name, body in _table(raw.get("datasets", {}), "datasets", problems).items()
     }
     cohorts = {
-        cid: _named(problems.validate(Cohort, body, ("cohorts", cid)), cid)
+        cid: _named(problems.validate(Cohort, body, ("cohorts", cid), cid), cid)
         for cid, body in _table(raw.get("cohorts", {}), "cohorts", problems).items()
     }
     comparators = problems.validate(Comparators, raw["comparators"], ("comparators",)) if "comparators" in raw else None
