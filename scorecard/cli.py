@@ -16,8 +16,10 @@ import click
 from .engine.config import ConfigError
 from .engine.engine import Engine, UsageError
 from .format import changes_table, rating_table, trend_table
+from .textfit import output_width
 
 CONFIG_HELP = "the config file (default ./config.toml)"
+TREND_DEFAULT_LAST = 13  # a year on year: the table's periods without --last or --from
 FORMAT = click.Choice(["table", "json"])
 
 
@@ -40,6 +42,18 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
+def _check_order(engine: Engine, from_period: str | None, to_period: str | None) -> None:
+    """`changes`: a --from not before --to is a usage error (the bands would read the wrong way round)."""
+    if from_period is None or to_period is None:
+        return
+    try:
+        a, b = engine.resolve_period(from_period), engine.resolve_period(to_period)
+    except UsageError as e:
+        _usage(str(e))
+    if a >= b:
+        _usage(f"--from {a} must be before --to {b}")
+
+
 def _problems_exit(engine: Engine) -> None:
     """After printing results: list data problems on stderr and exit 1 when there were any."""
     if engine.has_problems:
@@ -51,7 +65,13 @@ def _problems_exit(engine: Engine) -> None:
 
 
 class ScorecardGroup(click.Group):
-    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set."""
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set;
+    `scorecard --period P` (options and no command) is `scorecard show --period P`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in ("--help", "-h"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -88,7 +108,7 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     if fmt == "json":
         _print_json(result.to_json())
     else:
-        click.echo(rating_table(result, engine.config.organisation.name))
+        click.echo(rating_table(result, engine.config.organisation.name, output_width()))
     _problems_exit(engine)
 
 
@@ -101,6 +121,7 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 def changes(config: str, scorecard_id: str | None, from_period: str, to_period: str, fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
     engine = _load(config)
+    _check_order(engine, from_period, to_period)
     try:
         result = engine.changes(scorecard_id, from_period, to_period)
     except UsageError as e:
@@ -108,26 +129,52 @@ def changes(config: str, scorecard_id: str | None, from_period: str, to_period: 
     if fmt == "json":
         _print_json(result.to_json())
     else:
-        click.echo(changes_table(result))
+        click.echo(changes_table(result, output_width()))
     _problems_exit(engine)
 
 
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--last", type=click.IntRange(min=1), default=None,
+              help="the last N periods with data (the table's default: 13; JSON's: all)")
+@click.option("--from", "from_period", default=None, help="YYYY-MM: from this period to the latest")
 @click.option("--format", "fmt", type=FORMAT, default="table")
-def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
+def trend(config: str, scorecard_id: str | None, last: int | None, from_period: str | None, fmt: str) -> None:
     """Every period with data, every measure: value and band per period."""
+    if last is not None and from_period is not None:
+        _usage("give --last or --from, not both")
     engine = _load(config)
     try:
         result = engine.trend(scorecard_id)
+        first = _trend_start(engine, result.periods, last, from_period, fmt)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
-        _print_json(result.to_json())
+        _print_json(trend_json_from(result, first))
     else:
-        click.echo(trend_table(result, {m.id: m.decimals for m in engine.config.measures}))
+        click.echo(trend_table(result, {m.id: m.decimals for m in engine.config.measures}, first, output_width()))
     _problems_exit(engine)
+
+
+def _trend_start(engine: Engine, periods: list[str], last: int | None, from_period: str | None, fmt: str) -> int:
+    """Index of the first period shown: --from's, the --last N's, else the table's last 13 (JSON: all)."""
+    if from_period is not None:
+        wanted = engine.resolve_period(from_period)
+        if periods and wanted > periods[-1]:
+            raise UsageError(f"--from {wanted} is after the latest period with data, {periods[-1]}")
+        return next((i for i, p in enumerate(periods) if p >= wanted), 0)
+    if last is None and fmt == "json":
+        return 0
+    return max(0, len(periods) - (last or TREND_DEFAULT_LAST))
+
+
+def trend_json_from(result: Any, first: int) -> dict[str, Any]:
+    obj = result.to_json()
+    obj["periods"] = obj["periods"][first:]
+    for m in obj["measures"]:
+        m["values"], m["rags"] = m["values"][first:], m["rags"][first:]
+    return obj
 
 
 @main.command()
@@ -150,6 +197,29 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     else:
         click.echo(explanation_text(result, engine.config.cohorts))
     _problems_exit(engine)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None, help="only this scorecard's measures (default: all)")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
+    """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
+    from .engine.config import load_config
+    from .measures_list import measures_json, measures_table
+
+    try:
+        cfg = load_config(Path(config))
+    except ConfigError as e:
+        for line in e.problems:
+            click.echo(line, err=True)
+        sys.exit(1)
+    if scorecard_id is not None and scorecard_id not in {s.id for s in cfg.scorecards}:
+        _usage(f"unknown scorecard {scorecard_id!r}; the config has " + ", ".join(s.id for s in cfg.scorecards))
+    if fmt == "json":
+        _print_json(measures_json(cfg, scorecard_id))
+    else:
+        click.echo(measures_table(cfg, scorecard_id, output_width()))
 
 
 @main.command()
@@ -184,17 +254,25 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
 
 
 @main.command("demo-data")
-@click.option("--out", "out_dir", default="data/demo", help="folder to write the Parquet tables to")
-@click.option("--scale", default=1.0, type=click.FloatRange(min=0, min_open=True),
+@click.option("--out", "out_dir", default="data/demo", show_default=True, help="folder to write the tables to")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="1 is a county of about 2,000 children in care")
-@click.option("--seed", default=1, type=int)
-def demo_data(out_dir: str, scale: float, seed: int) -> None:
-    """Generate the demo county's record-level data (deterministic for a seed)."""
+@click.option("--seed", default=1, show_default=True, type=int, help="the same seed writes the same records")
+@click.option("--force", is_flag=True, help="write over demo data already in the folder")
+def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
+    """Generate the demo county's record-level data (deterministic for a seed): Parquet tables and
+    comparators.csv in the folder. Refuses to write over data already there without --force."""
     from .demo.generate import generate
 
-    counts = generate(Path(out_dir), scale=scale, seed=seed)
+    out = Path(out_dir)
+    existing = sorted([*out.glob("*.parquet"), *out.glob("comparators.csv")]) if out.is_dir() else []
+    if existing and not force:
+        _usage(f"{out} already holds {len(existing)} data file(s) ({existing[0].name}, ...); "
+               "--force writes over them, or give another --out")
+    counts = generate(out, scale=scale, seed=seed)
     for table_name, rows in counts.items():
         click.echo(f"{table_name}: {rows:,} rows")
+    click.echo(f"Written to {out}")
 
 
 @main.command()

@@ -19,6 +19,7 @@ from .calendar import Calendar, month_number, month_of_date, period_of
 from .config import Config, Measure, load_config, sql_columns
 from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
 from .measures import P, PeriodGrid, Query, aggregate
+from .names import did_you_mean, find_id
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -146,10 +147,13 @@ class Engine:
             raise UsageError(f"unknown scorecard {scorecard_id!r}; the config has {known}") from None
 
     def measure(self, measure_id: str) -> Measure:
-        try:
-            return self.config.measure(measure_id)
-        except KeyError:
-            raise UsageError(f"unknown measure {measure_id!r}") from None
+        """A measure by its id, without regard to case; an unknown id names the closest ones."""
+        ids = [m.id for m in self.config.measures]
+        found = find_id(measure_id, ids)
+        if found is None:
+            raise UsageError(f"unknown measure {measure_id!r}{did_you_mean(measure_id, ids)} "
+                             "(`scorecard measures` lists them)")
+        return self.config.measure(found)
 
     # -- the grid -----------------------------------------------------------------------------
     def grid_for(self, *months: int) -> PeriodGrid:

@@ -1,0 +1,58 @@
+"""`scorecard measures`: what the config defines, read from the config alone (no data is loaded):
+each measure's id, title, section, scorecards, window, calculation, unit, targets and owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine.calendar import period_of
+from .engine.config import Config, Measure
+from .format import number
+from .textfit import fit_table
+
+WINDOWS = {"month": "month", "snapshot": "snapshot", "ytd": "year to date", "rolling12": "rolling 12 months"}
+
+
+def targets_json(m: Measure) -> list[dict[str, Any]]:
+    """The measure's targets: its own (`from` null), then each `targets` step from its period on."""
+    return [{"from": None if s.from_month < 0 else period_of(s.from_month), "target": s.target, "floor": s.floor}
+            for s in m.steps]
+
+
+def measures_json(config: Config, scorecard_id: str | None) -> dict[str, Any]:
+    chosen = [m for m in config.measures if scorecard_id is None or scorecard_id in m.scorecards]
+    return {
+        "scorecard": scorecard_id,
+        "measures": [{
+            "id": m.id, "title": m.title, "section": m.section, "scorecards": list(m.scorecards),
+            "window": m.window, "calc": m.calc, "unit": m.unit, "polarity": m.polarity,
+            "target": m.steps[-1].target, "floor": m.steps[-1].floor, "targets": targets_json(m),
+            "owner": m.owner,
+        } for m in chosen],
+    }
+
+
+def measures_table(config: Config, scorecard_id: str | None, width: int | None) -> str:
+    """One row per measure under its section, as `rate` lays them out; the target and floor are the
+    latest in the config (a measure whose targets change says from when)."""
+    rows = []
+    section = None
+    count = 0
+    for m in config.measures:
+        if scorecard_id is not None and scorecard_id not in m.scorecards:
+            continue
+        count += 1
+        if m.section != section:
+            section = m.section
+            rows.append([f"[{section}]", "", "", "", "", *([] if scorecard_id else [""])])
+        last = m.steps[-1]
+        target = number(last.target, m.decimals, m.unit)
+        if last.from_month >= 0:
+            target += f" (from {period_of(last.from_month)})"
+        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, number(last.floor, m.decimals, m.unit),
+               m.polarity or "-"]
+        rows.append(row if scorecard_id else [*row, ", ".join(m.scorecards)])
+    heading = f"{count} measures" + (f" on scorecard {scorecard_id}" if scorecard_id else "")
+    headers = ["Measure", "Window", "Target", "Floor", "Better"]
+    return heading + "\n\n" + fit_table(headers if scorecard_id else [*headers, "Scorecards"], rows, width,
+                                         wrap=(0, 1), right=(2, 3))
