@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from .engine.config import ConfigError
-from .engine.engine import Engine, UsageError
+from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
+from .store import Results
 from .textfit import output_width
 
 CONFIG_HELP = "the config file (default ./config.toml)"
@@ -27,10 +28,11 @@ def _print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
 
 
-def _load(config: str) -> Engine:
-    """The engine for a config; config problems end the command with exit 1, one line each."""
+def _load(config: str) -> Results:
+    """The engine's results for a config (kept between runs: scorecard/store/); config problems end the
+    command with exit 1, one line each."""
     try:
-        return Engine.load(Path(config))
+        return Results.open(Path(config))
     except ConfigError as e:
         for line in e.problems:
             click.echo(line, err=True)
@@ -42,7 +44,7 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
-def _check_order(engine: Engine, from_period: str | None, to_period: str | None) -> None:
+def _check_order(engine: Results, from_period: str | None, to_period: str | None) -> None:
     """`changes`: a --from not before --to is a usage error (the bands would read the wrong way round)."""
     if from_period is None or to_period is None:
         return
@@ -54,7 +56,7 @@ def _check_order(engine: Engine, from_period: str | None, to_period: str | None)
         _usage(f"--from {a} must be before --to {b}")
 
 
-def _problems_exit(engine: Engine) -> None:
+def _problems_exit(engine: Results) -> None:
     """After printing results: list data problems on stderr and exit 1 when there were any."""
     if engine.has_problems:
         lines = engine.problem_lines()
@@ -157,7 +159,7 @@ def trend(config: str, scorecard_id: str | None, last: int | None, from_period: 
     _problems_exit(engine)
 
 
-def _trend_start(engine: Engine, periods: list[str], last: int | None, from_period: str | None, fmt: str) -> int:
+def _trend_start(engine: Results, periods: list[str], last: int | None, from_period: str | None, fmt: str) -> int:
     """Index of the first period shown: --from's, the --last N's, else the table's last 13 (JSON: all)."""
     if from_period is not None:
         wanted = engine.resolve_period(from_period)
@@ -184,12 +186,11 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
-    from .engine.explain import explain as explain_measure
     from .explain_format import explanation_text
 
     engine = _load(config)
     try:
-        result = explain_measure(engine, measure, period)
+        result = engine.explain(measure, period)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -328,6 +329,38 @@ def export(config: str, fmt: str, scorecard_id: str | None, period: str | None, 
         paths = write_csv(tables, target)
         click.echo(f"Wrote {len(paths)} CSV files in {target}: " + ", ".join(p.name for p in paths))
     _problems_exit(engine)
+
+
+@main.group()
+def cache() -> None:
+    """The results store: answers kept between runs so that unchanged data is not computed again."""
+
+
+@cache.command("info")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def cache_info(fmt: str) -> None:
+    """Where the results store is, how big, and whether it is on."""
+    from .store import disk
+
+    info = disk.Store(disk.store_path()).summary() if disk.enabled() else {"path": str(disk.store_path())}
+    info["enabled"] = disk.enabled()
+    if fmt == "json":
+        _print_json(info)
+        return
+    state = "on" if info["enabled"] else "off (SCORECARD_CACHE)"
+    click.echo(f"results store: {info['path']} ({state})")
+    if info["enabled"]:
+        click.echo(f"{info['bytes'] / 1e6:.1f} MB on disk: {info['answers']} answers for {info['keys']} data versions "
+                   f"of {info['configs']} config(s)")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete the results store; the next run of each command computes from the data again."""
+    from .store import disk
+
+    path, freed = disk.clear()
+    click.echo(f"cleared {path} ({freed / 1e6:.1f} MB)")
 
 
 @main.group()
