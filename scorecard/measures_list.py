@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine.calendar import period_of
 from .engine.config import Config, Measure
 from .format import number
 from .textfit import fit_table
@@ -15,8 +14,16 @@ WINDOWS = {"month": "month", "snapshot": "snapshot", "ytd": "year to date", "rol
 
 def targets_json(m: Measure) -> list[dict[str, Any]]:
     """The measure's targets: its own (`from` null), then each `targets` step from its period on."""
-    return [{"from": None if s.from_month < 0 else period_of(s.from_month), "target": s.target, "floor": s.floor}
-            for s in m.steps]
+    return [{"from": None, "target": m.target, "floor": m.floor},
+            *[{"from": s.from_, "target": s.target, "floor": s.floor} for s in m.targets]]
+
+
+def latest_targets(m: Measure) -> tuple[float | None, float | None, str | None]:
+    """The last target and floor the config gives, and the period they apply from (None: always)."""
+    if m.targets:
+        last = m.targets[-1]
+        return last.target, last.floor, last.from_
+    return m.target, m.floor, None
 
 
 def measures_json(config: Config, scorecard_id: str | None) -> dict[str, Any]:
@@ -26,7 +33,7 @@ def measures_json(config: Config, scorecard_id: str | None) -> dict[str, Any]:
         "measures": [{
             "id": m.id, "title": m.title, "section": m.section, "scorecards": list(m.scorecards),
             "window": m.window, "calc": m.calc, "unit": m.unit, "polarity": m.polarity,
-            "target": m.steps[-1].target, "floor": m.steps[-1].floor, "targets": targets_json(m),
+            "target": latest_targets(m)[0], "floor": latest_targets(m)[1], "targets": targets_json(m),
             "owner": m.owner,
         } for m in chosen],
     }
@@ -45,11 +52,9 @@ def measures_table(config: Config, scorecard_id: str | None, width: int | None) 
         if m.section != section:
             section = m.section
             rows.append([f"[{section}]", "", "", "", "", *([] if scorecard_id else [""])])
-        last = m.steps[-1]
-        target = number(last.target, m.decimals, m.unit)
-        if last.from_month >= 0:
-            target += f" (from {period_of(last.from_month)})"
-        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, number(last.floor, m.decimals, m.unit),
+        target_value, floor_value, since = latest_targets(m)
+        target = number(target_value, m.decimals, m.unit) + (f" (from {since})" if since else "")
+        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, number(floor_value, m.decimals, m.unit),
                m.polarity or "-"]
         rows.append(row if scorecard_id else [*row, ", ".join(m.scorecards)])
     heading = f"{count} measures" + (f" on scorecard {scorecard_id}" if scorecard_id else "")
