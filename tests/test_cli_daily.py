@@ -162,3 +162,38 @@ def test_demo_data_refuses_to_write_over_existing_data(tmp_path: Path):
     code, _, err = cli("demo-data", "--out", str(tmp_path))
     assert code == 2 and "already holds" in err and "--force" in err
     assert (tmp_path / "cic_episodes.parquet").read_bytes() == b"an analyst's data"
+
+
+# -- config: did you mean, ids differing by case, a missing config ------------------------------------
+def config_problems(tmp_path: Path, edit) -> list[str]:
+    import shutil
+
+    target = tmp_path / "basic"
+    shutil.copytree(BASIC, target)
+    config = target / "config.toml"
+    config.write_text(edit(config.read_text()))
+    code, out, err = cli("check", "--config", str(config))
+    assert code == 1 and "Traceback" not in out + err
+    return [line.strip() for line in out.splitlines() if line.strip().startswith("config.toml:")]
+
+
+def test_an_unknown_config_key_gets_the_closest_known_key(tmp_path: Path):
+    lines = config_problems(tmp_path, lambda s: s.replace("target = 9.0", "taget = 9.0", 1) + "\n[alert]\n")
+    assert "config.toml: measures[1].taget (CIC-RATE): unknown key; did you mean `target`?" in lines
+    assert "config.toml: alert: unknown key; did you mean `alerts`?" in lines
+
+
+def test_a_nested_unknown_key_is_matched_within_its_own_table(tmp_path: Path):
+    lines = config_problems(tmp_path, lambda s: s.replace("[organisation]", "[organisation]\ntimezon = 'UTC'", 1))
+    assert any(line.endswith("organisation.timezon: unknown key; did you mean `timezone`?") for line in lines), lines
+
+
+def test_measure_ids_differing_only_by_case_are_a_config_error(tmp_path: Path):
+    lines = config_problems(tmp_path, lambda s: s.replace('id = "RI-3WD"', 'id = "cic-rate"', 1))
+    assert any("duplicate measure id 'cic-rate'" in line and "'CIC-RATE' is the same id" in line for line in lines), lines
+
+
+def test_a_missing_config_names_config_and_the_demo(tmp_path: Path):
+    code, _, err = cli("rate", "--config", str(tmp_path / "nope.toml"))
+    assert code == 1
+    assert "config file not found" in err and "--config" in err and "demo" in err

@@ -24,9 +24,9 @@ def closest(wanted: str, names: Iterable[str], n: int = 3) -> list[str]:
     return [by_key[k] for k in found]
 
 
-def did_you_mean(wanted: str, names: Iterable[str], quote: str = "") -> str:
+def did_you_mean(wanted: str, names: Iterable[str], quote: str = "", n: int = 3) -> str:
     """`; did you mean CIC-RATE?` (or `CIC-RATE or CIC-COUNT?`), or nothing when nothing is close."""
-    found = closest(wanted, names)
+    found = closest(wanted, names, n)
     if not found:
         return ""
     listed = [f"{quote}{name}{quote}" for name in found]
