@@ -155,7 +155,7 @@ def trend(config: str, scorecard_id: str | None, last: int | None, from_period: 
     if fmt == "json":
         _print_json(trend_json_from(result, first))
     else:
-        click.echo(trend_table(result, {m.id: m.decimals for m in engine.config.measures}, first, output_width()))
+        click.echo(trend_table(result, first, output_width()))
     _problems_exit(engine)
 
 

@@ -5,24 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .engine.results import BandChanges, ScorecardRating, Trend
+from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
 from .textfit import fit_table, wrap_room
-
-BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data", None: "-"}
-CHANGE_ARROWS = {"improved": "▲ improved", "declined": "▼ declined", "unchanged": "= unchanged", None: ""}
-
-
-def column_label(name: str) -> str:
-    """A data column's name as a heading: `age_band` reads "age band"."""
-    return name.replace("_", " ")
-
-
-def number(value: float | int | None, decimals: int = 1, unit: str | None = None) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:,.{decimals}f}"
-    if unit == "%":
-        return text + "%"
-    return text
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -46,18 +30,12 @@ def summary_sentence(r: ScorecardRating, month_name: str) -> str:
     )
 
 
-def month_name(period: str) -> str:
-    import calendar
-
-    year, month = period.split("-")
-    return f"{calendar.month_name[int(month)]} {year}"
-
-
 def rating_table(r: ScorecardRating, organisation: str, width: int | None = None) -> str:
     """The rating as a table. `width`: the terminal's; titles wrap to fit it and figures never do.
     On a narrow terminal the units move from the values to the titles (they are words) and then,
     if still needed, the Change column goes (the two bands say it)."""
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month_name(r.period)}", summary_sentence(r, month_name(r.period)), ""]
+    month = month_label(r.period)
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month), ""]
     headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
     for units_in_value, with_change in ((True, True), (False, True), (False, False)):
         rows = _rating_rows(r, units_in_value, with_change)
@@ -86,22 +64,22 @@ def _rating_rows(r: ScorecardRating, units_in_value: bool, with_change: bool) ->
             section = m.section
             rows.append([f"[{section}]", *[""] * (7 if with_change else 6)])
         prev = m.previous
-        unit = "" if m.unit in (None, "%") else f" {m.unit}"
+        unit = "" if m.unit in (None, "%") else m.unit
         row = [
-            f"  {m.id}  {m.title}" + ("" if units_in_value or not unit else f" ({unit.strip()})"),
-            number(m.value, m.decimals, m.unit) + (unit if units_in_value else ""),
-            BAND_WORDS[m.rag] if m.target is not None else "(activity)",
-            number(m.target, m.decimals, m.unit),
-            number(m.floor, m.decimals, m.unit),
-            number(prev.value, m.decimals, m.unit) if prev else "-",
-            (BAND_WORDS[prev.rag] if prev and m.target is not None else "-"),
+            f"  {m.id}  {m.title}" + ("" if units_in_value or not unit else f" ({unit})"),
+            figure(m.value, m.decimals, m.unit, with_unit=units_in_value),
+            band_word(m.rag) if m.rated else f"({ACTIVITY.lower()})",
+            figure(m.target, m.decimals, m.unit, with_unit=False),
+            figure(m.floor, m.decimals, m.unit, with_unit=False),
+            figure(prev.value, m.decimals, m.unit, with_unit=False) if prev else "-",
+            (band_word(prev.rag) if prev and m.rated else "-"),
         ]
-        rows.append([*row, CHANGE_ARROWS[m.change]] if with_change else row)
+        rows.append([*row, change_words(m.change)] if with_change else row)
     return rows
 
 
 def changes_table(c: BandChanges, width: int | None = None) -> str:
-    out = [f"Band changes, {c.scorecard}: {month_name(c.from_period)} to {month_name(c.to_period)}"]
+    out = [f"Band changes, {c.scorecard}: {month_label(c.from_period)} to {month_label(c.to_period)}"]
     for title, items in (("Improved", c.improved), ("Declined", c.declined)):
         out.append("")
         out.append(f"{title} ({len(items)})")
@@ -109,27 +87,27 @@ def changes_table(c: BandChanges, width: int | None = None) -> str:
             out.append("  none")
             continue
         rows = [[
-            f"  {x.id}  {x.title}", f"{BAND_WORDS[x.from_rag]} → {BAND_WORDS[x.to_rag]}",
-            number(x.from_value, x.decimals, x.unit), number(x.to_value, x.decimals, x.unit),
-            number(x.target, x.decimals, x.unit),
+            f"  {x.id}  {x.title}", f"{band_word(x.from_rag)} → {band_word(x.to_rag)}",
+            figure(x.from_value, x.decimals, x.unit, with_unit=False), figure(x.to_value, x.decimals, x.unit, with_unit=False),
+            figure(x.target, x.decimals, x.unit, with_unit=False),
         ] for x in items]
         out.append(fit_table(["Measure", "Band", "From", "To", "Target"], rows, width, wrap=(0,), right=(2, 3, 4)))
     return "\n".join(out)
 
 
-def trend_table(t: Trend, decimals: dict[str, int], first: int = 0, width: int | None = None) -> str:
+def trend_table(t: Trend, first: int = 0, width: int | None = None) -> str:
     """Values and bands from `t.periods[first]` on; periods that do not fit `width` beside the ids go
     on in another block below (numbers never wrap)."""
+    if not t.periods:
+        return "No data"
     periods = t.periods[first:]
     cells: dict[str, list[str]] = {}
     for m in t.measures:
         row = []
         for v, rag in zip(m.values[first:], m.rags[first:], strict=True):
-            mark = {"green": "G", "amber": "A", "red": "R", "no_data": "-"}.get(rag or "", "")
-            row.append(("-" if v is None else f"{v:,.{decimals.get(m.id, 1)}f}") + (f" {mark}" if mark else ""))
+            mark = BAND_LETTERS.get(rag, "")
+            row.append(figure(v, m.decimals, m.unit, with_unit=False) + (f" {mark}" if mark else ""))
         cells[m.id] = row
-    if not t.periods:
-        return "No data"
     note = f"Trend, {t.scorecard}: {len(t.periods)} periods with data, {t.periods[0]} to {t.periods[-1]}"
     if first:
         note += f"; {len(periods)} shown from {periods[0]} (--last N or --from P for others; --format json has all)"

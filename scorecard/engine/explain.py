@@ -16,7 +16,8 @@ import polars as pl
 from .calendar import month_number, period_of
 from .config_sql import sql_columns
 from .engine import Engine
-from .measures import Query, aggregate
+from .grid import Query
+from .measures import aggregate
 from .results import Band, PeriodResult, change_between
 from .spc import SpcResult, xmr
 

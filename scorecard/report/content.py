@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation
+from ..engine.explain import CohortImpact
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
 from ..store.answers import explain_of
 
@@ -40,15 +40,6 @@ class ChangeItem:
     """A measure whose band changed since the previous report, with the analyst's note if any."""
 
     change: BandChange
-    commentary: Commentary | None
-
-
-@dataclass(frozen=True)
-class ExceptionPage:
-    """The page behind a Red measure."""
-
-    rating: MeasureRating
-    explanation: Explanation
     commentary: Commentary | None
 
 
