@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .engine.config import Config, Measure
-from .format import number
+from .present import figure
 from .textfit import fit_table
 
 WINDOWS = {"month": "month", "snapshot": "snapshot", "ytd": "year to date", "rolling12": "rolling 12 months"}
@@ -53,8 +53,9 @@ def measures_table(config: Config, scorecard_id: str | None, width: int | None) 
             section = m.section
             rows.append([f"[{section}]", "", "", "", "", *([] if scorecard_id else [""])])
         target_value, floor_value, since = latest_targets(m)
-        target = number(target_value, m.decimals, m.unit) + (f" (from {since})" if since else "")
-        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, number(floor_value, m.decimals, m.unit),
+        target = figure(target_value, m.decimals, m.unit, with_unit=False) + (f" (from {since})" if since else "")
+        floor = figure(floor_value, m.decimals, m.unit, with_unit=False)
+        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, floor,
                m.polarity or "-"]
         rows.append(row if scorecard_id else [*row, ", ".join(m.scorecards)])
     heading = f"{count} measures" + (f" on scorecard {scorecard_id}" if scorecard_id else "")
