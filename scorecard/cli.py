@@ -90,7 +90,9 @@ class ScorecardGroup(click.Group):
 @click.group(cls=ScorecardGroup, invoke_without_command=True)
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green."""
+    """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green.
+
+    With no command, or with only `show`'s options (`scorecard --period 2017-11`), opens the terminal UI."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(show)
 
