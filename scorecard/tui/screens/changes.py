@@ -29,10 +29,12 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
     the unit follows the title), and the target and floor in force at the later period."""
     rows = []
     for c in items:
-        band = band_text(c.from_rag)
+        band = Text()  # a Text's own style covers all it is given later: each band is appended to a plain one
+        band.append_text(band_text(c.from_rag))
         band.append(" → ")
         band.append_text(band_text(c.to_rag))
-        measure = Text(c.id, style="bold")
+        measure = Text()
+        measure.append(c.id, style="bold")
         measure.append(f"  {c.title}")
         if c.unit not in (None, "%"):
             measure.append(f" ({c.unit})", style="dim")
