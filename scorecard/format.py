@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .engine.results import BandChanges, ScorecardRating, Trend
+from .engine.coverage import describe_all
+from .engine.results import BandChanges, MeasureRating, ScorecardRating, Trend
 from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
 from .textfit import fit_table, wrap_room
 
@@ -35,11 +36,19 @@ def rating_table(r: ScorecardRating, organisation: str, width: int | None = None
     On a narrow terminal the units move from the values to the titles (they are words) and then,
     if still needed, the Change column goes (the two bands say it)."""
     month = month_label(r.period)
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month), ""]
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month)]
+    if r.datasets:  # SPEC section 7: what the data covers
+        out.append("Data: " + describe_all(r.datasets))
+    out.append("")
     headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
+    restated = any(m.restated for m in r.measures)  # SPEC section 7: the published figure beside a restated one
     for units_in_value, with_change in ((True, True), (False, True), (False, False)):
         rows = _rating_rows(r, units_in_value, with_change)
         shown = headers if with_change else headers[:-1]
+        if restated:
+            shown = [*shown, "Published"]
+            marks = iter([published_cell(m) for m in r.measures])
+            rows = [[*row, next(marks) if not row[0].startswith("[") else ""] for row in rows]
         if width is None or wrap_room(shown, rows, width) >= MIN_TITLE_ROOM:
             break
     out.append(fit_table(shown, rows, width, wrap=(0,), right=(1, 3, 4, 5)))
@@ -76,6 +85,15 @@ def _rating_rows(r: ScorecardRating, units_in_value: bool, with_change: bool) ->
         ]
         rows.append([*row, change_words(m.change)] if with_change else row)
     return rows
+
+
+def published_cell(m: MeasureRating) -> str:
+    """`75.0% Amber (v1)` for a restated measure: its figure as published."""
+    if not m.restated or m.published is None:
+        return ""
+    p = m.published
+    band = f" {band_word(p.rag)}" if p.rag else ""
+    return f"{figure(p.value, m.decimals, m.unit)}{band} (v{p.version})"
 
 
 def changes_table(c: BandChanges, width: int | None = None) -> str:

@@ -123,9 +123,10 @@ def render_html(p: Paper) -> str:
     body += ['<section id="scorecard" class="page" aria-labelledby="scorecard-h">',
              f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_label(p.period))}</h2>',
              scorecard_table(p), "</section>"]
-    if p.warnings or p.problems:
+    if p.warnings or p.problems or p.datasets:
         body += ['<section id="data-notes" aria-labelledby="data-notes-h">', '<h2 id="data-notes-h">Data notes</h2>',
                  '<ul class="notes">']
+        body += [f"<li>Data: {e(d.describe())}</li>" for d in p.datasets]
         body += [f"<li>{e(mid)}: {e(w)}</li>" for mid, w in p.warnings]
         body += [f"<li>{e(line)}</li>" for line in p.problems]
         body += ["</ul>", "</section>"]
