@@ -136,9 +136,9 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     from .publish.store import PublicationStore
 
     engine = _load(config)
-    _check_order(engine, from_period, to_period)
     try:
         to_period = engine.resolve_period(to_period)
+        _check_order(engine, from_period, to_period)  # a --from given must be before --to (or the latest)
         published = None
         if from_period is None:  # SPEC section 7: since the last report
             sc = engine.scorecard(scorecard_id).id

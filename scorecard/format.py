@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .engine.coverage import describe_all
 from .engine.results import BandChanges, MeasureRating, ScorecardRating, Trend
 from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
-from .textfit import fit_table, wrap_room
+from .textfit import fit_table, prose, wrap_room
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -36,9 +36,10 @@ def rating_table(r: ScorecardRating, organisation: str, width: int | None = None
     On a narrow terminal the units move from the values to the titles (they are words) and then,
     if still needed, the Change column goes (the two bands say it)."""
     month = month_label(r.period)
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month)]
+    out = [prose(f"{organisation} · {r.title} ({r.scorecard}) · {month}", width),
+           prose(summary_sentence(r, month), width)]
     if r.datasets:  # SPEC section 7: what the data covers
-        out.append("Data: " + describe_all(r.datasets))
+        out.append(prose("Data: " + describe_all(r.datasets), width, indent=6))
     out.append("")
     headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
     restated = any(m.restated for m in r.measures)  # SPEC section 7: the published figure beside a restated one
@@ -139,7 +140,7 @@ def trend_table(t: Trend, first: int = 0, width: int | None = None) -> str:
             used = id_width
         blocks[-1].append(k)
         used += 2 + w
-    out = [note, "G Green, A Amber, R Red"]
+    out = [prose(note, width), "G Green, A Amber, R Red"]
     for ks in blocks:
         headers = ["Measure", *[periods[k] for k in ks]]
         rows = [[m.id, *[cells[m.id][k] for k in ks]] for m in t.measures]

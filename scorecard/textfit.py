@@ -79,3 +79,10 @@ def fit_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int 
         for k in range(max(len(f) for f in folded)):
             out.append(line([f[k] if k < len(f) else "" for f in folded]))
     return "\n".join(out)
+
+
+def prose(text: str, width: int | None, indent: int = 0) -> str:
+    """A sentence folded at spaces to `width` (continuation lines indented `indent`), as it is without one."""
+    if width is None or len(text) <= width:
+        return text
+    return textwrap.fill(text, width=width, subsequent_indent=" " * indent, break_on_hyphens=False)
