@@ -63,6 +63,7 @@ def run_check(path: Path) -> CheckReport:
         report.summary.append(
             f"{name}: {data.frame.height} rows used"
             + (f", {data.rows_left_out} left out" if data.rows_left_out else "")
+            + (f", {data.blank_lines} blank line(s) skipped" if data.blank_lines else "")
         )
     return report
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob as _glob
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .calendar import (
     working_days_between,
 )
 from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
+from .csvfile import CsvFile, UnreadableFile, check_regular, read_csv
 
 ROW = "__row"
 FILE = "__file"
@@ -32,8 +34,18 @@ BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "
 PROBLEM_DETAIL_LIMIT = 200  # problems listed one by one per dataset; the rest are counted
 
 
+VALUE_SHOWN = 24  # characters of an offending value a problem shows: never a whole record
+
+
+def cut(value: str, limit: int = VALUE_SHOWN) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 @dataclass(frozen=True)
 class DataProblem:
+    """One data problem. `row` is the line number in a CSV file (the header is line 1, so the Nth
+    data row is line N+1, the spreadsheet's row) and the row number (from 1) in a Parquet file."""
+
     dataset: str
     file: str
     row: int | None
@@ -44,10 +56,10 @@ class DataProblem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" row {self.row}"
+            where += f" {'row' if self.file.lower().endswith('.parquet') else 'line'} {self.row}"
         if self.column is not None:
-            where += f", column {self.column}"
-        shown = f": {self.value!r}" if self.value is not None else ""
+            where += f", column {cut(self.column, 40)}"
+        shown = f": {cut(self.value)!r}" if self.value is not None else ""
         return f"{where}: {self.message}{shown}"
 
 
@@ -58,6 +70,7 @@ class LoadedDataset:
     problems: list[DataProblem] = field(default_factory=list)  # listed one by one (capped)
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> rows left out
     missing: dict[tuple[str, str], str] = field(default_factory=dict)  # (dataset, column) -> why absent
+    blank_lines: int = 0  # blank lines skipped in its CSV files (not rows, not problems)
     first_month: int | None = None  # months with a row dated in them
     last_month: int | None = None
 
@@ -115,16 +128,32 @@ def dataset_files(config: Config, pattern: str) -> list[Path]:
     return [full] if full.exists() else []
 
 
-def _read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
-    """A data file's rows; of a Parquet file only `columns` (those present), when given."""
-    if path.suffix.lower() == ".parquet":
+def _read_file(path: Path, columns: list[str] | None = None) -> _Raw:
+    """A data file's rows, each with its line (CSV) or row (Parquet) number in `__row`; of a Parquet
+    file only `columns` (those present), when given. Raises `UnreadableFile` with a one-line reason."""
+    if path.suffix.lower() != ".parquet":
+        csv = read_csv(path, ROW, PROBLEM_DETAIL_LIMIT)
+        return _Raw(csv.frame, csv)
+    check_regular(path)
+    try:
         if columns is not None:
             present = set(pl.read_parquet_schema(path))
             wanted = [c for c in dict.fromkeys(columns) if c in present]
             if wanted:  # with no column at all the row count would be lost
-                return pl.read_parquet(path, columns=wanted)
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
+                frame = pl.read_parquet(path, columns=wanted)
+                return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
+        frame = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError):
+        raise UnreadableFile("cannot be read as a Parquet file") from None
+    return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
+
+
+@dataclass
+class _Raw:
+    """A file as read: its columns (CSV: text) and `__row`, and for a CSV what reading it found."""
+
+    frame: pl.DataFrame
+    csv: CsvFile | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -187,20 +216,25 @@ class _Reads:
     column any of them declares (Parquet), and which text columns may hold a blank value."""
 
     columns: dict[Path, list[str]] = field(default_factory=dict)
-    frames: dict[Path, pl.DataFrame] = field(default_factory=dict)
+    frames: dict[Path, _Raw | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
 
-    def read(self, path: Path, columns: list[str]) -> pl.DataFrame:
+    def read(self, path: Path, columns: list[str]) -> _Raw:
         if path not in self.frames:
-            self.frames[path] = _read_file(path, self.columns.get(path, columns))
-        frame = self.frames[path]
+            try:
+                self.frames[path] = _read_file(path, self.columns.get(path, columns))
+            except UnreadableFile as e:
+                self.frames[path] = e
+        got = self.frames[path]
+        if isinstance(got, UnreadableFile):
+            raise got
         if path.suffix.lower() != ".parquet":
-            return frame
-        present = [c for c in dict.fromkeys(columns) if c in frame.columns]
-        return frame.select(present) if present else frame
+            return got
+        present = [c for c in dict.fromkeys(columns) if c in got.frame.columns]
+        return _Raw(got.frame.select(ROW, *present)) if present else got
 
     def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
         todo = [c for c in names if (path, c) not in self.blank]
@@ -239,13 +273,15 @@ def _typed_file(
     """
     reads = reads or _Reads()
     try:
-        raw = reads.read(path, _columns_read(ds))
-    except Exception as e:
-        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
+        read = reads.read(path, _columns_read(ds))
+    except UnreadableFile as e:
+        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, str(e)))
         for c in ds.columns:
-            loaded.missing.setdefault((ds.name, c), f"{shown} cannot be read")
+            loaded.missing.setdefault((ds.name, c), f"{shown} {e}")
         return pl.DataFrame(), None
-    raw = raw.with_row_index(ROW, offset=1)
+    raw = read.frame
+    if read.csv is not None:
+        _csv_problems(ds, shown, read.csv, loaded)
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     # (column, what marks a bad row: None for "does not parse", from the parsed column; shown value; message)
     checks: list[tuple[str, pl.Expr | None, pl.Expr, str]] = []
@@ -253,10 +289,15 @@ def _typed_file(
                                                   if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
         if name not in raw.columns:
-            why = f"column {name!r} is missing from {shown}"
+            twice = read.csv.duplicated.get(name) if read.csv is not None else None
+            why = (f"column {name!r} appears {len(twice)} times in the header of {shown}" if twice
+                   else f"column {name!r} is missing from {shown}")
             if (ds.name, name) not in loaded.missing:
-                loaded.problems.append(DataProblem(ds.name, shown, None, name, None,
-                                                   "declared column is missing; measures that need it have no data"))
+                loaded.problems.append(DataProblem(
+                    ds.name, shown, 1 if twice else None, name, None,
+                    f"declared column appears {len(twice)} times in the header (columns "
+                    f"{', '.join(map(str, twice))}), so which to use is unclear; measures that need it have no data"
+                    if twice else "declared column is missing; measures that need it have no data"))
             loaded.missing.setdefault((ds.name, name), why)
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
@@ -301,6 +342,16 @@ def _typed_file(
         if counts.get(reason):
             loaded.left_out[reason] = loaded.left_out.get(reason, 0) + counts[reason]
     return parsed, first_reason.is_null()
+
+
+def _csv_problems(ds: Dataset, shown: str, csv: CsvFile, loaded: LoadedDataset) -> None:
+    """What reading a CSV file found: its malformed lines (named, up to the limit, and counted)."""
+    room = max(PROBLEM_DETAIL_LIMIT - len(loaded.problems), 0)
+    for p in csv.problems[:room]:
+        loaded.problems.append(DataProblem(ds.name, shown, p.line, p.column, p.value, p.message))
+    for reason, n in csv.left_out.items():
+        loaded.left_out[reason] = loaded.left_out.get(reason, 0) + n
+    loaded.blank_lines += csv.blank_lines
 
 
 def _dtype(type_: str) -> pl.DataType:
@@ -481,25 +532,31 @@ def load_comparators(config: Config) -> Comparators:
         return out
     path = config.data_dir / config.comparators_file
     shown = _display(path, config)
-    if not path.exists():
-        out.problems.append(DataProblem("comparators", shown, None, None, None, "file not found"))
+    try:
+        read = _read_file(path)
+    except UnreadableFile as e:
+        out.problems.append(DataProblem("comparators", shown, None, None, None, str(e)))
         return out
-    frame = _read_file(path)
+    frame = read.frame
+    if read.csv is not None:
+        out.problems += [DataProblem("comparators", shown, p.line, p.column, p.value, p.message)
+                         for p in read.csv.problems]
     need = ["measure", "comparator", "period", "value"]
     absent = [c for c in need if c not in frame.columns]
     if absent:
         out.problems.append(DataProblem("comparators", shown, None, None, None,
                                         f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
         return out
-    for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
+    for row, measure, name, period, value in frame.select(ROW, *need).iter_rows():
         problem = None
         try:
             number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
             problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-        else:
-            if not is_period(period):
-                problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+        elif not is_period(period):
+            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
         if problem is not None:
             out.problems.append(problem)
             out.left_out.setdefault(str(measure), []).append(problem)

@@ -1,0 +1,224 @@
+"""Reading a CSV data file one line per record, so that a malformed line costs that line only.
+
+A record is one line: a quoted field may hold commas and doubled quotes (`"a, ""b"" c"`), but
+not a line break. A line that is not valid UTF-8, has a quote that does not open or close a quoted
+field, or has more or fewer fields than the header is a malformed line: it is named (line number,
+the column where it goes wrong, the offending value cut short) and counted, and every other line
+is used. Blank lines are skipped and counted.
+
+Most files are well formed, and checking every line in Python would cost more than reading them.
+So polars reads the file first, strictly (UTF-8, no ragged lines); the result is kept when it has
+exactly one row per line and the file's commas are exactly the separators of that many full rows
+plus the commas inside quoted values (a short row has fewer: polars fills it with nulls without a
+word). Only a file that fails this is read line by line, and polars then reads its good lines.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+# one field, then a comma or the end of the line: quoted ("" is a quote inside), or unquoted without quotes
+_FIELD = re.compile(r'"((?:[^"]|"")*)"(?=,|$)|([^",]*)(?=,|$)')
+
+# reasons a line is left out, as counted ("3 malformed (a misplaced quote)")
+MALFORMED_ENCODING = "malformed (not UTF-8)"
+MALFORMED_QUOTE = "malformed (a misplaced quote)"
+MALFORMED_FIELDS = "malformed (wrong number of fields)"
+
+
+class UnreadableFile(Exception):
+    """A data file that cannot be read at all: the message is one sentence without any record text."""
+
+
+@dataclass
+class LineProblem:
+    line: int
+    column: str | None
+    value: str | None
+    message: str
+
+
+@dataclass
+class CsvFile:
+    frame: pl.DataFrame  # every column of the good lines as text, and `line_column` (UInt32)
+    problems: list[LineProblem] = field(default_factory=list)  # the first `limit` malformed lines
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> malformed lines
+    blank_lines: int = 0
+    duplicated: dict[str, list[int]] = field(default_factory=dict)  # header name -> its columns (from 1)
+
+
+def check_regular(path: Path) -> None:
+    """Refuse what is not a regular file (a folder, a FIFO would block forever, a device)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UnreadableFile("file not found") from None
+    except PermissionError:
+        raise UnreadableFile("cannot be read: permission denied") from None
+    except OSError as e:
+        raise UnreadableFile(f"cannot be read: {e.strerror or type(e).__name__}") from None
+    if stat.S_ISDIR(mode):
+        raise UnreadableFile("is a folder, not a data file")
+    if not stat.S_ISREG(mode):
+        raise UnreadableFile("is not a regular file (a pipe or a device): refused, as reading it could wait forever")
+
+
+def read_bytes(path: Path) -> bytes:
+    check_regular(path)
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise UnreadableFile("cannot be read: permission denied") from None
+    except OSError as e:
+        raise UnreadableFile(f"cannot be read: {e.strerror or type(e).__name__}") from None
+
+
+def split_fields(text: str) -> tuple[list[str], tuple[int, str, str] | None]:
+    """A line's fields; on a misplaced quote, the fields before it and (field index, value, why)."""
+    fields: list[str] = []
+    pos = 0
+    while True:
+        m = _FIELD.match(text, pos)
+        if m is None:
+            comma = text.find(",", pos + 1)
+            value = text[pos:] if comma < 0 else text[pos:comma]
+            if text.startswith('"', pos):
+                closing = re.match(r'"(?:[^"]|"")*"', text[pos:])
+                why = ("has text after the closing quote of a quoted field" if closing
+                       else "opens a quote that is not closed on this line")
+            else:
+                why = "has a quote inside a field that is not quoted"
+            return fields, (len(fields), value, why)
+        fields.append(m.group(2) if m.group(1) is None else m.group(1).replace('""', '"'))
+        pos = m.end()
+        if pos >= len(text):
+            return fields, None
+        pos += 1  # the comma
+
+
+def _header(data: bytes) -> tuple[list[str], int]:
+    """The header's names and where the first data line starts."""
+    end = data.find(b"\n")
+    raw = data if end < 0 else data[:end]
+    raw = raw.removeprefix(b"\xef\xbb\xbf").removesuffix(b"\r")
+    if not raw.strip():
+        raise UnreadableFile("has no header line (the first line is empty)")
+    if b"\r" in raw:
+        raise UnreadableFile("ends its lines with a carriage return only: save it with ordinary line ends")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableFile("header line is not UTF-8 text: save the file as UTF-8") from None
+    names, bad = split_fields(text)
+    if bad is not None:
+        raise UnreadableFile(f"header line {bad[2]} (column {bad[0] + 1})")
+    return names, (len(data) if end < 0 else end + 1)
+
+
+def _duplicates(names: list[str]) -> dict[str, list[int]]:
+    seen: dict[str, list[int]] = {}
+    for i, n in enumerate(names, start=1):
+        seen.setdefault(n, []).append(i)
+    return {n: cols for n, cols in seen.items() if len(cols) > 1}
+
+
+def _polars(data: bytes, width: int) -> pl.DataFrame:
+    return pl.read_csv(data, has_header=True, new_columns=[f"c{i}" for i in range(width)], infer_schema=False,
+                       encoding="utf8", truncate_ragged_lines=False, raise_if_empty=False, glob=False)
+
+
+def _cheap_check(data: bytes, body: int, names: list[str], frame: pl.DataFrame) -> bool:
+    """One row per line, and every row has all its fields (see the module's docstring)."""
+    lines = data.count(b"\n", body) + (1 if len(data) > body and not data.endswith(b"\n") else 0)
+    if frame.height != lines:
+        return False
+    commas = data.count(b",", body)
+    inside = 0
+    if data.find(b'"', body) >= 0:
+        sums = frame.select(pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns).row(0)
+        inside = sum(int(s or 0) for s in sums)
+    return commas == (len(names) - 1) * frame.height + inside
+
+
+def read_csv(path: Path, line_column: str, limit: int = 200) -> CsvFile:
+    """Every good line of a CSV file as text columns named by its header, with its line number."""
+    data = read_bytes(path)
+    names, body = _header(data)
+    width = len(names)
+    frame: pl.DataFrame | None = None
+    try:
+        frame = _polars(data, width)
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is not None and frame.width == width and _cheap_check(data, body, names, frame):
+        out = CsvFile(frame.with_row_index(line_column, offset=2).with_columns(pl.col(line_column).cast(pl.UInt32)))
+    else:
+        out = _line_by_line(data, body, names, line_column, limit)
+    out.duplicated = _duplicates(names)
+    unique = {f"c{i}": n for i, n in enumerate(names) if n not in out.duplicated}
+    out.frame = out.frame.select(line_column, *[pl.col(c).alias(n) for c, n in unique.items()])
+    return out
+
+
+def _line_by_line(data: bytes, body: int, names: list[str], line_column: str, limit: int) -> CsvFile:
+    out = CsvFile(pl.DataFrame())
+    width = len(names)
+    good: list[bytes] = [b",".join([b"c"] * width)]
+    numbers: list[int] = []
+
+    def bad(line: int, reason: str, column: int | None, value: str | None, message: str) -> None:
+        out.left_out[reason] = out.left_out.get(reason, 0) + 1
+        if len(out.problems) < limit:
+            name = names[column] if column is not None and column < width else None
+            if column is not None and column >= width:
+                message += f" (field {column + 1})"
+            out.problems.append(LineProblem(line, name, value, message))
+
+    lines = data[body:].split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for number, raw in enumerate(lines, start=2):
+        raw = raw.removesuffix(b"\r")
+        if not raw.strip():
+            out.blank_lines += 1
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            shown = raw.decode("utf-8", errors="replace")
+            column = raw[: e.start].count(b",")  # the field holding the first bad byte (a close guess inside quotes)
+            start = shown.rfind(",", 0, len(raw[: e.start].decode("utf-8", errors="replace"))) + 1
+            end = shown.find(",", start)
+            value = shown[start:] if end < 0 else shown[start:end]
+            bad(number, MALFORMED_ENCODING, column, value,
+                f"is not UTF-8 text (byte 0x{raw[e.start]:02X}): save the file as UTF-8")
+            continue
+        if '"' in text:
+            fields, problem = split_fields(text)
+            if problem is not None:
+                bad(number, MALFORMED_QUOTE, problem[0], problem[1], problem[2])
+                continue
+            count = len(fields)
+        else:
+            fields = []
+            count = text.count(",") + 1
+        if count != width:
+            if count > width:
+                fields = fields or text.split(",")
+                bad(number, MALFORMED_FIELDS, width, fields[width], f"has {count} fields; the header has {width}")
+            else:
+                bad(number, MALFORMED_FIELDS, count, None, f"has {count} fields; the header has {width}")
+            continue
+        good.append(raw)
+        numbers.append(number)
+    frame = _polars(b"\n".join(good) + b"\n", width)
+    if frame.height != len(numbers):  # pragma: no cover - every line kept was checked above
+        raise UnreadableFile("could not be read line by line")
+    out.frame = frame.with_columns(pl.Series(line_column, numbers, dtype=pl.UInt32))
+    return out
