@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import ConfigError
 from .engine.engine import Engine, UsageError
 from .format import changes_table, rating_table, trend_table
@@ -33,6 +34,13 @@ def _load(config: str) -> Engine:
         for line in e.problems:
             click.echo(line, err=True)
         sys.exit(1)
+
+
+def _period_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A period given on the command line is checked before anything is read: a usage error (exit 2)."""
+    if value is not None and not is_period(value):
+        raise click.BadParameter(f"{value!r} is not a period ({PERIOD_FORM})")
+    return value
 
 
 def _usage(message: str) -> None:
@@ -76,7 +84,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
@@ -95,8 +103,8 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--from", "from_period", required=True, help="YYYY-MM")
-@click.option("--to", "to_period", required=True, help="YYYY-MM")
+@click.option("--from", "from_period", required=True, help="YYYY-MM", callback=_period_option)
+@click.option("--to", "to_period", required=True, help="YYYY-MM", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def changes(config: str, scorecard_id: str | None, from_period: str, to_period: str, fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
@@ -133,7 +141,7 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 @main.command()
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
@@ -170,7 +178,7 @@ def check(config: str, fmt: str) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None)
+@click.option("--period", default=None, callback=_period_option)
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -200,8 +208,8 @@ def demo_data(out_dir: str, scale: float, seed: int) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
-@click.option("--since", default=None, help="band changes since this period (default the previous one)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--since", default=None, help="band changes since this period (default the previous one)", callback=_period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
@@ -225,7 +233,7 @@ def alerts() -> None:
 
 @alerts.command("run")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""

@@ -15,7 +15,7 @@ import tomli
 
 from .calendar import Calendar, month_of_date
 from .config import ConfigError, Problems, _build_datasets, load_config
-from .datasets import DataProblem, load_datasets
+from .datasets import DataProblem, files_outside, load_datasets
 
 
 @dataclass
@@ -23,6 +23,7 @@ class CheckReport:
     config_problems: list[str] = field(default_factory=list)
     data_problems: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not problems: files outside the config's folder
 
     @property
     def ok(self) -> bool:
@@ -37,12 +38,13 @@ class CheckReport:
             lines.append(f"Data: {len(self.data_problems)} problem(s)")
             lines += [f"  {p}" for p in self.data_problems]
         lines += self.summary
+        lines += [f"Note: {n}" for n in self.notes]
         if self.ok:
             lines.append("No problems found.")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "config": self.config_problems, "data": self.data_problems}
+        return {"ok": self.ok, "config": self.config_problems, "data": self.data_problems, "notes": self.notes}
 
 
 def run_check(path: Path) -> CheckReport:
@@ -59,6 +61,7 @@ def run_check(path: Path) -> CheckReport:
     for m in config.measures:
         engine.series(m.id)  # computing finds problems such as two rows for one period of a value measure
     report.data_problems = engine.problem_lines()
+    report.notes = files_outside(config)
     for name, data in engine.datasets.items():
         report.summary.append(
             f"{name}: {data.frame.height} rows used"

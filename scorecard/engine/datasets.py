@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import glob as _glob
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .calendar import (
+    FIRST_DATE,
+    LAST_DATE,
+    PERIOD_RE,
     Calendar,
     add_working_days,
     is_period,
@@ -122,10 +126,28 @@ def _display(path: Path, config: Config) -> str:
 
 
 def dataset_files(config: Config, pattern: str) -> list[Path]:
+    """The files a dataset's `file` names: that file when it exists (even with `[`, `*` or `?` in its
+    name), else every file the glob matches, sorted by name."""
     full = config.data_dir / pattern
+    if os.path.lexists(full):
+        return [full]
     if any(ch in pattern for ch in "*?["):
-        return sorted(Path(p) for p in _glob.glob(str(full)))
-    return [full] if full.exists() else []
+        return sorted(config.data_dir / p for p in _glob.glob(pattern, root_dir=config.data_dir))
+    return []
+
+
+def files_outside(config: Config) -> list[str]:
+    """A sentence for each data file outside the config's folder (an absolute path or `../`): they are
+    read, and `check` says so, since such a config reads something its folder does not hold."""
+    home = config.path.parent.resolve()
+    named = [(f"dataset {name}", ds.file) for name, ds in config.datasets.items()]
+    named += [("comparators", config.comparators_file)] if config.comparators_file else []
+    out: list[str] = []
+    for what, pattern in named:
+        for path in dataset_files(config, pattern) or [config.data_dir / pattern]:
+            if not path.resolve().is_relative_to(home):
+                out.append(f"{what} reads {path.resolve()}, outside the config's folder ({home})")
+    return out
 
 
 def _read_file(path: Path, columns: list[str] | None = None) -> _Raw:
@@ -262,7 +284,7 @@ def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
 
 def _typed_file(
     ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> tuple[pl.DataFrame, pl.Series | None]:
     """One file's rows in the declared types, and which rows are usable (None: all of them).
 
@@ -284,7 +306,7 @@ def _typed_file(
         _csv_problems(ds, shown, read.csv, loaded)
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     # (column, what marks a bad row: None for "does not parse", from the parsed column; shown value; message)
-    checks: list[tuple[str, pl.Expr | None, pl.Expr, str]] = []
+    checks: list[tuple[str, pl.Expr | pl.Series | None, pl.Expr, str]] = []
     may_be_blank = reads.may_be_blank(path, raw, [c for c, col in ds.columns.items()
                                                   if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
@@ -311,17 +333,21 @@ def _typed_file(
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
-        checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
+        checks.append((ds.period, p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern), p,
                        "is not a period (YYYY-MM)"))
     parsed = raw.select(exprs)  # each column parsed once
+    checks += _value_checks(ds, parsed, positive)
     if not checks:
         return parsed, None
-    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks) if c[1] is not None])
+    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)
+                           if isinstance(c[1], pl.Expr)])
     flags: dict[int, pl.Series] = {}  # check -> its bad rows, for the checks that found any
     for i, (name, cond, _shown, _message) in enumerate(checks):
         if cond is None:  # a value that does not parse is null once parsed, and was not null before
             if parsed[name].null_count() > raw[name].null_count():
                 flags[i] = raw[name].is_not_null() & parsed[name].is_null()
+        elif isinstance(cond, pl.Series):  # found on the parsed values
+            flags[i] = cond
         elif computed[f"__bad{i}"].any():
             flags[i] = computed[f"__bad{i}"]
     if not flags:
@@ -342,6 +368,27 @@ def _typed_file(
         if counts.get(reason):
             loaded.left_out[reason] = loaded.left_out.get(reason, 0) + counts[reason]
     return parsed, first_reason.is_null()
+
+
+def _value_checks(ds: Dataset, parsed: pl.DataFrame, positive: frozenset[str]) -> list[tuple[str, pl.Series, pl.Expr, str]]:
+    """Values that parse but cannot be used: a date outside the years the calendar covers, a number
+    that is not finite (inf, NaN), a population that is not above 0. Each column is first checked
+    in one cheap pass (min and max, or a sum), and its rows flagged only when that finds something."""
+    out: list[tuple[str, pl.Series, pl.Expr, str]] = []
+    for name, col in ds.columns.items():
+        if name not in parsed.columns or parsed[name].null_count() == parsed.height:
+            continue
+        values = parsed[name]
+        if col.type == "date":
+            lo, hi = values.min(), values.max()
+            if lo < FIRST_DATE or hi > LAST_DATE:  # type: ignore[operator]
+                out.append((name, ((values < FIRST_DATE) | (values > LAST_DATE)).fill_null(False), pl.col(name),
+                            f"is outside the years {FIRST_DATE.year} to {LAST_DATE.year}"))
+        elif col.type == "float" and not math.isfinite(values.sum()):
+            out.append((name, (~values.is_finite()).fill_null(False), pl.col(name), "is not a finite number"))
+        if name in positive and col.type in ("int", "float") and values.min() <= 0:  # type: ignore[operator]
+            out.append((name, (values <= 0).fill_null(False), pl.col(name), "is not above 0 (a population)"))
+    return out
 
 
 def _csv_problems(ds: Dataset, shown: str, csv: CsvFile, loaded: LoadedDataset) -> None:
@@ -365,6 +412,9 @@ def _word(type_: str) -> str:
 # --------------------------------------------------------------------------------------
 # Derived columns
 # --------------------------------------------------------------------------------------
+SNAPSHOT_PARAM, PERIOD_END_PARAM = "@snapshot", "@period_end"
+
+
 def _arg(a: object) -> pl.Expr:
     if a == "@snapshot":
         return pl.col(SNAPSHOT_COL)
@@ -429,8 +479,10 @@ def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
+    populations = {m.population for m in config.measures if m.population}
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
-        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads)
+        positive = frozenset({"value"}) if name in populations else frozenset()
+        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
     return loaded
 
 
@@ -440,7 +492,7 @@ def _empty(ds: Dataset) -> pl.DataFrame:
 
 def _load_dataset(
     config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> LoadedDataset:
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
@@ -453,7 +505,7 @@ def _load_dataset(
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
-        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads)
+        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads, positive)
         if frame.width:
             parts.append(frame if usable is None else frame.filter(usable))
     frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
@@ -493,9 +545,47 @@ def _load_dataset(
             for f, row, s, e in backwards.select(FILE, ROW, ds.start, ds.end).head(room).iter_rows():
                 result.problems.append(DataProblem(ds.name, f, row, ds.end, f"{e} < {s}", "spell ends before it starts"))
             frame = frame.filter((pl.col(ds.end) >= pl.col(ds.start)) | pl.col(ds.end).is_null())
+    frame = _negative_ages(ds, frame, result)
     result.frame = frame
     result.first_month, result.last_month = _data_months(ds, frame, today_month)
     return result
+
+
+def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> pl.DataFrame:
+    """Leave out rows whose `years` derive (an age) would be negative: a date of birth after the
+    date the row is about (the event's date, the spell's start, the end of the snapshot's period;
+    for two columns, the second). Such a row is a recording error, and a negative age would count
+    in `age < 16`."""
+    for d in ds.derives:
+        if d.kind != "years" or not isinstance(d.args[0], str) or frame.schema.get(d.args[0]) != pl.Date:
+            continue
+        born, to = d.args
+        if to in (SNAPSHOT_PARAM, PERIOD_END_PARAM):
+            if ds.kind == "event" and ds.date:
+                anchor, what = pl.col(ds.date), f"the event's date ({ds.date})"
+            elif ds.kind == "spell" and ds.start:
+                anchor, what = pl.col(ds.start), f"the spell's start ({ds.start})"
+            elif ds.kind == "snapshot" and ds.period:
+                anchor = pl.col(ds.period).str.strip_chars().str.to_date("%Y-%m", strict=False).dt.month_end()
+                what = f"the end of its period ({ds.period})"
+            else:
+                continue
+        elif isinstance(to, str) and frame.schema.get(to) == pl.Date:
+            anchor, what = pl.col(to), to
+        else:
+            continue
+        bad = (pl.col(born) > anchor).fill_null(False)
+        hits = frame.filter(bad)
+        if not hits.height:
+            continue
+        reason = f"{born} after {what}: a negative {d.name}"
+        result.left_out[reason] = result.left_out.get(reason, 0) + hits.height
+        room = max(PROBLEM_DETAIL_LIMIT - len(result.problems), 0)
+        for f, row, b, a in hits.select(FILE, ROW, born, anchor.alias("__anchor")).head(room).iter_rows():
+            result.problems.append(DataProblem(ds.name, f, row, born, str(b),
+                                               f"is after {what} {a}, so {d.name} would be negative"))
+        frame = frame.filter(~bad)
+    return frame
 
 
 def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:

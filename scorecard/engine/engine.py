@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from .calendar import Calendar, month_number, month_of_date, period_of
+from .calendar import PERIOD_FORM, Calendar, month_number, month_of_date, period_of
 from .config import Config, Measure, load_config, sql_columns
 from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
 from .measures import P, PeriodGrid, Query, aggregate
@@ -128,7 +128,7 @@ class Engine:
         try:
             month_number(period)
         except ValueError:
-            raise UsageError(f"{period!r} is not a period (YYYY-MM)") from None
+            raise UsageError(f"{period!r} is not a period ({PERIOD_FORM})") from None
         return period
 
     def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Measure]:
