@@ -199,6 +199,10 @@ def _line_by_line(data: bytes, body: int, names: list[str], line_column: str, li
             bad(number, MALFORMED_ENCODING, column, value,
                 f"is not UTF-8 text (byte 0x{raw[e.start]:02X}): save the file as UTF-8")
             continue
+        if "\r" in text:  # a lone carriage return: some readers end a line there, so where this one ends is unclear
+            bad(number, MALFORMED_FIELDS, text[: text.index("\r")].count(","), None,
+                "has a carriage return inside it (a line break some programs read as the end of the line)")
+            continue
         if '"' in text:
             fields, problem = split_fields(text)
             if problem is not None:
