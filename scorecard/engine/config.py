@@ -33,6 +33,7 @@ from .config_model import (
     OrganisationModel,
     ScorecardModel,
 )
+from .sql_balance import parse_balanced
 
 PERIOD_PARAMS = ("@snapshot", "@period_end")
 SNAPSHOT_COL = "__snapshot"
@@ -310,7 +311,7 @@ _MISSING_COLUMN = re.compile(r'unable to find column "([^"]+)"')
 
 def parse_sql(text: str) -> pl.Expr:
     """SQL of the polars engine, parsed into an expression; never evaluated as Python."""
-    return pl.sql_expr(text)
+    return parse_balanced(text)  # long OR/AND chains regrouped: polars is slow on deep ones
 
 
 def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tuple[pl.DataType | None, str | None]:
