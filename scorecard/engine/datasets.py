@@ -29,7 +29,8 @@ from .calendar import (
     month_start,
     working_days_between,
 )
-from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
+from .config_model import Config, Dataset, Derive
+from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql
 from .csvfile import CsvFile, UnreadableFile, check_regular, read_csv
 
 ROW = "__row"
