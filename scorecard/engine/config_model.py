@@ -11,6 +11,7 @@ unit, its target in a month) is a property or a default computed from the keys b
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -38,6 +39,23 @@ class Strict(BaseModel):
 def _period(value: str | None) -> str | None:
     if value is not None and not is_period(value):
         raise ValueError(f"{value!r} is not a period (YYYY-MM)")
+    return value
+
+
+def _date_format(value: str | None) -> str | None:
+    """A `date_format` must read back the dates it writes (2017-03-09, 2016-12-31): `%Q-%K`, or a
+    format without day, month or year, would make every date in the file a bad one."""
+    if value is None:
+        return value
+    samples = [dt.date(2017, 3, 9), dt.date(2016, 12, 31)]
+    try:
+        written = [d.strftime(value) for d in samples]
+        read = pl.Series(written).str.to_date(value, strict=True).to_list()
+    except Exception:
+        read = None
+    if read != samples:
+        raise ValueError(f"{value!r} cannot read a date back (it needs day, month and year: "
+                         "strftime codes such as %d/%m/%Y)")
     return value
 
 
@@ -144,6 +162,8 @@ class Dataset(Strict):
     joins: list[Join] = Field(default_factory=list, alias="join")
     derives: list[Derive] = Field(default_factory=list, alias="derive")
 
+    _check_date_format = field_validator("date_format")(classmethod(lambda cls, v: _date_format(v)))
+
     _name: str = PrivateAttr(default="")
     _schema: dict[str, pl.DataType] = PrivateAttr(default_factory=dict)
     _sources: dict[str, set[tuple[str, str]]] = PrivateAttr(default_factory=dict)
@@ -232,8 +252,8 @@ class ScorecardDef(Strict):
 
 class TargetStep(Strict):
     from_: str = Field(alias="from")
-    target: float
-    floor: float
+    target: float = Field(allow_inf_nan=False)
+    floor: float = Field(allow_inf_nan=False)
 
     _check_from = field_validator("from_")(classmethod(lambda cls, v: _period(v)))
 
@@ -254,12 +274,12 @@ class Measure(Strict):
     numerator: str | None = None
     # a value measure reads the column `value` unless told otherwise
     value: str | None = Field(default_factory=lambda keys: "value" if keys.get("calc") == "value" else None)
-    per: float | None = Field(default=None, gt=0)
+    per: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     population: str | None = None
     distinct: str | None = None
     polarity: Literal["higher", "lower"] | None = None
-    target: float | None = None
-    floor: float | None = None
+    target: float | None = Field(default=None, allow_inf_nan=False)  # inf or nan: a config error, not a band
+    floor: float | None = Field(default=None, allow_inf_nan=False)
     targets: list[TargetStep] = Field(default_factory=list)
     decimals: int = Field(default_factory=lambda keys: 0 if keys.get("calc") == "count" else 1, ge=0)
     unit: str | None = Field(default_factory=lambda keys: "%" if keys.get("calc") == "percent" else None)
@@ -299,12 +319,20 @@ class Measure(Strict):
 
 
 # -- alerts ---------------------------------------------------------------------------------
+def _channel(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty: name a Slack channel (#name, or its id)")
+    return value
+
+
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
 class Route(Strict):
     channel: str
+
+    _check_channel = field_validator("channel")(classmethod(lambda cls, v: _channel(v)))
     when: Annotated[list[str], BeforeValidator(_one_or_many)]
     scorecards: list[str] | None = None
 
