@@ -128,37 +128,56 @@ def _duplicates(names: list[str]) -> dict[str, list[int]]:
     return {n: cols for n, cols in seen.items() if len(cols) > 1}
 
 
-def _polars(data: bytes, width: int) -> pl.DataFrame:
-    return pl.read_csv(data, has_header=True, new_columns=[f"c{i}" for i in range(width)], infer_schema=False,
+def _polars(source: bytes | Path, width: int) -> pl.DataFrame:
+    return pl.read_csv(source, has_header=True, new_columns=[f"c{i}" for i in range(width)], infer_schema=False,
                        encoding="utf8", truncate_ragged_lines=False, raise_if_empty=False, glob=False)
 
 
-def _cheap_check(data: bytes, body: int, names: list[str], frame: pl.DataFrame) -> bool:
-    """One row per line, and every row has all its fields (see the module's docstring)."""
+@dataclass(frozen=True)
+class _Counts:
+    """What the cheap check needs from the file's bytes, taken before polars reads it."""
+
+    lines: int  # after the header
+    commas: int  # after the header
+    quoted: bool  # a quote after the header
+
+
+def _counts(data: bytes, body: int) -> _Counts:
     lines = data.count(b"\n", body) + (1 if len(data) > body and not data.endswith(b"\n") else 0)
-    if frame.height != lines:
+    return _Counts(lines, data.count(b",", body), data.find(b'"', body) >= 0)
+
+
+def _cheap_check(counts: _Counts, width: int, frame: pl.DataFrame) -> bool:
+    """One row per line, and every row has all its fields (see the module's docstring)."""
+    if frame.width != width or frame.height != counts.lines:
         return False
-    commas = data.count(b",", body)
     inside = 0
-    if data.find(b'"', body) >= 0:
+    if counts.quoted:
         sums = frame.select(pl.col(c).str.count_matches(",", literal=True).sum() for c in frame.columns).row(0)
         inside = sum(int(s or 0) for s in sums)
-    return commas == (len(names) - 1) * frame.height + inside
+    return counts.commas == (width - 1) * frame.height + inside
 
 
 def read_csv(path: Path, line_column: str, limit: int = 200) -> CsvFile:
-    """Every good line of a CSV file as text columns named by its header, with its line number."""
+    """Every good line of a CSV file as text columns named by its header, with its line number.
+
+    The file's bytes are counted and let go before polars reads it (from the file, not from a copy
+    in memory); a file that fails the check is read again, line by line."""
     data = read_bytes(path)
     names, body = _header(data)
+    counts = _counts(data, body)
+    del data
     width = len(names)
-    frame: pl.DataFrame | None = None
     try:
-        frame = _polars(data, width)
+        frame: pl.DataFrame | None = _polars(path, width)
     except pl.exceptions.PolarsError:
         frame = None
-    if frame is not None and frame.width == width and _cheap_check(data, body, names, frame):
+    if frame is not None and _cheap_check(counts, width, frame):
         out = CsvFile(frame.with_row_index(line_column, offset=2).with_columns(pl.col(line_column).cast(pl.UInt32)))
     else:
+        frame = None
+        data = read_bytes(path)
+        names, body = _header(data)  # as read now
         out = _line_by_line(data, body, names, line_column, limit)
     out.duplicated = _duplicates(names)
     unique = {f"c{i}": n for i, n in enumerate(names) if n not in out.duplicated}
