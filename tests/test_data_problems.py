@@ -409,6 +409,8 @@ def test_repeated_key_in_a_joined_table_is_reported_and_rows_are_not_doubled(tmp
     assert m["GIRLS"]["value"] == 1  # the last C1 row (M) is used
     assert engine.has_problems
     assert any("CHILD" in line and "C1" in line for line in engine.problem_lines()), engine.problem_lines()
+    # named where the repeat is: the line of the last C1 (used), and the earlier one
+    assert "data/children.csv line 7, column CHILD: appears 2 times (also line 2)" in engine.problem_lines()[0]
 
 
 def test_glob_stacks_files_and_unique_keeps_the_last_file(tmp_path: Path) -> None:

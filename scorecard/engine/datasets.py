@@ -61,7 +61,7 @@ class DataProblem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" {'row' if self.file.lower().endswith('.parquet') else 'line'} {self.row}"
+            where += f" {_line_word(self.file)} {self.row}"
         if self.column is not None:
             where += f", column {cut(self.column, 40)}"
         shown = f": {cut(self.value)!r}" if self.value is not None else ""
@@ -522,10 +522,12 @@ def _load_dataset(
         right = other.frame.drop([c for c in (FILE, ROW) if c in other.frame.columns])
         dupes = right.group_by(j.right).len().filter(pl.col("len") > 1)
         if dupes.height:
-            for key, n in dupes.head(20).iter_rows():
+            for key, n, file, rows in _repeats(other.frame, j.right, dupes.head(20)):
                 result.problems.append(DataProblem(
-                    j.dataset, other.config.file, None, j.right, str(key),
-                    f"appears {n} times; a joined table needs one row per key (the last is used)",
+                    j.dataset, file, rows[-1], j.right, str(key),
+                    f"appears {n} times (also {_line_word(file)}{'s' if len(rows) > 2 else ''} "
+                    f"{', '.join(map(str, rows[:-1]))}); "
+                    "a joined table needs one row per key (the last is used)",
                 ))
             right = right.unique(subset=[j.right], keep="last", maintain_order=True)
         right = right.with_columns(pl.col(j.right).cast(frame.schema[j.left]))
@@ -550,6 +552,19 @@ def _load_dataset(
     result.frame = frame
     result.first_month, result.last_month = _data_months(ds, frame, today_month)
     return result
+
+
+def _line_word(file: str) -> str:
+    """A place in a CSV file is a line (the header is line 1); in a Parquet file, a row."""
+    return "row" if file.lower().endswith(".parquet") else "line"
+
+
+def _repeats(frame: pl.DataFrame, key: str, dupes: pl.DataFrame) -> list[tuple[object, int, str, list[int]]]:
+    """For repeated keys: the key, how often, the file of its last row and up to 4 lines it is on."""
+    rows = (frame.filter(pl.col(key).is_in(dupes[key].implode()))
+            .group_by(key, maintain_order=True)
+            .agg(pl.len().alias("n"), pl.col(FILE).last().cast(pl.String), pl.col(ROW).tail(4)))
+    return [(k, n, f, list(r)) for k, n, f, r in rows.iter_rows()]
 
 
 def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> pl.DataFrame:
