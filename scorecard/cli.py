@@ -231,7 +231,7 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
