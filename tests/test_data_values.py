@@ -158,3 +158,19 @@ def test_data_outside_the_config_folder_is_read_and_noted(basic_copy: Path, tmp_
 def test_no_note_for_data_inside_the_folder(basic_copy: Path) -> None:
     p = run_cli(basic_copy / "config.toml", "check", "--format", "json")
     assert p.returncode == 0 and json.loads(p.stdout)["notes"] == []
+
+
+def test_a_bracketed_file_name_is_watched_by_the_results_store(basic_copy: Path) -> None:
+    """The store keys its answers by the data files' contents: a file named like a glob is that file there too."""
+    (basic_copy / "data" / "returns.csv").rename(basic_copy / "data" / "returns[2017].csv")
+    config = basic_copy / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"returns.csv"', '"returns[2017].csv"'), encoding="utf-8")
+
+    def ri_3wd() -> object:
+        p = run_cli(config, "rate", "--scorecard", "cic", "--period", "2017-03", "--format", "json")
+        assert p.returncode == 0, p.stderr
+        return {m["id"]: m for m in json.loads(p.stdout)["measures"]}["RI-3WD"]["denominator"]
+
+    before = ri_3wd()
+    append(basic_copy, "returns[2017].csv", "R99,2017-03-06,2017-03-07")
+    assert ri_3wd() == before + 1
