@@ -240,8 +240,11 @@ def _line_by_line(data: bytes, body: int, names: list[str], line_column: str, li
             continue
         good.append(raw)
         numbers.append(number)
-    frame = _polars(b"\n".join(good) + b"\n", width)
-    if frame.height != len(numbers):  # pragma: no cover - every line kept was checked above
+    try:
+        frame = _polars(b"\n".join(good) + b"\n", width)
+    except pl.exceptions.PolarsError:  # pragma: no cover - every line kept was checked above
+        frame = pl.DataFrame()
+    if frame.height != len(numbers):  # pragma: no cover - as above; said in one line, never with record text
         raise UnreadableFile("could not be read line by line")
     out.frame = frame.with_columns(pl.Series(line_column, numbers, dtype=pl.UInt32))
     return out
