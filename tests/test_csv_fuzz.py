@@ -9,7 +9,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from scorecard.engine.calendar import Calendar, month_of_date
@@ -54,6 +54,9 @@ def encode(text: str, encoding: str) -> bytes:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.sampled_from(["name,n,when", "name,n,when,extra", '"name",n,"when"']),
        lines=st.lists(line, max_size=12), final_newline=st.booleans())
+@example(header="name,n,when", lines=[("", "utf-8", b"\n"), ("\r", "utf-8", b"\r\n")], final_newline=True)
+@example(header="name,n,when", lines=[('"open,1,2017-03-01', "utf-8", b"\n"), ("Zoë,1,", "latin-1", b"\n")],
+         final_newline=False)
 def test_every_line_is_used_named_or_blank(header: str, lines: list[tuple[str, str, bytes]], final_newline: bool) -> None:
     body = [encode(text, enc) + end for text, enc, end in lines]
     data = header.encode() + b"\n" + b"".join(body)

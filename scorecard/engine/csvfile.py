@@ -185,66 +185,98 @@ def read_csv(path: Path, line_column: str, limit: int = 200) -> CsvFile:
     return out
 
 
+_QUOTED = r'"(?:[^"]|"")*"'
+_WELL_FORMED = rf'^(?:{_QUOTED}|[^",]*)(?:,(?:{_QUOTED}|[^",]*))*$'  # every field quoted properly or quote-free
+_BLANK = " \t\n\r\x0b\x0c"  # what makes a line blank (as bytes.strip: ASCII whitespace)
+
+
+def _line_problem(text: str, width: int) -> tuple[str, int | None, str | None, str]:
+    """Why a decoded line (without its line end) cannot be used: (reason, field index, value, message)."""
+    if "\r" in text:  # a lone carriage return: some readers end a line there, so where this one ends is unclear
+        return (MALFORMED_FIELDS, text[: text.index("\r")].count(","), None,
+                "has a carriage return inside it (a line break some programs read as the end of the line)")
+    fields, problem = split_fields(text)
+    if problem is not None:
+        return MALFORMED_QUOTE, problem[0], problem[1], problem[2]
+    if len(fields) > width:
+        return MALFORMED_FIELDS, width, fields[width], f"has {len(fields)} fields; the header has {width}"
+    return MALFORMED_FIELDS, len(fields), None, f"has {len(fields)} fields; the header has {width}"
+
+
+def _encoding_problem(raw: bytes, e: UnicodeDecodeError) -> tuple[str, int | None, str | None, str]:
+    shown = raw.decode("utf-8", errors="replace")
+    column = raw[: e.start].count(b",")  # the field holding the first bad byte (a close guess inside quotes)
+    start = shown.rfind(",", 0, len(raw[: e.start].decode("utf-8", errors="replace"))) + 1
+    end = shown.find(",", start)
+    value = shown[start:] if end < 0 else shown[start:end]
+    return MALFORMED_ENCODING, column, value, f"is not UTF-8 text (byte 0x{raw[e.start]:02X}): save the file as UTF-8"
+
+
+def _decoded_lines(data: bytes, body: int) -> tuple[pl.DataFrame, list[tuple[int, tuple[str, int | None, str | None, str]]]]:
+    """Every line after the header as text with its number (`l`, `n`), and the lines that are not UTF-8."""
+    try:
+        text = data[body:].decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        lines = pl.Series("l", [text]).str.split("\n").explode()
+        if text == "" or text.endswith("\n"):
+            lines = lines.head(lines.len() - 1)
+        return pl.DataFrame({"l": lines}).with_row_index("n", offset=2), []
+    texts: list[str] = []
+    numbers: list[int] = []
+    undecodable: list[tuple[int, tuple[str, int | None, str | None, str]]] = []
+    raws = data[body:].split(b"\n")
+    if raws and raws[-1] == b"":
+        raws.pop()
+    for number, raw in enumerate(raws, start=2):
+        try:
+            texts.append(raw.decode("utf-8"))
+            numbers.append(number)
+        except UnicodeDecodeError as e:
+            undecodable.append((number, _encoding_problem(raw.removesuffix(b"\r"), e)))
+    return pl.DataFrame({"n": pl.Series(numbers, dtype=pl.UInt32), "l": pl.Series(texts, dtype=pl.String)}), undecodable
+
+
 def _line_by_line(data: bytes, body: int, names: list[str], line_column: str, limit: int) -> CsvFile:
+    """Each line checked on its own, vectorised: blank, well formed, as many fields as the header.
+    Only the first `limit` bad lines are looked at one by one, to say where and why."""
     out = CsvFile(pl.DataFrame())
     width = len(names)
-    good: list[bytes] = [b",".join([b"c"] * width)]
-    numbers: list[int] = []
-
-    def bad(line: int, reason: str, column: int | None, value: str | None, message: str) -> None:
+    lines, undecodable = _decoded_lines(data, body)
+    line = pl.col("l").str.strip_suffix("\r")
+    classified = lines.select(
+        pl.col("n").cast(pl.UInt32), line.alias("l"),
+        line.str.strip_chars(_BLANK).eq("").alias("blank"),
+        (line.str.contains("\r", literal=True)
+         | ~line.str.contains(_WELL_FORMED)
+         | (line.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1 != width)).alias("bad"),
+    )
+    out.blank_lines = int(classified["blank"].sum())
+    bad = classified.filter(pl.col("bad") & ~pl.col("blank"))
+    details = [(n, _line_problem(text, width)) for n, text in bad.select("n", "l").head(limit).iter_rows()]
+    found = sorted(undecodable + details, key=lambda item: item[0])[:limit]
+    for number, (_reason, column, value, message) in found:
+        name = names[column] if column is not None and column < width else None
+        if column is not None and column >= width:
+            message += f" (field {column + 1})"
+        out.problems.append(LineProblem(number, name, value, message))
+    for _n, (reason, *_rest) in undecodable:
         out.left_out[reason] = out.left_out.get(reason, 0) + 1
-        if len(out.problems) < limit:
-            name = names[column] if column is not None and column < width else None
-            if column is not None and column >= width:
-                message += f" (field {column + 1})"
-            out.problems.append(LineProblem(line, name, value, message))
-
-    lines = data[body:].split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    for number, raw in enumerate(lines, start=2):
-        raw = raw.removesuffix(b"\r")
-        if not raw.strip():
-            out.blank_lines += 1
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            shown = raw.decode("utf-8", errors="replace")
-            column = raw[: e.start].count(b",")  # the field holding the first bad byte (a close guess inside quotes)
-            start = shown.rfind(",", 0, len(raw[: e.start].decode("utf-8", errors="replace"))) + 1
-            end = shown.find(",", start)
-            value = shown[start:] if end < 0 else shown[start:end]
-            bad(number, MALFORMED_ENCODING, column, value,
-                f"is not UTF-8 text (byte 0x{raw[e.start]:02X}): save the file as UTF-8")
-            continue
-        if "\r" in text:  # a lone carriage return: some readers end a line there, so where this one ends is unclear
-            bad(number, MALFORMED_FIELDS, text[: text.index("\r")].count(","), None,
-                "has a carriage return inside it (a line break some programs read as the end of the line)")
-            continue
-        if '"' in text:
-            fields, problem = split_fields(text)
-            if problem is not None:
-                bad(number, MALFORMED_QUOTE, problem[0], problem[1], problem[2])
-                continue
-            count = len(fields)
-        else:
-            fields = []
-            count = text.count(",") + 1
-        if count != width:
-            if count > width:
-                fields = fields or text.split(",")
-                bad(number, MALFORMED_FIELDS, width, fields[width], f"has {count} fields; the header has {width}")
-            else:
-                bad(number, MALFORMED_FIELDS, count, None, f"has {count} fields; the header has {width}")
-            continue
-        good.append(raw)
-        numbers.append(number)
+    if bad.height:
+        fields = bad["l"].str.contains(_WELL_FORMED) | bad["l"].str.contains("\r", literal=True)
+        for reason, n in ((MALFORMED_FIELDS, int(fields.sum())), (MALFORMED_QUOTE, bad.height - int(fields.sum()))):
+            if n:
+                out.left_out[reason] = out.left_out.get(reason, 0) + n
+    good = classified.filter(~pl.col("bad") & ~pl.col("blank"))
+    body_text = ",".join(["c"] * width) + "\n"
+    if good.height:
+        body_text += good.select(pl.col("l").str.join("\n"))["l"][0] + "\n"
     try:
-        frame = _polars(b"\n".join(good) + b"\n", width)
+        frame = _polars(body_text.encode("utf-8"), width)
     except pl.exceptions.PolarsError:  # pragma: no cover - every line kept was checked above
         frame = pl.DataFrame()
-    if frame.height != len(numbers):  # pragma: no cover - as above; said in one line, never with record text
+    if frame.height != good.height:  # pragma: no cover - as above; said in one line, never with record text
         raise UnreadableFile("could not be read line by line")
-    out.frame = frame.with_columns(pl.Series(line_column, numbers, dtype=pl.UInt32))
+    out.frame = frame.with_columns(good["n"].alias(line_column))
     return out
