@@ -568,10 +568,10 @@ def _repeats(frame: pl.DataFrame, key: str, dupes: pl.DataFrame) -> list[tuple[o
 
 
 def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> pl.DataFrame:
-    """Leave out rows whose `years` derive (an age) would be negative: a date of birth after the
-    date the row is about (the event's date, the spell's start, the end of the snapshot's period;
-    for two columns, the second). Such a row is a recording error, and a negative age would count
-    in `age < 16`."""
+    """Leave out rows whose `years` derive to `@snapshot`/`@period_end` (an age) could be negative: a
+    date of birth after the date the row is about (the event's date, the spell's start, the end of
+    the snapshot's period). Such a row is a recording error, and a negative age would count in
+    `age < 16`."""
     for d in ds.derives:
         if d.kind != "years" or not isinstance(d.args[0], str) or frame.schema.get(d.args[0]) != pl.Date:
             continue
@@ -586,9 +586,7 @@ def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> p
                 what = f"the end of its period ({ds.period})"
             else:
                 continue
-        elif isinstance(to, str) and frame.schema.get(to) == pl.Date:
-            anchor, what = pl.col(to), to
-        else:
+        else:  # between two columns a negative number of years is an answer, as `days` may be negative
             continue
         bad = (pl.col(born) > anchor).fill_null(False)
         hits = frame.filter(bad)
