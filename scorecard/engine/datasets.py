@@ -23,9 +23,7 @@ from .calendar import (
     PERIOD_RE,
     Calendar,
     add_working_days,
-    is_period,
     month_expr,
-    month_number,
     month_start,
     working_days_between,
 )
@@ -90,36 +88,10 @@ class LoadedDataset:
         return f"{self.rows_left_out} rows of {self.config.name} ({self.config.file}) left out: {reasons}"
 
 
-@dataclass
-class Comparators:
-    """measure -> comparator -> [(absolute month, value)], sorted by month."""
-
-    series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
-    problems: list[DataProblem] = field(default_factory=list)
-    left_out: dict[str, list[DataProblem]] = field(default_factory=dict)  # measure id -> its rows left out
-
-    def left_out_warning(self, measure_id: str) -> str | None:
-        """A sentence for a measure whose comparator rows did not parse (its comparators may be older)."""
-        rows = self.left_out.get(measure_id)
-        if not rows:
-            return None
-        first = rows[0]
-        return (f"{first.file}: {len(rows)} comparator row(s) for this measure left out, so a comparator shown "
-                f"may be an older one (first: {first})")
-
-    def at(self, measure_id: str, month: int) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for name, points in self.series.get(measure_id, {}).items():
-            found = [v for m, v in points if m <= month]
-            if found:
-                out[name] = found[-1]
-        return out
-
-
 # --------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------
-def _display(path: Path, config: Config) -> str:
+def display_path(path: Path, config: Config) -> str:
     try:
         return str(path.relative_to(config.path.parent))
     except ValueError:
@@ -151,7 +123,7 @@ def files_outside(config: Config) -> list[str]:
     return out
 
 
-def _read_file(path: Path, columns: list[str] | None = None) -> _Raw:
+def read_file(path: Path, columns: list[str] | None = None) -> _Raw:
     """A data file's rows, each with its line (CSV) or row (Parquet) number in `__row`; of a Parquet
     file only `columns` (those present), when given. Raises `UnreadableFile` with a one-line reason."""
     if path.suffix.lower() != ".parquet":
@@ -248,7 +220,7 @@ class _Reads:
     def read(self, path: Path, columns: list[str]) -> _Raw:
         if path not in self.frames:
             try:
-                self.frames[path] = _read_file(path, self.columns.get(path, columns))
+                self.frames[path] = read_file(path, self.columns.get(path, columns))
             except UnreadableFile as e:
                 self.frames[path] = e
         got = self.frames[path]
@@ -498,11 +470,11 @@ def _load_dataset(
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
     if not files:
-        shown = _display(config.data_dir / ds.file, config)
+        shown = display_path(config.data_dir / ds.file, config)
         result.problems.append(DataProblem(ds.name, shown, None, None, None, "file not found"))
         for c in ds.columns:
             result.missing[(ds.name, c)] = f"{shown} not found"
-    shown = [_display(path, config) for path in files]
+    shown = [display_path(path, config) for path in files]
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
@@ -628,45 +600,3 @@ def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[in
     if not firsts:
         return None, None
     return min(firsts), max(lasts)
-
-
-def load_comparators(config: Config) -> Comparators:
-    out = Comparators()
-    if not config.comparators_file:
-        return out
-    path = config.data_dir / config.comparators_file
-    shown = _display(path, config)
-    try:
-        read = _read_file(path)
-    except UnreadableFile as e:
-        out.problems.append(DataProblem("comparators", shown, None, None, None, str(e)))
-        return out
-    frame = read.frame
-    if read.csv is not None:
-        out.problems += [DataProblem("comparators", shown, p.line, p.column, p.value, p.message)
-                         for p in read.csv.problems]
-    need = ["measure", "comparator", "period", "value"]
-    absent = [c for c in need if c not in frame.columns]
-    if absent:
-        out.problems.append(DataProblem("comparators", shown, None, None, None,
-                                        f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
-        return out
-    for row, measure, name, period, value in frame.select(ROW, *need).iter_rows():
-        problem = None
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        if not math.isfinite(number):
-            problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-        elif not is_period(period):
-            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
-        if problem is not None:
-            out.problems.append(problem)
-            out.left_out.setdefault(str(measure), []).append(problem)
-            continue
-        out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
-    for by_name in out.series.values():
-        for points in by_name.values():
-            points.sort()
-    return out
