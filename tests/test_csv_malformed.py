@@ -186,3 +186,18 @@ def test_unreadable_file_in_check_is_one_line_and_the_rest_is_checked(basic_copy
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert "  data/health.csv: header line is not UTF-8 text: save the file as UTF-8" in p.stdout.splitlines(), p.stdout
     assert "returns: 13 rows used" in p.stdout
+
+
+def test_gzipped_csv_is_read_and_checked_like_any_other(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "x.csv.gz"
+    path.write_bytes(gzip.compress(b'a,b\n1,2\n"3,4\n5,6\n'))
+    got = read_csv(path, "__row")
+    assert got.frame.rows() == [(2, "1", "2"), (4, "5", "6")]
+    assert [(p.line, p.column) for p in got.problems] == [(3, "a")]
+    path.write_bytes(gzip.compress(b'a,b\n1,"x, y"\n3,4\n'))
+    assert read_csv(path, "__row").frame.rows() == [(2, "1", "x, y"), (3, "3", "4")]
+    path.write_bytes(b"\x1f\x8b broken")
+    with pytest.raises(UnreadableFile, match="cannot be decompressed"):
+        read_csv(path, "__row")

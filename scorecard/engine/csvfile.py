@@ -15,9 +15,11 @@ word). Only a file that fails this is read line by line, and polars then reads i
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import stat
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +104,13 @@ def split_fields(text: str) -> tuple[list[str], tuple[int, str, str] | None]:
         pos += 1  # the comma
 
 
+def _gunzip(data: bytes) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        raise UnreadableFile("is gzip-compressed but cannot be decompressed") from None
+
+
 def _header(data: bytes) -> tuple[list[str], int]:
     """The header's names and where the first data line starts."""
     end = data.find(b"\n")
@@ -164,19 +173,24 @@ def read_csv(path: Path, line_column: str, limit: int = 200) -> CsvFile:
     The file's bytes are counted and let go before polars reads it (from the file, not from a copy
     in memory); a file that fails the check is read again, line by line."""
     data = read_bytes(path)
+    gzipped = data.startswith(b"\x1f\x8b")  # a gzip-compressed CSV (`.csv.gz`), which polars also reads
+    if gzipped:
+        data = _gunzip(data)
     names, body = _header(data)
     counts = _counts(data, body)
-    del data
+    source: bytes | Path = data if gzipped else path
+    if not gzipped:
+        del data
     width = len(names)
     try:
-        frame: pl.DataFrame | None = _polars(path, width)
-    except pl.exceptions.PolarsError:
+        frame: pl.DataFrame | None = _polars(source, width)
+    except (pl.exceptions.PolarsError, OSError):
         frame = None
     if frame is not None and _cheap_check(counts, width, frame):
         out = CsvFile(frame.with_row_index(line_column, offset=2).with_columns(pl.col(line_column).cast(pl.UInt32)))
     else:
         frame = None
-        data = read_bytes(path)
+        data = source if isinstance(source, bytes) else read_bytes(path)
         names, body = _header(data)  # as read now
         out = _line_by_line(data, body, names, line_column, limit)
     out.duplicated = _duplicates(names)
