@@ -59,9 +59,13 @@ class ScorecardGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as e:
-            if os.environ.get("SCORECARD_DEBUG"):
-                raise
-            click.echo(f"scorecard: unexpected error: {type(e).__name__}: {e} (set SCORECARD_DEBUG=1 for details)", err=True)
+            from .notify.secrets import format_exception, redact_text
+
+            if os.environ.get("SCORECARD_DEBUG"):  # the traceback, with any Slack secret removed
+                click.echo(format_exception(e).rstrip("\n"), err=True)
+                sys.exit(1)
+            click.echo(redact_text(f"scorecard: unexpected error: {type(e).__name__}: {e} "
+                                   "(set SCORECARD_DEBUG=1 for details)"), err=True)
             sys.exit(1)
 
 

@@ -28,25 +28,17 @@ from .locks import LockBusy, run_lock, serve_lock
 from .messages import build_messages, period_label, preview
 from .outbox import Outbox, OutboxRow, utc_now
 from .scheduler import ScheduleError, build_scheduler, next_runs, parse_schedule
-from .slack import Deadline, SlackError, SlackSettings, client_from_env, secrets_from_env
+from .secrets import CredentialsError, RedactingFormatter, check_credentials
+from .slack import Deadline, SlackError, SlackSettings, client_from_env
 
 log = logging.getLogger("scorecard.alerts")
 
 
 # -- logging -------------------------------------------------------------------------------------
-class _Redacting(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        redact = secrets_from_env()
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
 def configure_logging(default: int) -> None:
     """Log lines to stderr with a timestamp; `SCORECARD_LOG_LEVEL` overrides the level.
-    Secrets from the environment are redacted from every line."""
+    Secrets from the environment are redacted from every line, tracebacks included; the
+    scheduler's (APScheduler's) own warnings go through the same handler."""
     level_name = os.environ.get("SCORECARD_LOG_LEVEL", "").upper()
     level = logging.getLevelName(level_name) if level_name else default
     if not isinstance(level, int):
@@ -55,11 +47,14 @@ def configure_logging(default: int) -> None:
     root.setLevel(level)
     if not any(getattr(h, "_scorecard_alerts", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handler.addFilter(_Redacting())
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
         handler._scorecard_alerts = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False
+        scheduler_log = logging.getLogger("apscheduler")
+        scheduler_log.addHandler(handler)
+        scheduler_log.setLevel(logging.WARNING)
+        scheduler_log.propagate = False
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -130,6 +125,12 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
         return loaded
     engine, state = loaded.engine, loaded.state
     org = engine.config.organisation
+    if not dry_run:
+        try:
+            check_credentials()
+        except CredentialsError as e:
+            print(f"Error: {e}", file=err)
+            return 1
     settings = SlackSettings.from_env()
     lock = run_lock(state)
     if not dry_run:
@@ -249,6 +250,11 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
         trigger = parse_schedule(alerts.schedule, timezone)
     except ScheduleError as e:
         print(f"{config.path}: {e}", file=sys.stderr)
+        return 1
+    try:
+        check_credentials()
+    except CredentialsError as e:
+        print(f"Error: {e}", file=sys.stderr)
         return 1
     lock = serve_lock(alerts.state)
     try:
