@@ -217,7 +217,8 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3,
+                        markup=False)
             screen = self.screen
             if hasattr(screen, "commentary_saved"):
                 screen.commentary_saved()
