@@ -16,6 +16,7 @@ import click
 from .engine.config import ConfigError
 from .engine.engine import Engine, UsageError
 from .format import changes_table, rating_table, trend_table
+from .statefile import StateFileError
 
 CONFIG_HELP = "the config file (default ./config.toml)"
 FORMAT = click.Choice(["table", "json"])
@@ -51,13 +52,22 @@ def _problems_exit(engine: Engine) -> None:
 
 
 class ScorecardGroup(click.Group):
-    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set."""
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
+    A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
+    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
+                BrokenPipeError):
             raise
+        except StateFileError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
         except Exception as e:
             from .notify.secrets import format_exception, redact_text
 
