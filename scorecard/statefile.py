@@ -9,6 +9,8 @@ silence: after a second the wait is announced on stderr, and it ends after `LOCK
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -18,8 +20,17 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LOCK_WAIT = 15.0  # seconds to wait for another process's lock in all
+LOCK_WAIT = 15.0  # seconds to wait for another process's lock in all (SCORECARD_STATE_WAIT)
 QUIET_WAIT = 1.0  # of which this long before saying so
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's lock on the state file: SCORECARD_STATE_WAIT or 15."""
+    try:
+        value = float(os.environ.get("SCORECARD_STATE_WAIT", ""))
+    except ValueError:
+        return LOCK_WAIT
+    return value if math.isfinite(value) and value >= 0 else LOCK_WAIT
 
 
 class StateFileError(Exception):
@@ -45,7 +56,7 @@ def state_error(path: Path, e: BaseException) -> StateFileError:
                                     "(e.g. data/state.db) or move the directory away")
     if _locked(e):
         return StateFileError(path, f"the state file is locked by another process (an alerts run, the UI saving "
-                                    f"commentary, a sqlite3 shell) and stayed locked for {LOCK_WAIT:.0f} s; "
+                                    f"commentary, a sqlite3 shell) and stayed locked for {lock_wait():g} s; "
                                     "try again when it has finished")
     if "not a database" in text or "malformed" in text or "corrupt" in text or "file is encrypted" in text:
         return StateFileError(path, "the state file is damaged or is not a SQLite database; restore it from a "
@@ -55,9 +66,10 @@ def state_error(path: Path, e: BaseException) -> StateFileError:
         return StateFileError(path, f"the state file cannot be written (read-only); give this user write access "
                                     f"to it and to its folder {path.parent}")
     if "unable to open" in text or isinstance(e, OSError):
-        where = path.parent if not path.parent.exists() or not path.exists() else path
-        return StateFileError(path, f"cannot open the state file; check that {where} exists and that this user "
-                                    "can read and write it")
+        if not path.parent.is_dir():
+            return StateFileError(path, f"cannot create the state file: its folder {path.parent} cannot be made")
+        return StateFileError(path, "cannot open or write the state file; check that this user can read and write "
+                                    f"it and create files in its folder {path.parent} (SQLite keeps a journal there)")
     return StateFileError(path, f"the state file cannot be used ({type(e).__name__}: {str(e)[:120]})")
 
 
@@ -92,7 +104,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
 
 
 def _say_waiting(path: Path) -> None:
-    print(f"{path}: the state file is locked by another process; waiting up to {LOCK_WAIT:.0f} s for it",
+    print(f"{path}: the state file is locked by another process; waiting up to {lock_wait():g} s for it",
           file=sys.stderr, flush=True)
 
 
@@ -105,8 +117,11 @@ def _patiently(conn: sqlite3.Connection, path: Path, step: Callable[[], T],
             raise state_error(path, e) from None
     except sqlite3.Error as e:
         raise state_error(path, e) from None
+    rest = lock_wait() - QUIET_WAIT
+    if rest <= 0:
+        raise state_error(path, sqlite3.OperationalError("database is locked"))
     waiting(path)
-    conn.execute(f"PRAGMA busy_timeout = {int((LOCK_WAIT - QUIET_WAIT) * 1000)}")
+    conn.execute(f"PRAGMA busy_timeout = {int(rest * 1000)}")
     try:
         return step()
     except sqlite3.Error as e:

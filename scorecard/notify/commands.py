@@ -135,7 +135,9 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
     lock = run_lock(state)
     if not dry_run:
         try:
-            lock.acquire(wait=settings.deadline)
+            lock.acquire(wait=settings.deadline, on_wait=lambda holder: print(
+                f"another alerts run ({holder}) holds {lock.path}; waiting up to {settings.deadline:g} s for it",
+                file=err, flush=True))
         except LockBusy as e:
             print(f"another alerts run is in progress ({e.holder}, lock {e.path}); try again later", file=err)
             return 1

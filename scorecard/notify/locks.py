@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -45,9 +46,14 @@ class FileLock:
             pid = ""
         return f"process {pid}" if pid else "another process"
 
-    def acquire(self, wait: float = 0.0, poll: float = 0.05) -> None:
-        """Take the lock, waiting up to `wait` seconds; LockBusy when another process keeps it."""
+    def acquire(self, wait: float = 0.0, poll: float = 0.05, on_wait: Callable[[str], None] | None = None) -> None:
+        """Take the lock, waiting up to `wait` seconds; LockBusy when another process keeps it.
+        `on_wait(holder)` is called once when the lock is not free at once (to say so)."""
         end = time.monotonic() + wait
+        if self._try():
+            return
+        if wait > 0 and on_wait is not None:
+            on_wait(self.holder())
         while not self._try():
             if time.monotonic() >= end:
                 raise LockBusy(self.path, self.holder())

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..commentary import Commentary, CommentaryStore
 from ..engine.calendar import month_number, period_of
@@ -20,11 +20,13 @@ from ..engine.config import Config
 from ..engine.engine import Engine
 from ..engine.explain import Explanation, explain
 from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+from ..statefile import StateFileError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 SPARK_PERIODS = 12
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class EngineService:
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
+        self.state_problem: str | None = None  # why the state file could not be read, last time it was
 
     # -- the engine --------------------------------------------------------------------------
     @property
@@ -140,8 +143,20 @@ class EngineService:
                     problems=engine.problem_lines() if engine.has_problems else [],
                 )
             view = self._views[key]
-        # Commentary is read fresh every time: an analyst may just have written some.
-        return ScorecardView(**{**view.__dict__, "commentary": self.commentary.for_period(period)})
+        # Commentary is read fresh every time: an analyst may just have written some. A state file
+        # that cannot be read leaves the figures shown, and says so among the problems.
+        notes = self._read(lambda: self.commentary.for_period(period), {})
+        problems = view.problems + ([self.state_problem] if self.state_problem else [])
+        return ScorecardView(**{**view.__dict__, "commentary": notes, "problems": problems})
+
+    def _read(self, read: Callable[[], T], default: T) -> T:
+        try:
+            value = read()
+        except StateFileError as e:
+            self.state_problem = f"{e} (commentary cannot be shown or saved)"
+            return default
+        self.state_problem = None
+        return value
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
         key = (measure_id, period)
@@ -154,7 +169,8 @@ class EngineService:
     def drill(self, measure_id: str, period: str) -> DrillView:
         """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
         e = self.explanation(measure_id, period)
-        view = DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+        view = DrillView(e, self._read(lambda: self.commentary.latest(measure_id, period), None),
+                         self._read(lambda: self.commentary.history(measure_id, period), []))
         self._drill_views[(measure_id, period)] = view
         return view
 
