@@ -16,8 +16,9 @@ from ..commentary import Commentary, CommentaryStore
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain import CohortImpact, Explanation
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
+from ..store.answers import explain_of
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
 CHART_POINTS = 25  # months in an exception page's trend chart
@@ -118,7 +119,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
 
     changes = engine.changes(rating.scorecard, since, period)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain(engine, m.id, period) for m in rating.measures}
+    explained = {m.id: explain_of(engine, m.id, period) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)
