@@ -219,14 +219,16 @@ def demo_data(out_dir: str, scale: float, seed: int) -> None:
 @click.option("--since", default=None, help="band changes since this period (default the previous one)")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
+@click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
-           output: str | None) -> None:
+           output: str | None, force: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
     engine = _load(config)
     try:
-        code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout)
+        code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
+                            force=force)
     except UsageError as e:
         _usage(str(e))
     _problems_exit(engine)
