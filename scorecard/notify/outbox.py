@@ -67,10 +67,6 @@ CREATE TABLE IF NOT EXISTS alert_channels (
 );
 """
 
-_OUTBOX_V1_COLUMNS = (
-    "id, route, scorecard, measure, period, from_band, to_band, kinds, alert_key, payload, run_id, created_at, "
-    "status, attempts, uncertain, last_attempt_at, last_error, slack_channel, slack_ts, delivered_at, found_in_history"
-)
 
 
 def utc_now() -> dt.datetime:
@@ -403,7 +399,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE alert_outbox RENAME TO alert_outbox_v1")
     conn.execute("DROP INDEX IF EXISTS alert_outbox_status")
     _create(conn)
-    conn.execute(f"INSERT INTO alert_outbox ({_OUTBOX_V1_COLUMNS}) SELECT {_OUTBOX_V1_COLUMNS} FROM alert_outbox_v1")
+    old = [r[1] for r in conn.execute("PRAGMA table_info(alert_outbox_v1)")]
+    new = {r[1] for r in conn.execute("PRAGMA table_info(alert_outbox)")}
+    columns = ", ".join(c for c in old if c in new)  # every column both have (others' additions too)
+    conn.execute(f"INSERT INTO alert_outbox ({columns}) SELECT {columns} FROM alert_outbox_v1")
     conn.execute("DROP TABLE alert_outbox_v1")
 
 
