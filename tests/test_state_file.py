@@ -195,3 +195,38 @@ def test_a_run_waiting_for_another_run_says_so(tmp_path: Path, stub: SlackStub) 
     assert r.returncode == 1
     assert f"process {os.getpid()}" in r.stderr and "waiting up to 1 s" in r.stderr
     assert "another alerts run is in progress" in r.stderr
+
+
+def test_serve_logs_a_damaged_state_file_in_one_line(tmp_path: Path, stub: SlackStub) -> None:
+    import signal
+
+    from tests.slack_stub import alerts_command
+
+    config = copy_fixture(tmp_path)
+    state = state_of(config)
+    _corrupt(state)
+    proc = subprocess.Popen(alerts_command("serve", config, "--run-now"), env=stub.env(), cwd=config.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        seen = ""
+        assert proc.stderr is not None
+        while time.monotonic() < deadline and "alerts run finished" not in seen:
+            seen += proc.stderr.readline()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=30)
+    log = seen + rest
+    assert "alerts run finished (exit 1)" in log
+    assert [line for line in log.splitlines() if str(state) in line and "damaged" in line]
+    assert "Traceback" not in log
+    assert stub.calls_to("chat.postMessage") == []
+
+
+def test_a_folder_where_no_lock_file_can_be_made(tmp_path: Path, stub: SlackStub) -> None:
+    config = copy_fixture(tmp_path)
+    state = state_of(config)
+    (config.parent / "data" / "state.db.run.lock").mkdir()  # the lock file's name is taken by a folder
+    r = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "cannot create this lock file beside the state file" in r.stderr and str(state) in r.stderr

@@ -22,6 +22,7 @@ from typing import TextIO
 from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..statefile import StateFileError
 from ..store import Results
 from .deliver import DeliveryReport, deliver
 from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RouteLike, evaluate
@@ -232,17 +233,27 @@ def _problems(engine: Engine, err: TextIO) -> int:
 def _scheduled_run(config_path: Path) -> int:
     log.info("alerts run started")
     out, err = io.StringIO(), io.StringIO()
+    failure = None
     try:
         code = run_once(config_path, None, False, out, err)
+    except StateFileError as e:  # one line naming the file, as on the command line
+        code, failure = 1, str(e)
     except Exception:  # the scheduler keeps going; the next run tries again
+        _log_output(out, err)
         log.exception("alerts run failed")
         return 1
+    _log_output(out, err)
+    if failure:
+        log.error("%s", failure)
+    log.info("alerts run finished (exit %d)", code)
+    return code
+
+
+def _log_output(out: io.StringIO, err: io.StringIO) -> None:
     for line in out.getvalue().splitlines():
         log.info("%s", line)
     for line in err.getvalue().splitlines():
         log.warning("%s", line)
-    log.info("alerts run finished (exit %d)", code)
-    return code
 
 
 def alerts_serve(config_path: Path, run_now: bool = False) -> int:

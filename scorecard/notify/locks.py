@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..statefile import StateFileError
+
 
 class LockBusy(Exception):
     def __init__(self, path: Path, holder: str):
@@ -27,8 +29,12 @@ class FileLock:
         self._fd: int | None = None
 
     def _try(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StateFileError(self.path, f"cannot create this lock file beside the state file ({e.strerror}); "
+                                            f"check that this user can create files in {self.path.parent}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
