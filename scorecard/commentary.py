@@ -13,8 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .statefile import begin_write, connect, state_errors
+if TYPE_CHECKING:
+    from .engine.explain import Explanation
+    from .engine.results import MeasureRating
+
+from .publish.state import ensure_schema
+from .statefile import StateFileError, begin_write, connect, state_errors
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
@@ -36,6 +42,16 @@ class Commentary:
     text: str
     author: str
     written_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class ExceptionPage:
+    """A Red measure as the exception report shows it (the paper's page, the UI's screen): its
+    row, its drill-down and the analyst's commentary for the period."""
+
+    rating: MeasureRating
+    explanation: Explanation
+    commentary: Commentary | None
 
 
 def default_author() -> str:
@@ -61,6 +77,10 @@ class CommentaryStore:
                     for statement in SCHEMA.split(";"):
                         if statement.strip():
                             conn.execute(statement)
+                    try:
+                        ensure_schema(conn)  # the state file's schema version (publications live here too)
+                    except RuntimeError as e:  # a state file from a newer program
+                        raise StateFileError(self.path, str(e)) from None
                     yield conn
                 except BaseException:
                     conn.execute("ROLLBACK")

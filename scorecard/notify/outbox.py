@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..statefile import begin_write, connect, state_errors
+from ..publish.state import ensure_schema
+from ..statefile import StateFileError, begin_write, connect, state_errors
 from .evaluate import RoutedAlert, RouteLike, Transition, route_takes, route_transitions
 
 SCHEMA = """
@@ -57,8 +58,9 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     slack_ts TEXT,
     delivered_at TEXT,
     found_in_history INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT '',  -- what else makes an alert on the data unique (a restated value)
     dropped_reason TEXT,            -- why a pending alert will not be sent (its route is gone)
-    UNIQUE (route, scorecard, measure, period, from_band, to_band)
+    UNIQUE (route, scorecard, measure, period, from_band, to_band, detail)
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_status ON alert_outbox (status, route);
 CREATE TABLE IF NOT EXISTS alert_channels (
@@ -194,10 +196,16 @@ class Outbox:
         self._previewing = False
 
     @classmethod
-    def open(cls, path: Path) -> Outbox:
-        """Open (or create) the outbox tables. Raises StateFileError (one line naming the file and
-        what to do) when the file is a directory, damaged, read-only or kept locked."""
-        conn = connect(path)
+    def open(cls, path: Path, *, create: bool = True) -> Outbox:
+        """The state file's outbox. With `create=False` (a dry run) a state file that does not
+        exist yet is stood in for by an empty one in memory: nothing is written to disk.
+        Raises StateFileError (one line naming the file and what to do) when the file is a
+        directory, damaged, read-only, kept locked, or from a newer program."""
+        if create or path.exists() or path.is_symlink():
+            conn = connect(path)
+        else:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            conn.row_factory = sqlite3.Row
         try:
             with state_errors(path):
                 conn.execute("PRAGMA foreign_keys = ON")
@@ -206,10 +214,14 @@ class Outbox:
                 try:
                     _migrate(conn)
                     _create(conn)
+                    ensure_schema(conn)  # publications; an outbox from before schema version 2
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+        except RuntimeError as e:  # a state file from a newer program
+            conn.close()
+            raise StateFileError(path, str(e)) from None
         except BaseException:
             conn.close()
             raise
@@ -296,6 +308,8 @@ class Outbox:
             for row in rows:
                 self.conn.execute("UPDATE alert_outbox SET status = 'dropped', uncertain = 0, dropped_reason = ?"
                                   " WHERE id = ?", (reason, row.id))
+                if not row.transition.scorecard:  # about a dataset: each run routes these afresh
+                    continue
                 for a in route_transitions([row.transition], routes):
                     if self._insert(a, run_id, stamp):
                         rerouted[a.route] = rerouted.get(a.route, 0) + 1
@@ -306,9 +320,10 @@ class Outbox:
         t = a.transition
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
-            " kinds, alert_key, payload, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " kinds, alert_key, payload, run_id, created_at, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
-             a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp),
+             a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp, t.detail),
         )
         return cur.rowcount
 
