@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import ConfigError
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
@@ -39,6 +40,13 @@ def _load(config: str) -> Results:
     except UsageError as e:  # SCORECARD_TODAY that is not a date
         _usage(str(e))
         raise
+
+
+def _period_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A period given on the command line is checked before anything is read: a usage error (exit 2)."""
+    if value is not None and not is_period(value):
+        raise click.BadParameter(f"{value!r} is not a period ({PERIOD_FORM})")
+    return value
 
 
 def _usage(message: str) -> None:
@@ -102,7 +110,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
@@ -132,8 +140,8 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @click.option("--scorecard", "scorecard_id", default=None)
 @click.option("--from", "from_period", default=None,
               help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)")
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)")
+                   "else the month before)", callback=_period_option)
+@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
@@ -186,7 +194,7 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 @main.command()
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
@@ -230,7 +238,7 @@ def check(config: str, fmt: str) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None)
+@click.option("--period", default=None, callback=_period_option)
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -260,9 +268,10 @@ def demo_data(out_dir: str, scale: float, seed: int) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--since", default=None,
-              help="band changes since this period (default the last period published before it, else the previous one)")
+              help="band changes since this period (default the last period published before it, else the previous one)",
+              callback=_period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
 @click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
@@ -285,7 +294,7 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
@@ -333,7 +342,7 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
@@ -402,7 +411,7 @@ def alerts() -> None:
 
 @alerts.command("run")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""

@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 import holidays as _holidays
 import polars as pl
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The years a date or period may fall in: a date outside them is a data problem, a period outside
+# them a usage or config error (0001-01-01 would otherwise reach month arithmetic before year 1).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+PERIOD_RE = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")
+PERIOD_FORM = "YYYY-MM, from 1900-01 to 2199-12"
 
 # The SPEC's calendar names and the `holidays` package's United Kingdom subdivisions.
 # Wales keeps England's bank holidays.
@@ -37,7 +42,7 @@ def month_number(period: str) -> int:
     """`2017-04` -> absolute month number."""
     m = PERIOD_RE.match(period)
     if m is None:
-        raise ValueError(f"{period!r} is not a period (YYYY-MM)")
+        raise ValueError(f"{period!r} is not a period ({PERIOD_FORM})")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 

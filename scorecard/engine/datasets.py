@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import glob as _glob
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .calendar import (
+    FIRST_DATE,
+    LAST_DATE,
+    PERIOD_RE,
     Calendar,
     add_working_days,
     month_expr,
@@ -24,6 +29,7 @@ from .calendar import (
 )
 from .config_model import Config, Dataset, Derive
 from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql
+from .csvfile import CsvFile, UnreadableFile, check_regular, read_csv
 
 ROW = "__row"
 FILE = "__file"
@@ -31,8 +37,18 @@ BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "
 PROBLEM_DETAIL_LIMIT = 200  # problems listed one by one per dataset; the rest are counted
 
 
+VALUE_SHOWN = 24  # characters of an offending value a problem shows: never a whole record
+
+
+def cut(value: str, limit: int = VALUE_SHOWN) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 @dataclass(frozen=True)
 class DataProblem:
+    """One data problem. `row` is the line number in a CSV file (the header is line 1, so the Nth
+    data row is line N+1, the spreadsheet's row) and the row number (from 1) in a Parquet file."""
+
     dataset: str
     file: str
     row: int | None
@@ -43,10 +59,10 @@ class DataProblem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" row {self.row}"
+            where += f" {_line_word(self.file)} {self.row}"
         if self.column is not None:
-            where += f", column {self.column}"
-        shown = f": {self.value!r}" if self.value is not None else ""
+            where += f", column {cut(self.column, 40)}"
+        shown = f": {cut(self.value)!r}" if self.value is not None else ""
         return f"{where}: {self.message}{shown}"
 
 
@@ -57,6 +73,7 @@ class LoadedDataset:
     problems: list[DataProblem] = field(default_factory=list)  # listed one by one (capped)
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> rows left out
     missing: dict[tuple[str, str], str] = field(default_factory=dict)  # (dataset, column) -> why absent
+    blank_lines: int = 0  # blank lines skipped in its CSV files (not rows, not problems)
     first_month: int | None = None  # months with a row dated in them
     last_month: int | None = None
 
@@ -82,22 +99,56 @@ def display_path(path: Path, config: Config) -> str:
 
 
 def dataset_files(config: Config, pattern: str) -> list[Path]:
+    """The files a dataset's `file` names: that file when it exists (even with `[`, `*` or `?` in its
+    name), else every file the glob matches, sorted by name."""
     full = config.data_dir / pattern
+    if os.path.lexists(full):
+        return [full]
     if any(ch in pattern for ch in "*?["):
-        return sorted(Path(p) for p in _glob.glob(str(full)))
-    return [full] if full.exists() else []
+        return sorted(config.data_dir / p for p in _glob.glob(pattern, root_dir=config.data_dir))
+    return []
 
 
-def read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
-    """A data file's rows; of a Parquet file only `columns` (those present), when given."""
-    if path.suffix.lower() == ".parquet":
+def files_outside(config: Config) -> list[str]:
+    """A sentence for each data file outside the config's folder (an absolute path or `../`): they are
+    read, and `check` says so, since such a config reads something its folder does not hold."""
+    home = config.path.parent.resolve()
+    named = [(f"dataset {name}", ds.file) for name, ds in config.datasets.items()]
+    named += [("comparators", config.comparators_file)] if config.comparators_file else []
+    out: list[str] = []
+    for what, pattern in named:
+        for path in dataset_files(config, pattern) or [config.data_dir / pattern]:
+            if not path.resolve().is_relative_to(home):
+                out.append(f"{what} reads {path.resolve()}, outside the config's folder ({home})")
+    return out
+
+
+def read_file(path: Path, columns: list[str] | None = None) -> _Raw:
+    """A data file's rows, each with its line (CSV) or row (Parquet) number in `__row`; of a Parquet
+    file only `columns` (those present), when given. Raises `UnreadableFile` with a one-line reason."""
+    if path.suffix.lower() != ".parquet":
+        csv = read_csv(path, ROW, PROBLEM_DETAIL_LIMIT)
+        return _Raw(csv.frame, csv)
+    check_regular(path)
+    try:
         if columns is not None:
             present = set(pl.read_parquet_schema(path))
             wanted = [c for c in dict.fromkeys(columns) if c in present]
             if wanted:  # with no column at all the row count would be lost
-                return pl.read_parquet(path, columns=wanted)
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
+                frame = pl.read_parquet(path, columns=wanted)
+                return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
+        frame = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError):
+        raise UnreadableFile("cannot be read as a Parquet file") from None
+    return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
+
+
+@dataclass
+class _Raw:
+    """A file as read: its columns (CSV: text) and `__row`, and for a CSV what reading it found."""
+
+    frame: pl.DataFrame
+    csv: CsvFile | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -160,20 +211,25 @@ class _Reads:
     column any of them declares (Parquet), and which text columns may hold a blank value."""
 
     columns: dict[Path, list[str]] = field(default_factory=dict)
-    frames: dict[Path, pl.DataFrame] = field(default_factory=dict)
+    frames: dict[Path, _Raw | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
 
-    def read(self, path: Path, columns: list[str]) -> pl.DataFrame:
+    def read(self, path: Path, columns: list[str]) -> _Raw:
         if path not in self.frames:
-            self.frames[path] = read_file(path, self.columns.get(path, columns))
-        frame = self.frames[path]
+            try:
+                self.frames[path] = read_file(path, self.columns.get(path, columns))
+            except UnreadableFile as e:
+                self.frames[path] = e
+        got = self.frames[path]
+        if isinstance(got, UnreadableFile):
+            raise got
         if path.suffix.lower() != ".parquet":
-            return frame
-        present = [c for c in dict.fromkeys(columns) if c in frame.columns]
-        return frame.select(present) if present else frame
+            return got
+        present = [c for c in dict.fromkeys(columns) if c in got.frame.columns]
+        return _Raw(got.frame.select(ROW, *present)) if present else got
 
     def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
         todo = [c for c in names if (path, c) not in self.blank]
@@ -201,7 +257,7 @@ def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
 
 def _typed_file(
     ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> tuple[pl.DataFrame, pl.Series | None]:
     """One file's rows in the declared types, and which rows are usable (None: all of them).
 
@@ -212,24 +268,31 @@ def _typed_file(
     """
     reads = reads or _Reads()
     try:
-        raw = reads.read(path, _columns_read(ds))
-    except Exception as e:
-        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
+        read = reads.read(path, _columns_read(ds))
+    except UnreadableFile as e:
+        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, str(e)))
         for c in ds.columns:
-            loaded.missing.setdefault((ds.name, c), f"{shown} cannot be read")
+            loaded.missing.setdefault((ds.name, c), f"{shown} {e}")
         return pl.DataFrame(), None
-    raw = raw.with_row_index(ROW, offset=1)
+    raw = read.frame
+    if read.csv is not None:
+        _csv_problems(ds, shown, read.csv, loaded)
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     # (column, what marks a bad row: None for "does not parse", from the parsed column; shown value; message)
-    checks: list[tuple[str, pl.Expr | None, pl.Expr, str]] = []
+    checks: list[tuple[str, pl.Expr | pl.Series | None, pl.Expr, str]] = []
     may_be_blank = reads.may_be_blank(path, raw, [c for c, col in ds.columns.items()
                                                   if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
         if name not in raw.columns:
-            why = f"column {name!r} is missing from {shown}"
+            twice = read.csv.duplicated.get(name) if read.csv is not None else None
+            why = (f"column {name!r} appears {len(twice)} times in the header of {shown}" if twice
+                   else f"column {name!r} is missing from {shown}")
             if (ds.name, name) not in loaded.missing:
-                loaded.problems.append(DataProblem(ds.name, shown, None, name, None,
-                                                   "declared column is missing; measures that need it have no data"))
+                loaded.problems.append(DataProblem(
+                    ds.name, shown, 1 if twice else None, name, None,
+                    f"declared column appears {len(twice)} times in the header (columns "
+                    f"{', '.join(map(str, twice))}), so which to use is unclear; measures that need it have no data"
+                    if twice else "declared column is missing; measures that need it have no data"))
             loaded.missing.setdefault((ds.name, name), why)
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
@@ -243,17 +306,21 @@ def _typed_file(
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
-        checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
+        checks.append((ds.period, p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern), p,
                        "is not a period (YYYY-MM)"))
     parsed = raw.select(exprs)  # each column parsed once
+    checks += _value_checks(ds, parsed, positive)
     if not checks:
         return parsed, None
-    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks) if c[1] is not None])
+    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)
+                           if isinstance(c[1], pl.Expr)])
     flags: dict[int, pl.Series] = {}  # check -> its bad rows, for the checks that found any
     for i, (name, cond, _shown, _message) in enumerate(checks):
         if cond is None:  # a value that does not parse is null once parsed, and was not null before
             if parsed[name].null_count() > raw[name].null_count():
                 flags[i] = raw[name].is_not_null() & parsed[name].is_null()
+        elif isinstance(cond, pl.Series):  # found on the parsed values
+            flags[i] = cond
         elif computed[f"__bad{i}"].any():
             flags[i] = computed[f"__bad{i}"]
     if not flags:
@@ -276,6 +343,37 @@ def _typed_file(
     return parsed, first_reason.is_null()
 
 
+def _value_checks(ds: Dataset, parsed: pl.DataFrame, positive: frozenset[str]) -> list[tuple[str, pl.Series, pl.Expr, str]]:
+    """Values that parse but cannot be used: a date outside the years the calendar covers, a number
+    that is not finite (inf, NaN), a population that is not above 0. Each column is first checked
+    in one cheap pass (min and max, or a sum), and its rows flagged only when that finds something."""
+    out: list[tuple[str, pl.Series, pl.Expr, str]] = []
+    for name, col in ds.columns.items():
+        if name not in parsed.columns or parsed[name].null_count() == parsed.height:
+            continue
+        values = parsed[name]
+        if col.type == "date":
+            lo, hi = values.min(), values.max()
+            if lo < FIRST_DATE or hi > LAST_DATE:  # type: ignore[operator]
+                out.append((name, ((values < FIRST_DATE) | (values > LAST_DATE)).fill_null(False), pl.col(name),
+                            f"is outside the years {FIRST_DATE.year} to {LAST_DATE.year}"))
+        elif col.type == "float" and not math.isfinite(values.sum()):
+            out.append((name, (~values.is_finite()).fill_null(False), pl.col(name), "is not a finite number"))
+        if name in positive and col.type in ("int", "float") and values.min() <= 0:  # type: ignore[operator]
+            out.append((name, (values <= 0).fill_null(False), pl.col(name), "is not above 0 (a population)"))
+    return out
+
+
+def _csv_problems(ds: Dataset, shown: str, csv: CsvFile, loaded: LoadedDataset) -> None:
+    """What reading a CSV file found: its malformed lines (named, up to the limit, and counted)."""
+    room = max(PROBLEM_DETAIL_LIMIT - len(loaded.problems), 0)
+    for p in csv.problems[:room]:
+        loaded.problems.append(DataProblem(ds.name, shown, p.line, p.column, p.value, p.message))
+    for reason, n in csv.left_out.items():
+        loaded.left_out[reason] = loaded.left_out.get(reason, 0) + n
+    loaded.blank_lines += csv.blank_lines
+
+
 def _dtype(type_: str) -> pl.DataType:
     return {"str": pl.String(), "int": pl.Int64(), "float": pl.Float64(), "bool": pl.Boolean(), "date": pl.Date()}[type_]
 
@@ -287,6 +385,9 @@ def _word(type_: str) -> str:
 # --------------------------------------------------------------------------------------
 # Derived columns
 # --------------------------------------------------------------------------------------
+SNAPSHOT_PARAM, PERIOD_END_PARAM = "@snapshot", "@period_end"
+
+
 def _arg(a: object) -> pl.Expr:
     if a == "@snapshot":
         return pl.col(SNAPSHOT_COL)
@@ -351,8 +452,10 @@ def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
+    populations = {m.population for m in config.measures if m.population}
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
-        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads)
+        positive = frozenset({"value"}) if name in populations else frozenset()
+        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
     return loaded
 
 
@@ -362,7 +465,7 @@ def _empty(ds: Dataset) -> pl.DataFrame:
 
 def _load_dataset(
     config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> LoadedDataset:
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
@@ -375,7 +478,7 @@ def _load_dataset(
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
-        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads)
+        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads, positive)
         if frame.width:
             parts.append(frame if usable is None else frame.filter(usable))
     frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
@@ -391,10 +494,12 @@ def _load_dataset(
         right = other.frame.drop([c for c in (FILE, ROW) if c in other.frame.columns])
         dupes = right.group_by(j.right).len().filter(pl.col("len") > 1)
         if dupes.height:
-            for key, n in dupes.head(20).iter_rows():
+            for key, n, file, rows in _repeats(other.frame, j.right, dupes.head(20)):
                 result.problems.append(DataProblem(
-                    j.dataset, other.config.file, None, j.right, str(key),
-                    f"appears {n} times; a joined table needs one row per key (the last is used)",
+                    j.dataset, file, rows[-1], j.right, str(key),
+                    f"appears {n} times (also {_line_word(file)}{'s' if len(rows) > 2 else ''} "
+                    f"{', '.join(map(str, rows[:-1]))}); "
+                    "a joined table needs one row per key (the last is used)",
                 ))
             right = right.unique(subset=[j.right], keep="last", maintain_order=True)
         right = right.with_columns(pl.col(j.right).cast(frame.schema[j.left]))
@@ -415,9 +520,58 @@ def _load_dataset(
             for f, row, s, e in backwards.select(FILE, ROW, ds.start, ds.end).head(room).iter_rows():
                 result.problems.append(DataProblem(ds.name, f, row, ds.end, f"{e} < {s}", "spell ends before it starts"))
             frame = frame.filter((pl.col(ds.end) >= pl.col(ds.start)) | pl.col(ds.end).is_null())
+    frame = _negative_ages(ds, frame, result)
     result.frame = frame
     result.first_month, result.last_month = _data_months(ds, frame, today_month)
     return result
+
+
+def _line_word(file: str) -> str:
+    """A place in a CSV file is a line (the header is line 1); in a Parquet file, a row."""
+    return "row" if file.lower().endswith(".parquet") else "line"
+
+
+def _repeats(frame: pl.DataFrame, key: str, dupes: pl.DataFrame) -> list[tuple[object, int, str, list[int]]]:
+    """For repeated keys: the key, how often, the file of its last row and up to 4 lines it is on."""
+    rows = (frame.filter(pl.col(key).is_in(dupes[key].implode()))
+            .group_by(key, maintain_order=True)
+            .agg(pl.len().alias("n"), pl.col(FILE).last().cast(pl.String), pl.col(ROW).tail(4)))
+    return [(k, n, f, list(r)) for k, n, f, r in rows.iter_rows()]
+
+
+def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> pl.DataFrame:
+    """Leave out rows whose `years` derive to `@snapshot`/`@period_end` (an age) could be negative: a
+    date of birth after the date the row is about (the event's date, the spell's start, the end of
+    the snapshot's period). Such a row is a recording error, and a negative age would count in
+    `age < 16`."""
+    for d in ds.derives:
+        if d.kind != "years" or not isinstance(d.args[0], str) or frame.schema.get(d.args[0]) != pl.Date:
+            continue
+        born, to = d.args
+        if to in (SNAPSHOT_PARAM, PERIOD_END_PARAM):
+            if ds.kind == "event" and ds.date:
+                anchor, what = pl.col(ds.date), f"the event's date ({ds.date})"
+            elif ds.kind == "spell" and ds.start:
+                anchor, what = pl.col(ds.start), f"the spell's start ({ds.start})"
+            elif ds.kind == "snapshot" and ds.period:
+                anchor = pl.col(ds.period).str.strip_chars().str.to_date("%Y-%m", strict=False).dt.month_end()
+                what = f"the end of its period ({ds.period})"
+            else:
+                continue
+        else:  # between two columns a negative number of years is an answer, as `days` may be negative
+            continue
+        bad = (pl.col(born) > anchor).fill_null(False)
+        hits = frame.filter(bad)
+        if not hits.height:
+            continue
+        reason = f"{born} after {what}: a negative {d.name}"
+        result.left_out[reason] = result.left_out.get(reason, 0) + hits.height
+        room = max(PROBLEM_DETAIL_LIMIT - len(result.problems), 0)
+        for f, row, b, a in hits.select(FILE, ROW, born, anchor.alias("__anchor")).head(room).iter_rows():
+            result.problems.append(DataProblem(ds.name, f, row, born, str(b),
+                                               f"is after {what} {a}, so {d.name} would be negative"))
+        frame = frame.filter(~bad)
+    return frame
 
 
 def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:
