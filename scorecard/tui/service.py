@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from ..commentary import Commentary, CommentaryStore
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
-from ..engine.engine import Engine
-from ..engine.explain import Explanation
 from ..engine.results import BandChanges, MeasureRating, ScorecardRating
 from ..store import Results
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
+    from ..engine.explain import Explanation
 
 SPARK_PERIODS = 12
 
@@ -61,7 +62,7 @@ class ExceptionItem:
 
 class EngineService:
     def __init__(self, config: Config, today: dt.date | None = None,
-                 engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
+                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
         self.config = config
         self.today = today
         # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
