@@ -219,6 +219,40 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
     sys.exit(code)
 
 
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--output", default=None,
+              help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
+@click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
+def export(config: str, fmt: str, scorecard_id: str | None, period: str | None, output: str | None,
+           force: bool) -> None:
+    """The scorecard for a period as an Excel workbook or CSV: a table per scorecard, the trend, the data notes."""
+    from .export import csv_paths, export_tables, write_csv, write_xlsx
+
+    engine = _load(config)
+    try:
+        tables = export_tables(engine, scorecard_id, period)
+    except UsageError as e:
+        _usage(str(e))
+    shown = engine.resolve_period(period)
+    target = Path(output) if output else Path(f"scorecard-{shown}" + (".xlsx" if fmt == "xlsx" else "-csv"))
+    existing = [target] if fmt == "xlsx" and target.exists() else [p for p in csv_paths(tables, target) if p.exists()]
+    if fmt == "csv" and target.exists() and not target.is_dir():
+        _usage(f"{target} is a file: --output for csv names a folder")
+    if existing and not force:
+        _usage(f"{existing[0]} already exists; --force writes over it")
+    if fmt == "xlsx":
+        write_xlsx(tables, target)
+        click.echo(f"Wrote {target}: sheets " + ", ".join(t.name for t in tables))
+    else:
+        paths = write_csv(tables, target)
+        click.echo(f"Wrote {len(paths)} CSV files in {target}: " + ", ".join(p.name for p in paths))
+    _problems_exit(engine)
+
+
 @main.group()
 def cache() -> None:
     """The results store: answers kept between runs so that unchanged data is not computed again."""

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from .calendar import month_number, period_of
-from .config import sql_columns
+from .config_sql import sql_columns
 from .engine import Engine
 from .measures import Query, aggregate
 from .results import Band, PeriodResult, change_between

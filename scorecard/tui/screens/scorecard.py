@@ -25,21 +25,23 @@ LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
 
 class ScorecardScreen(AppAccess, Screen[None]):
+    # In the order the footer shows them: on 80 columns it keeps the first nine (up to q Quit); the
+    # rest show on wider terminals, and all of them in Help (?) and the command palette (Ctrl+P).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Drill", tooltip="Drill down into the measure"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
-        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
-        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
-        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
-        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit"),
-        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
-        Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit"),
+        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
+        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
+        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
+        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
+        Binding("p", "choose_period", "Period", tooltip="Go to a period"),
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
@@ -199,6 +201,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         text = Text()
         text.append(m.id, style="bold")
         text.append(f"  {m.title}")
+        if m.unit not in (None, "%") and not self.query_one(ScorecardTable).fitted.units:
+            text.append(f"  (in {m.unit})", style="dim")  # the table's values are bare on a narrow terminal
         if m.polarity:
             text.append(f"  ({m.polarity} is better)", style="dim")
         if m.owner:
