@@ -179,6 +179,8 @@ class Results:
         if self._store is not None and self._key is not None:
             with self._store_lock:
                 found, entry = self._store.get(self._key, question)
+                if found and not self.served:
+                    self._store.touch(self._key)  # used now: kept before keys and configs not used lately
             if found:
                 value, problems = entry
                 self._memo[question] = entry
