@@ -11,6 +11,13 @@ import getpass
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine.explain import Explanation
+    from .engine.results import MeasureRating
+
+from .publish.state import ensure_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
@@ -34,6 +41,16 @@ class Commentary:
     written_at: str  # ISO 8601, UTC
 
 
+@dataclass(frozen=True)
+class ExceptionPage:
+    """A Red measure as the exception report shows it (the paper's page, the UI's screen): its
+    row, its drill-down and the analyst's commentary for the period."""
+
+    rating: MeasureRating
+    explanation: Explanation
+    commentary: Commentary | None
+
+
 def default_author() -> str:
     try:
         return getpass.getuser()
@@ -49,6 +66,7 @@ class CommentaryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=10)
         conn.executescript(SCHEMA)
+        ensure_schema(conn)  # the state file's schema version (publications live here too)
         return conn
 
     def save(self, measure: str, period: str, text: str, author: str | None = None) -> Commentary:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..publish.state import ensure_schema
 from .evaluate import RoutedAlert, Transition
 
 SCHEMA = """
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     slack_ts TEXT,
     delivered_at TEXT,
     found_in_history INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (route, scorecard, measure, period, from_band, to_band)
+    detail TEXT NOT NULL DEFAULT '',  -- what else makes an alert on the data unique (a restated value)
+    UNIQUE (route, scorecard, measure, period, from_band, to_band, detail)
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_status ON alert_outbox (status, route);
 CREATE TABLE IF NOT EXISTS alert_channels (
@@ -179,13 +181,20 @@ class Outbox:
         self._previewing = False
 
     @classmethod
-    def open(cls, path: Path) -> Outbox:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    def open(cls, path: Path, *, create: bool = True) -> Outbox:
+        """The state file's outbox. With `create=False` (a dry run) a state file that does not
+        exist yet is stood in for by an empty one in memory: nothing is written to disk."""
+        if create or path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target = str(path)
+        else:
+            target = ":memory:"
+        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        ensure_schema(conn)  # an outbox from before schema version 2 is rebuilt with its rows
         return cls(conn, path)
 
     @classmethod
@@ -246,9 +255,10 @@ class Outbox:
                 t = a.transition
                 cur = self.conn.execute(
                     "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
-                    " kinds, alert_key, payload, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " kinds, alert_key, payload, run_id, created_at, detail)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
-                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp),
+                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp, t.detail),
                 )
                 new += cur.rowcount
             self.conn.execute("UPDATE alert_runs SET new_alerts = ? WHERE id = ?", (new, run_id))

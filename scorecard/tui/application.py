@@ -25,10 +25,10 @@ from textual.worker import get_current_worker
 from ..commentary import Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
-from ..format import month_name
+from ..present import month_label
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
-from .service import EngineService
+from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class ScorecardApp(App[int]):
             if (m < first and step < 0) or (m > last and step > 0):
                 edge = "earliest" if step < 0 else "latest"
                 self.bell()
-                self.notify(f"{month_name(base)} is the {edge} period with data.", timeout=3)
+                self.notify(f"{month_label(base)} is the {edge} period with data.", timeout=3)
                 return
         self.set_period(new)
 
@@ -214,7 +214,7 @@ class ScorecardApp(App[int]):
         periods = list(reversed(self.data_periods))
         if not periods:
             return
-        options = [(p, month_name(p)) for p in periods]
+        options = [(p, month_label(p)) for p in periods]
         self.push_screen(OptionPicker("Go to period", options, current=self.period),
                          lambda value: self.set_period(value) if value else None)
 
@@ -236,7 +236,7 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3)
             screen = self.screen
             if hasattr(screen, "commentary_saved"):
                 screen.commentary_saved()
@@ -244,6 +244,32 @@ class ScorecardApp(App[int]):
                 screen.load()
 
         self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
+
+    def publish_period(self) -> None:
+        """Ask to publish the scorecard for the period shown (SPEC section 7), showing what is frozen."""
+        if self.period is not None:
+            self.run_worker(partial(self._plan_publish, self.scorecard_id, self.period), thread=True,
+                            group="publish", exit_on_error=False)
+
+    def _plan_publish(self, scorecard_id: str, period: str) -> None:
+        try:
+            plan = self.service.publish_plan(scorecard_id, period)
+        except Exception as e:
+            self.call_from_thread(self.notify, f"Cannot publish: {e}", severity="error")
+            return
+        self.call_from_thread(self._push_publish, plan)
+
+    def _push_publish(self, plan: PublishPlan) -> None:
+        from .screens.publish import PublishScreen
+
+        def done(said: str | None) -> None:
+            if said is None:
+                return
+            self.notify(said, title="Published", timeout=6)
+            if isinstance(self.screen, ScorecardScreen):
+                self.screen.load()
+
+        self.push_screen(PublishScreen(plan), done)
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:

@@ -12,7 +12,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
-from ...format import month_name, summary_sentence
+from ...engine.coverage import short_words
+from ...format import summary_sentence
+from ...present import month_label
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
@@ -45,6 +47,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
+        Binding("P", "publish", "Publish", key_display="P", show=False,
+                tooltip="Publish the scorecard for the period (asks first, showing what is frozen)"),
     ]
 
     def __init__(self) -> None:
@@ -90,7 +94,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
             # what the config already says, while the engine loads the data and rates the period
             config = app.config
             self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_name(app.period)}" if app.period else "")
+            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
@@ -137,7 +141,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.sub_title = f"{view.rating.title} · {month_label(period)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
@@ -151,9 +155,17 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
-        text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        text = Text(summary_sentence(r, month_label(r.period)), style="bold")
+        if r.datasets:  # SPEC section 7: what the data covers, under the summary (the header is too narrow)
+            words = short_words(r.datasets)
+            text.append(f"\n{words[:1].upper()}{words[1:]}", style="dim")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
+        restated = sum(1 for m in r.measures if m.restated)
+        if restated:
+            version = next(m.published.version for m in r.measures if m.published is not None)
+            text.append(f"\n* {restated} figure(s) restated since publication (version {version}): Enter shows both",
+                        style="bold")
         return text
 
     # -- the table ------------------------------------------------------------------------------
@@ -316,6 +328,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def action_problems(self) -> None:
         self.sc.open_problems()
+
+    def action_publish(self) -> None:
+        self.sc.publish_period()
 
     def action_commentary(self) -> None:
         measure = self.query_one(ScorecardTable).current_measure()
