@@ -126,7 +126,8 @@ class ScorecardApp(App[int]):
         """The first screen is up. Shortly after, while the analyst reads it, get the drill-down ready:
         import its code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, then
         build the one drill-down screen (compose and mount its widgets, off screen), so the first
-        Enter costs what every later one does. A drill-down opened before that builds it then."""
+        Enter costs what every later one does. A drill-down opened before that builds it then. When the
+        screen came from the results store, that thread then has the engine load the data."""
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
@@ -135,6 +136,8 @@ class ScorecardApp(App[int]):
             from .screens import drilldown  # noqa: F401
 
             self.call_from_thread(self._build_drill_screen)
+        # a first screen from the results store: the engine loads the data now, while the analyst reads
+        self.service.get_ready(self.scorecard_id, self.period)
 
     def _build_drill_screen(self) -> None:
         from .screens.drilldown import DrillDownScreen
