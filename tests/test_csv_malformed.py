@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.engine.csvfile import read_csv
+from scorecard.engine.csvfile import UnreadableFile, read_csv
 from scorecard.engine.engine import Engine
 
 HEALTH_LINE_5 = b"H4,2017-02-03,,false"  # data row 4 of the basic fixture's health.csv
@@ -152,3 +152,37 @@ def test_problem_values_are_cut_short(basic_copy: Path) -> None:
     line = health_problem_lines(p.stdout)[0]
     assert "9" * 25 not in line and "…" in line and len(line) < 200, line
     assert re.search(r"line 5, column entered_care", line), line
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "has no header line"),
+        (b"\n1,2\n", "has no header line"),
+        ("a,b\n1,2\n".encode("utf-16"), "header line is not UTF-8 text"),
+        (b"a,b\r1,2\r", "carriage return only"),
+        (b'a,"b\n1,2\n', "header line opens a quote that is not closed on this line (column 2)"),
+    ],
+    ids=["empty", "blank-header", "utf-16", "cr-only", "header-quote"],
+)
+def test_a_file_that_cannot_be_read_is_one_sentence(tmp_path: Path, data: bytes, words: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as info:
+        read_csv(path, "__row")
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n")
+    got = read_csv(path, "__row")
+    assert got.frame.height == 0 and got.frame.columns == ["__row", "a", "b"] and got.problems == []
+
+
+def test_unreadable_file_in_check_is_one_line_and_the_rest_is_checked(basic_copy: Path) -> None:
+    (basic_copy / "data" / "health.csv").write_bytes("child_id,entered_care\n".encode("utf-16"))
+    p = run_cli(basic_copy / "config.toml", "check")
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert "  data/health.csv: header line is not UTF-8 text: save the file as UTF-8" in p.stdout.splitlines(), p.stdout
+    assert "returns: 13 rows used" in p.stdout
