@@ -1,25 +1,22 @@
 """Reading the data files a config names, typed and checked (SPEC sections 2 and 4).
 
-Each dataset is read once. Every row that cannot be used (a value that does not parse, an empty
-value in a column not marked `?`, a spell ending before it starts) is left out and recorded as a
-`DataProblem` with file, row, column and value; a missing file or column is recorded against the
-declared columns it takes away, so only the measures that need them lose their value.
+Each dataset is read once (`datafiles`, `csvfile`). Every row that cannot be used (a malformed CSV
+line, a value that does not parse, an empty value in a column not marked `?`, a value that parses
+but cannot be used (`rowchecks`), a spell ending before it starts) is left out and recorded as a
+`DataProblem` with file, line (a Parquet file: row), column and value; a missing file or column is
+recorded against the declared columns it takes away, so only the measures that need them lose
+their value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import glob as _glob
-import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .calendar import (
-    FIRST_DATE,
-    LAST_DATE,
     PERIOD_RE,
     Calendar,
     add_working_days,
@@ -29,41 +26,20 @@ from .calendar import (
 )
 from .config_model import Config, Dataset, Derive
 from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql
-from .csvfile import CsvFile, UnreadableFile, check_regular, read_csv
+from .csvfile import CsvFile, UnreadableFile
+from .datafiles import FILE as FILE
+from .datafiles import PROBLEM_DETAIL_LIMIT as PROBLEM_DETAIL_LIMIT
+from .datafiles import ROW as ROW
+from .datafiles import VALUE_SHOWN as VALUE_SHOWN
+from .datafiles import DataProblem as DataProblem
+from .datafiles import RawFile, line_word
+from .datafiles import dataset_files as dataset_files
+from .datafiles import display_path as display_path
+from .datafiles import files_outside as files_outside
+from .datafiles import read_file as read_file
+from .rowchecks import negative_ages, repeats, value_checks
 
-ROW = "__row"
-FILE = "__file"
 BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "0": False, "n": False, "no": False}
-PROBLEM_DETAIL_LIMIT = 200  # problems listed one by one per dataset; the rest are counted
-
-
-VALUE_SHOWN = 24  # characters of an offending value a problem shows: never a whole record
-
-
-def cut(value: str, limit: int = VALUE_SHOWN) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-@dataclass(frozen=True)
-class DataProblem:
-    """One data problem. `row` is the line number in a CSV file (the header is line 1, so the Nth
-    data row is line N+1, the spreadsheet's row) and the row number (from 1) in a Parquet file."""
-
-    dataset: str
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" {_line_word(self.file)} {self.row}"
-        if self.column is not None:
-            where += f", column {cut(self.column, 40)}"
-        shown = f": {cut(self.value)!r}" if self.value is not None else ""
-        return f"{where}: {self.message}{shown}"
 
 
 @dataclass
@@ -86,69 +62,6 @@ class LoadedDataset:
             return None
         reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
         return f"{self.rows_left_out} rows of {self.config.name} ({self.config.file}) left out: {reasons}"
-
-
-# --------------------------------------------------------------------------------------
-# Files
-# --------------------------------------------------------------------------------------
-def display_path(path: Path, config: Config) -> str:
-    try:
-        return str(path.relative_to(config.path.parent))
-    except ValueError:
-        return str(path)
-
-
-def dataset_files(config: Config, pattern: str) -> list[Path]:
-    """The files a dataset's `file` names: that file when it exists (even with `[`, `*` or `?` in its
-    name), else every file the glob matches, sorted by name."""
-    full = config.data_dir / pattern
-    if os.path.lexists(full):
-        return [full]
-    if any(ch in pattern for ch in "*?["):
-        return sorted(config.data_dir / p for p in _glob.glob(pattern, root_dir=config.data_dir))
-    return []
-
-
-def files_outside(config: Config) -> list[str]:
-    """A sentence for each data file outside the config's folder (an absolute path or `../`): they are
-    read, and `check` says so, since such a config reads something its folder does not hold."""
-    home = config.path.parent.resolve()
-    named = [(f"dataset {name}", ds.file) for name, ds in config.datasets.items()]
-    named += [("comparators", config.comparators_file)] if config.comparators_file else []
-    out: list[str] = []
-    for what, pattern in named:
-        for path in dataset_files(config, pattern) or [config.data_dir / pattern]:
-            if not path.resolve().is_relative_to(home):
-                out.append(f"{what} reads {path.resolve()}, outside the config's folder ({home})")
-    return out
-
-
-def read_file(path: Path, columns: list[str] | None = None) -> _Raw:
-    """A data file's rows, each with its line (CSV) or row (Parquet) number in `__row`; of a Parquet
-    file only `columns` (those present), when given. Raises `UnreadableFile` with a one-line reason."""
-    if path.suffix.lower() != ".parquet":
-        csv = read_csv(path, ROW, PROBLEM_DETAIL_LIMIT)
-        return _Raw(csv.frame, csv)
-    check_regular(path)
-    try:
-        if columns is not None:
-            present = set(pl.read_parquet_schema(path))
-            wanted = [c for c in dict.fromkeys(columns) if c in present]
-            if wanted:  # with no column at all the row count would be lost
-                frame = pl.read_parquet(path, columns=wanted)
-                return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
-        frame = pl.read_parquet(path)
-    except (pl.exceptions.PolarsError, OSError):
-        raise UnreadableFile("cannot be read as a Parquet file") from None
-    return _Raw(frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.UInt32)))
-
-
-@dataclass
-class _Raw:
-    """A file as read: its columns (CSV: text) and `__row`, and for a CSV what reading it found."""
-
-    frame: pl.DataFrame
-    csv: CsvFile | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -211,13 +124,13 @@ class _Reads:
     column any of them declares (Parquet), and which text columns may hold a blank value."""
 
     columns: dict[Path, list[str]] = field(default_factory=dict)
-    frames: dict[Path, _Raw | UnreadableFile] = field(default_factory=dict)
+    frames: dict[Path, RawFile | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
 
-    def read(self, path: Path, columns: list[str]) -> _Raw:
+    def read(self, path: Path, columns: list[str]) -> RawFile:
         if path not in self.frames:
             try:
                 self.frames[path] = read_file(path, self.columns.get(path, columns))
@@ -229,7 +142,7 @@ class _Reads:
         if path.suffix.lower() != ".parquet":
             return got
         present = [c for c in dict.fromkeys(columns) if c in got.frame.columns]
-        return _Raw(got.frame.select(ROW, *present)) if present else got
+        return RawFile(got.frame.select(ROW, *present)) if present else got
 
     def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
         todo = [c for c in names if (path, c) not in self.blank]
@@ -309,7 +222,7 @@ def _typed_file(
         checks.append((ds.period, p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern), p,
                        "is not a period (YYYY-MM)"))
     parsed = raw.select(exprs)  # each column parsed once
-    checks += _value_checks(ds, parsed, positive)
+    checks += value_checks(ds, parsed, positive)
     if not checks:
         return parsed, None
     computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)
@@ -343,27 +256,6 @@ def _typed_file(
     return parsed, first_reason.is_null()
 
 
-def _value_checks(ds: Dataset, parsed: pl.DataFrame, positive: frozenset[str]) -> list[tuple[str, pl.Series, pl.Expr, str]]:
-    """Values that parse but cannot be used: a date outside the years the calendar covers, a number
-    that is not finite (inf, NaN), a population that is not above 0. Each column is first checked
-    in one cheap pass (min and max, or a sum), and its rows flagged only when that finds something."""
-    out: list[tuple[str, pl.Series, pl.Expr, str]] = []
-    for name, col in ds.columns.items():
-        if name not in parsed.columns or parsed[name].null_count() == parsed.height:
-            continue
-        values = parsed[name]
-        if col.type == "date":
-            lo, hi = values.min(), values.max()
-            if lo < FIRST_DATE or hi > LAST_DATE:  # type: ignore[operator]
-                out.append((name, ((values < FIRST_DATE) | (values > LAST_DATE)).fill_null(False), pl.col(name),
-                            f"is outside the years {FIRST_DATE.year} to {LAST_DATE.year}"))
-        elif col.type == "float" and not math.isfinite(values.sum()):
-            out.append((name, (~values.is_finite()).fill_null(False), pl.col(name), "is not a finite number"))
-        if name in positive and col.type in ("int", "float") and values.min() <= 0:  # type: ignore[operator]
-            out.append((name, (values <= 0).fill_null(False), pl.col(name), "is not above 0 (a population)"))
-    return out
-
-
 def _csv_problems(ds: Dataset, shown: str, csv: CsvFile, loaded: LoadedDataset) -> None:
     """What reading a CSV file found: its malformed lines (named, up to the limit, and counted)."""
     room = max(PROBLEM_DETAIL_LIMIT - len(loaded.problems), 0)
@@ -385,9 +277,6 @@ def _word(type_: str) -> str:
 # --------------------------------------------------------------------------------------
 # Derived columns
 # --------------------------------------------------------------------------------------
-SNAPSHOT_PARAM, PERIOD_END_PARAM = "@snapshot", "@period_end"
-
-
 def _arg(a: object) -> pl.Expr:
     if a == "@snapshot":
         return pl.col(SNAPSHOT_COL)
@@ -494,10 +383,10 @@ def _load_dataset(
         right = other.frame.drop([c for c in (FILE, ROW) if c in other.frame.columns])
         dupes = right.group_by(j.right).len().filter(pl.col("len") > 1)
         if dupes.height:
-            for key, n, file, rows in _repeats(other.frame, j.right, dupes.head(20)):
+            for key, n, file, rows in repeats(other.frame, j.right, dupes.head(20)):
                 result.problems.append(DataProblem(
                     j.dataset, file, rows[-1], j.right, str(key),
-                    f"appears {n} times (also {_line_word(file)}{'s' if len(rows) > 2 else ''} "
+                    f"appears {n} times (also {line_word(file)}{'s' if len(rows) > 2 else ''} "
                     f"{', '.join(map(str, rows[:-1]))}); "
                     "a joined table needs one row per key (the last is used)",
                 ))
@@ -520,58 +409,10 @@ def _load_dataset(
             for f, row, s, e in backwards.select(FILE, ROW, ds.start, ds.end).head(room).iter_rows():
                 result.problems.append(DataProblem(ds.name, f, row, ds.end, f"{e} < {s}", "spell ends before it starts"))
             frame = frame.filter((pl.col(ds.end) >= pl.col(ds.start)) | pl.col(ds.end).is_null())
-    frame = _negative_ages(ds, frame, result)
+    frame = negative_ages(ds, frame, result.left_out, result.problems)
     result.frame = frame
     result.first_month, result.last_month = _data_months(ds, frame, today_month)
     return result
-
-
-def _line_word(file: str) -> str:
-    """A place in a CSV file is a line (the header is line 1); in a Parquet file, a row."""
-    return "row" if file.lower().endswith(".parquet") else "line"
-
-
-def _repeats(frame: pl.DataFrame, key: str, dupes: pl.DataFrame) -> list[tuple[object, int, str, list[int]]]:
-    """For repeated keys: the key, how often, the file of its last row and up to 4 lines it is on."""
-    rows = (frame.filter(pl.col(key).is_in(dupes[key].implode()))
-            .group_by(key, maintain_order=True)
-            .agg(pl.len().alias("n"), pl.col(FILE).last().cast(pl.String), pl.col(ROW).tail(4)))
-    return [(k, n, f, list(r)) for k, n, f, r in rows.iter_rows()]
-
-
-def _negative_ages(ds: Dataset, frame: pl.DataFrame, result: LoadedDataset) -> pl.DataFrame:
-    """Leave out rows whose `years` derive to `@snapshot`/`@period_end` (an age) could be negative: a
-    date of birth after the date the row is about (the event's date, the spell's start, the end of
-    the snapshot's period). Such a row is a recording error, and a negative age would count in
-    `age < 16`."""
-    for d in ds.derives:
-        if d.kind != "years" or not isinstance(d.args[0], str) or frame.schema.get(d.args[0]) != pl.Date:
-            continue
-        born, to = d.args
-        if to in (SNAPSHOT_PARAM, PERIOD_END_PARAM):
-            if ds.kind == "event" and ds.date:
-                anchor, what = pl.col(ds.date), f"the event's date ({ds.date})"
-            elif ds.kind == "spell" and ds.start:
-                anchor, what = pl.col(ds.start), f"the spell's start ({ds.start})"
-            elif ds.kind == "snapshot" and ds.period:
-                anchor = pl.col(ds.period).str.strip_chars().str.to_date("%Y-%m", strict=False).dt.month_end()
-                what = f"the end of its period ({ds.period})"
-            else:
-                continue
-        else:  # between two columns a negative number of years is an answer, as `days` may be negative
-            continue
-        bad = (pl.col(born) > anchor).fill_null(False)
-        hits = frame.filter(bad)
-        if not hits.height:
-            continue
-        reason = f"{born} after {what}: a negative {d.name}"
-        result.left_out[reason] = result.left_out.get(reason, 0) + hits.height
-        room = max(PROBLEM_DETAIL_LIMIT - len(result.problems), 0)
-        for f, row, b, a in hits.select(FILE, ROW, born, anchor.alias("__anchor")).head(room).iter_rows():
-            result.problems.append(DataProblem(ds.name, f, row, born, str(b),
-                                               f"is after {what} {a}, so {d.name} would be negative"))
-        frame = frame.filter(~bad)
-    return frame
 
 
 def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:
