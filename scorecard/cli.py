@@ -17,6 +17,7 @@ from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import ConfigError
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
+from .statefile import StateFileError
 from .store import Results
 
 CONFIG_HELP = "the config file (default ./config.toml)"
@@ -53,6 +54,13 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
+def _publication_unknown(e: StateFileError) -> bool:
+    """A state file that cannot be read: the command goes on from the data, and says so."""
+    click.echo(f"Warning: {e}. Whether these figures were published is unknown: they are the live figures.",
+               err=True)
+    return True
+
+
 def _problems_exit(engine: Results) -> None:
     """After printing results: list data problems on stderr and exit 1 when there were any."""
     if engine.has_problems:
@@ -64,17 +72,30 @@ def _problems_exit(engine: Results) -> None:
 
 
 class ScorecardGroup(click.Group):
-    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set."""
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
+    A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
+    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
+                BrokenPipeError):
             raise
+        except StateFileError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
         except Exception as e:
-            if os.environ.get("SCORECARD_DEBUG"):
-                raise
-            click.echo(f"scorecard: unexpected error: {type(e).__name__}: {e} (set SCORECARD_DEBUG=1 for details)", err=True)
+            from .notify.secrets import format_exception, redact_text
+
+            if os.environ.get("SCORECARD_DEBUG"):  # the traceback, with any Slack secret removed
+                click.echo(format_exception(e).rstrip("\n"), err=True)
+                sys.exit(1)
+            click.echo(redact_text(f"scorecard: unexpected error: {type(e).__name__}: {e} "
+                                   "(set SCORECARD_DEBUG=1 for details)"), err=True)
             sys.exit(1)
 
 
@@ -97,8 +118,13 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
-        result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        try:
+            result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        except StateFileError as e:  # rate all the same, saying what is not known
+            unknown = _publication_unknown(e)
+            result = engine.rate(scorecard_id, period)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -106,6 +132,7 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     else:
         click.echo(rating_table(result, engine.config.organisation.name))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -122,12 +149,16 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         to_period = engine.resolve_period(to_period)
         published = None
         if from_period is None:  # SPEC section 7: since the last report
             sc = engine.scorecard(scorecard_id).id
-            last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            try:
+                last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            except StateFileError as e:  # since the month before, saying the last report is not known
+                unknown, last = _publication_unknown(e), None
             from_period = last.period if last is not None else engine.previous_period(to_period)
             if last is not None:
                 published = {k: (f.value, f.rag) for k, f in last.figures.items()}
@@ -139,6 +170,7 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     else:
         click.echo(changes_table(result))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -171,9 +203,13 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         result = engine.explain(measure, period)
-        result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        try:
+            result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        except StateFileError as e:
+            unknown = _publication_unknown(e)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -181,6 +217,7 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     else:
         click.echo(explanation_text(result, engine.config.cohorts))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -237,16 +274,17 @@ def demo_data(out_dir: str, scale: float, seed: int) -> None:
               callback=_period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
+@click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
 @click.option("--live", is_flag=True, help="for a published period: render from the data as it is now")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
-           output: str | None, live: bool) -> None:
+           output: str | None, force: bool, live: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
     engine = _load(config)
     try:
         code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
-                            live=live)
+                            live=live, force=force)
     except UsageError as e:
         _usage(str(e))
     _problems_exit(engine)

@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import holidays as _holidays
 import polars as pl
 
 # The years a date or period may fall in: a date outside them is a data problem, a period outside
@@ -91,6 +90,8 @@ class Calendar:
         subdivision = WORKING_DAY_CALENDARS[self.working_days]
         missing = [y for y in range(first_year, last_year + 1) if y not in self._holiday_years]
         if subdivision is not None and missing:
+            import holidays as _holidays  # here, not at the top: a start served from the results store never needs it
+
             found = _holidays.country_holidays("GB", subdiv=subdivision, years=missing)
             self._holidays.update(found.keys())
         self._holiday_years.update(missing)
