@@ -32,8 +32,7 @@ from .timeline import (
 
 YEAR = 365.25
 EET_CODES = ("F1", "P1", "F2", "P2", "F3", "P3")
-RHA_BOOKED_WITHIN = 0  # days
-RHA_SHIFT = 0  # days
+RHA_BOOKED_WITHIN = 4  # days: a review health assessment is booked near its anniversary
 IHA_REFUSED = 0.1667  # of the initial health assessments not done in time, the share the young person refused
 
 
@@ -106,7 +105,7 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
         children, pl.col("start") + dt.timedelta(days=28), pl.when(young).then(183).otherwise(365), 1
     ).with_columns(pl.lit("RHA").alias("check"))
     # a review is booked near its anniversary, within RHA_BOOKED_WITHIN days either side
-    booked = ((rng.uniform("rha-booked", "rkey") * 2 - 1) * RHA_BOOKED_WITHIN + RHA_SHIFT).round(0).cast(pl.Int64)
+    booked = ((rng.uniform("rha-booked", "rkey") * 2 - 1) * RHA_BOOKED_WITHIN).round(0).cast(pl.Int64)
     review = review.with_columns((pl.col("due_date") + pl.duration(days=booked)).alias("due_date")).filter(
         pl.col("due_date").is_between(WINDOW_START, EXTRACT_DATE)
     )
