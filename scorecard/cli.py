@@ -13,9 +13,11 @@ from typing import Any
 
 import click
 
+from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import ConfigError
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
+from .statefile import StateFileError
 from .store import Results
 from .textfit import output_width
 
@@ -42,6 +44,13 @@ def _load(config: str) -> Results:
         raise
 
 
+def _period_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A period given on the command line is checked before anything is read: a usage error (exit 2)."""
+    if value is not None and not is_period(value):
+        raise click.BadParameter(f"{value!r} is not a period ({PERIOD_FORM})")
+    return value
+
+
 def _usage(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -59,6 +68,13 @@ def _check_order(engine: Results, from_period: str | None, to_period: str | None
         _usage(f"--from {a} must be before --to {b}")
 
 
+def _publication_unknown(e: StateFileError) -> bool:
+    """A state file that cannot be read: the command goes on from the data, and says so."""
+    click.echo(f"Warning: {e}. Whether these figures were published is unknown: they are the live figures.",
+               err=True)
+    return True
+
+
 def _problems_exit(engine: Results) -> None:
     """After printing results: list data problems on stderr and exit 1 when there were any."""
     if engine.has_problems:
@@ -70,7 +86,9 @@ def _problems_exit(engine: Results) -> None:
 
 
 class ScorecardGroup(click.Group):
-    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set;
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
+    A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
+    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback.
     `scorecard --period P` (options and no command) is `scorecard show --period P`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -80,13 +98,24 @@ class ScorecardGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
+                BrokenPipeError):
             raise
+        except StateFileError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
         except Exception as e:
-            if os.environ.get("SCORECARD_DEBUG"):
-                raise
-            click.echo(f"scorecard: unexpected error: {type(e).__name__}: {e} (set SCORECARD_DEBUG=1 for details)", err=True)
+            from .notify.secrets import format_exception, redact_text
+
+            if os.environ.get("SCORECARD_DEBUG"):  # the traceback, with any Slack secret removed
+                click.echo(format_exception(e).rstrip("\n"), err=True)
+                sys.exit(1)
+            click.echo(redact_text(f"scorecard: unexpected error: {type(e).__name__}: {e} "
+                                   "(set SCORECARD_DEBUG=1 for details)"), err=True)
             sys.exit(1)
 
 
@@ -103,7 +132,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
@@ -111,8 +140,13 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
-        result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        try:
+            result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        except StateFileError as e:  # rate all the same, saying what is not known
+            unknown = _publication_unknown(e)
+            result = engine.rate(scorecard_id, period)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -120,6 +154,7 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     else:
         click.echo(rating_table(result, engine.config.organisation.name, output_width()))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -127,8 +162,8 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @click.option("--scorecard", "scorecard_id", default=None)
 @click.option("--from", "from_period", default=None,
               help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)")
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)")
+                   "else the month before)", callback=_period_option)
+@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
@@ -136,13 +171,17 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         to_period = engine.resolve_period(to_period)
         _check_order(engine, from_period, to_period)  # a --from given must be before --to (or the latest)
         published = None
         if from_period is None:  # SPEC section 7: since the last report
             sc = engine.scorecard(scorecard_id).id
-            last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            try:
+                last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            except StateFileError as e:  # since the month before, saying the last report is not known
+                unknown, last = _publication_unknown(e), None
             from_period = last.period if last is not None else engine.previous_period(to_period)
             if last is not None:
                 published = {k: (f.value, f.rag) for k, f in last.figures.items()}
@@ -154,6 +193,7 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     else:
         click.echo(changes_table(result, output_width()))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -203,7 +243,7 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 @main.command()
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
@@ -212,9 +252,13 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         result = engine.explain(measure, period)
-        result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        try:
+            result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        except StateFileError as e:
+            unknown = _publication_unknown(e)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -222,6 +266,7 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     else:
         click.echo(explanation_text(result, engine.config.cohorts))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -265,7 +310,7 @@ def check(config: str, fmt: str) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None)
+@click.option("--period", default=None, callback=_period_option)
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -303,21 +348,23 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--since", default=None,
-              help="band changes since this period (default the last period published before it, else the previous one)")
+              help="band changes since this period (default the last period published before it, else the previous one)",
+              callback=_period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
+@click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
 @click.option("--live", is_flag=True, help="for a published period: render from the data as it is now")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
-           output: str | None, live: bool) -> None:
+           output: str | None, force: bool, live: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
     engine = _load(config)
     try:
         code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
-                            live=live)
+                            live=live, force=force)
     except UsageError as e:
         _usage(str(e))
     _problems_exit(engine)
@@ -327,7 +374,7 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
@@ -375,7 +422,7 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
@@ -444,7 +491,7 @@ def alerts() -> None:
 
 @alerts.command("run")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""

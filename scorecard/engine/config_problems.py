@@ -53,7 +53,11 @@ class Problems:
         for e in error.errors():
             loc = prefix + tuple(p for p in e["loc"] if not _is_union_tag(p))
             kind = e["type"]
-            if kind == "extra_forbidden":
+            if kind == "default_factory_not_called":  # a default that reads a key with its own problem
+                continue
+            if kind == "finite_number":
+                message = "must be a finite number, not inf or nan"
+            elif kind == "extra_forbidden":
                 inner = tuple(p for p in e["loc"] if not _is_union_tag(p))
                 message = "unknown key" + (did_you_mean(str(inner[-1]), known_keys(model, inner[:-1]), "`", 1)
                                            if model is not None and inner else "")

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from .calendar import Calendar, month_number, month_of_date, period_of
+from .calendar import PERIOD_FORM, Calendar, month_number, month_of_date, period_of
 from .comparators import Comparators, load_comparators
 from .config import load_config
 from .config_model import Config, Measure
@@ -141,7 +141,7 @@ class Engine:
         try:
             month = month_number(period)
         except ValueError:
-            raise UsageError(f"{period!r} is not a period (YYYY-MM)") from None
+            raise UsageError(f"{period!r} is not a period ({PERIOD_FORM})") from None
         if self.last_month is not None and month > self.last_month:
             extract = self.coverage.extract_date
             raise UsageError(f"{period} is after {month_words(self.last_month)}, the latest period with data"

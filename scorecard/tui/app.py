@@ -99,6 +99,8 @@ def run_app(config_path: Path, scorecard_id: str | None, period: str | None, mea
     else:
         app = build_app(config, scorecard_id, period, measure)
     app.run()
+    if app.return_code:  # the app stopped on an error (Textual has shown it)
+        return app.return_code
     if app.problem_lines:
         print(f"{len(app.problem_lines)} data problem(s) found; `scorecard check` lists them.", file=sys.stderr)
         return 1
