@@ -33,7 +33,7 @@ from .timeline import (
 YEAR = 365.25
 EET_CODES = ("F1", "P1", "F2", "P2", "F3", "P3")
 RHA_BOOKED_WITHIN = 4  # days: a review health assessment is booked near its anniversary
-IHA_REFUSED = 0.1667  # of the initial health assessments not done in time, the share the young person refused
+IHA_REFUSED = 0.1711  # of the initial health assessments not done in time, the share the young person refused
 
 
 def _care_end() -> pl.Expr:
