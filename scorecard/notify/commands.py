@@ -23,15 +23,17 @@ from ..engine.config import ConfigError
 from ..engine.config_model import Config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..statefile import StateFileError
 from ..store import Results
 from .data_alerts import DATA_STALE, route_data_alerts
 from .deliver import DeliveryReport, deliver
-from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, evaluate
+from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, RouteLike, evaluate
 from .locks import LockBusy, run_lock, serve_lock
 from .messages import build_messages, period_label, preview
-from .outbox import Outbox, OutboxRow, utc_now
+from .outbox import Dropped, Outbox, OutboxRow, utc_now
 from .scheduler import ScheduleError, build_scheduler, next_runs, parse_schedule
-from .slack import Deadline, RedactingFilter, SlackError, SlackSettings, client_from_env, secrets_from_env
+from .secrets import CredentialsError, RedactingFormatter, check_credentials
+from .slack import Deadline, SlackError, SlackSettings, client_from_env
 
 log = logging.getLogger("scorecard.alerts")
 
@@ -39,7 +41,8 @@ log = logging.getLogger("scorecard.alerts")
 # -- logging -------------------------------------------------------------------------------------
 def configure_logging(default: int) -> None:
     """Log lines to stderr with a timestamp; `SCORECARD_LOG_LEVEL` overrides the level.
-    Secrets from the environment are redacted from every line."""
+    Secrets from the environment are redacted from every line, tracebacks included; the
+    scheduler's (APScheduler's) own warnings go through the same handler."""
     level_name = os.environ.get("SCORECARD_LOG_LEVEL", "").upper()
     level = logging.getLevelName(level_name) if level_name else default
     if not isinstance(level, int):
@@ -48,11 +51,14 @@ def configure_logging(default: int) -> None:
     root.setLevel(level)
     if not any(getattr(h, "_scorecard_alerts", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handler.addFilter(RedactingFilter(lambda text: secrets_from_env()(text)))  # the environment as it is now
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
         handler._scorecard_alerts = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False
+        scheduler_log = logging.getLogger("apscheduler")
+        scheduler_log.addHandler(handler)
+        scheduler_log.setLevel(logging.WARNING)
+        scheduler_log.propagate = False
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -131,11 +137,17 @@ def run_once(engine: Results, period: str | None, dry_run: bool) -> Outcome:
         return outcome.refuse(refusal)
     state = engine.config.state_path
     org = engine.config.organisation
+    if not dry_run:
+        try:
+            check_credentials()
+        except CredentialsError as e:
+            return outcome.refuse(f"Error: {e}")
     settings = SlackSettings.from_env()
     lock = run_lock(state)
     if not dry_run:
         try:
-            lock.acquire(wait=settings.deadline)
+            lock.acquire(wait=settings.deadline, on_wait=lambda holder: log.warning(  # said as it waits
+                "another alerts run (%s) holds %s; waiting up to %g s for it", holder, lock.path, settings.deadline))
         except LockBusy as e:
             return outcome.refuse(f"another alerts run is in progress ({e.holder}, lock {e.path}); try again later")
     try:
@@ -149,10 +161,11 @@ def run_once(engine: Results, period: str | None, dry_run: bool) -> Outcome:
             if dry_run:
                 return _dry_run(engine, ev, outbox, now, outcome)
             data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
-            recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
+            recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
             outcome.lines += _evaluation_lines(engine, ev)
             outcome.say(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) "
                         "in the outbox")
+            outcome.lines += _dropped_lines(recorded.dropped)
             deadline = Deadline(settings.deadline)
             client = client_from_env(settings, deadline)
             pending = outbox.counts()["pending"]
@@ -181,11 +194,12 @@ def _dry_run(engine: Results, ev: Evaluation, outbox: Outbox, now: dt.datetime, 
     org = engine.config.organisation
     with outbox.preview():  # the run is recorded, read back and rolled back
         data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
-        recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
+        recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
         pending = outbox.pending()
     outcome.lines += _evaluation_lines(engine, ev)
     outcome.say(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) (dry run: "
                 "nothing recorded, nothing sent)")
+    outcome.lines += _dropped_lines(recorded.dropped)
     by_route: dict[str, list[OutboxRow]] = {}
     for r in pending:
         by_route.setdefault(r.route, []).append(r)
@@ -195,6 +209,19 @@ def _dry_run(engine: Results, ev: Evaluation, outbox: Outbox, now: dt.datetime, 
         for message in build_messages(route, rows, organisation=org.name, timezone=org.timezone, now=now):
             outcome.say(preview(message))
     return outcome
+
+
+def _routes(engine: Results) -> list[RouteLike]:
+    alerts = engine.config.alerts
+    return list(alerts.routes) if alerts is not None else []
+
+
+def _dropped_lines(dropped: list[Dropped]) -> list[str]:
+    lines = []
+    for d in dropped:
+        moved = "; " + ", ".join(f"{n} re-routed to {ch}" for ch, n in d.rerouted.items()) if d.rerouted else ""
+        lines.append(f"{d.route}: {d.alerts} pending alert(s) dropped, not sent: {d.reason}{moved}")
+    return lines
 
 
 # -- serve ---------------------------------------------------------------------------------------
@@ -208,6 +235,9 @@ def _scheduled_run(load: Callable[[], Results]) -> int:
     except ConfigError as e:
         for line in e.problems:
             log.warning("%s", line)
+        return 1
+    except StateFileError as e:  # one line naming the file, as on the command line
+        log.error("%s", e)
         return 1
     except Exception:  # the scheduler keeps going; the next run tries again
         log.exception("alerts run failed")
@@ -249,6 +279,10 @@ def alerts_serve(config: Config, load: Callable[[], Results], run_now: bool = Fa
         trigger = parse_schedule(alerts.schedule, timezone)
     except ScheduleError as e:
         return outcome.refuse(f"{config.path}: {e}")
+    try:
+        check_credentials()
+    except CredentialsError as e:
+        return outcome.refuse(f"Error: {e}")
     lock = serve_lock(config.state_path)
     try:
         lock.acquire()
@@ -295,20 +329,26 @@ def alerts_status(config: Config, fmt: str) -> Outcome:
     box = Outbox.open_existing(state)
     if box is None:
         rows: list[OutboxRow] = []
-        counts = {"pending": 0, "delivered": 0}
+        counts = {"pending": 0, "delivered": 0, "dropped": 0}
         last_run = None
     else:
         with box:
             rows, counts, last_run = box.rows(), box.counts(), box.last_run()
-    rows.sort(key=lambda r: (r.status != "pending", -r.id))
+    order = {"pending": 0, "delivered": 1, "dropped": 2}
+    rows.sort(key=lambda r: (order.get(r.status, 3), -r.id))
+    credential, protection = _protection()
     if fmt == "json":
         outcome.say(json.dumps({"state": str(state), "summary": counts, "last_run": last_run,
+                                "credential": credential, "history_check": credential == "bot",
                                 "alerts": [r.to_json() for r in rows]}, indent=1, ensure_ascii=False))
         return outcome
     head = f"Alerts outbox {state}: {counts['pending']} pending, {counts['delivered']} delivered"
+    if counts["dropped"]:
+        head += f", {counts['dropped']} dropped"
     if last_run:
         head += f"; last evaluated {last_run['started_at']}"
     outcome.say(head)
+    outcome.say(protection)
     if not rows:
         outcome.say("no alerts yet")
         return outcome
@@ -317,7 +357,9 @@ def alerts_status(config: Config, fmt: str) -> Outcome:
         if r.status == "delivered":
             detail = f"ts {r.slack_ts or '-'} at {r.delivered_at}" + (" (found in history)" if r.found_in_history
                                                                        else "")
-        elif r.attempts:
+        elif r.status == "dropped":
+            detail = f"not sent: {r.dropped_reason or 'its route is gone'}"[:100]
+        elif r.attempts or r.last_error:
             detail = (r.last_error or "sending (outcome unknown)")[:100]
         else:
             detail = "not tried yet"
@@ -328,4 +370,24 @@ def alerts_status(config: Config, fmt: str) -> Outcome:
     by_route = Counter(r.route for r in rows if r.status == "pending")
     if by_route:
         outcome.say("pending by route: " + ", ".join(f"{k} {v}" for k, v in by_route.items()))
+    dropped = Counter((r.route, r.dropped_reason) for r in rows if r.status == "dropped")
+    for (route, reason), n in dropped.items():
+        outcome.say(f"dropped, not sent: {n} alert(s) for {route}: {reason or 'its route is gone'}")
     return outcome
+
+
+def _protection() -> tuple[str | None, str]:
+    """Which Slack credential is set, and a line saying whether a lost state file can resend alerts."""
+    try:
+        credential = check_credentials()
+    except CredentialsError as e:
+        return None, f"Slack credentials: {e}"
+    if credential == "bot":
+        return credential, ("Resending protection: on (bot token): before sending an alert the state file has no "
+                            "record of sending, the channel's history is checked, so a lost state file sends nothing "
+                            "twice")
+    if credential == "webhook":
+        return credential, ("Resending protection: OFF (SLACK_WEBHOOK_URL): a webhook cannot read the channel's "
+                            "history, so if this state file is lost or damaged, delivered alerts are sent again; "
+                            "a bot token (SLACK_BOT_TOKEN) avoids this")
+    return None, "Slack credentials: none set (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL): alerts wait in the outbox"

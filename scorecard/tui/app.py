@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..engine.config_model import Config
+from ..engine.names import find_id
 from .request import default_scorecard
 
 if TYPE_CHECKING:
@@ -38,9 +39,13 @@ def build_app(config: Config, scorecard_id: str | None = None, period: str | Non
     return ScorecardApp(config, scorecard_id, period, measure, today, service=service)
 
 
-def run_app(config: Config, scorecard_id: str | None, period: str | None, measure: str | None) -> list[str]:
-    """Open the terminal UI (the command line has checked the request); the data problems it found.
-    Raises the engine's `UsageError` for a period after the latest with data (SPEC section 7)."""
+def run_app(config: Config, scorecard_id: str | None, period: str | None,
+            measure: str | None) -> tuple[int, list[str]]:
+    """Open the terminal UI (the command line has checked the request): Textual's return code (not 0
+    when the app stopped on an error it has shown) and the data problems found. Raises the engine's
+    `UsageError` for a period after the latest with data (SPEC section 7)."""
+    if measure is not None:
+        measure = find_id(measure, [m.id for m in config.measures])  # as the config spells it
     if period is not None:
         service = start_engine(config, scorecard_id, period, measure)
         service.check_period(period)
@@ -50,4 +55,4 @@ def run_app(config: Config, scorecard_id: str | None, period: str | None, measur
     else:
         app = build_app(config, scorecard_id, period, measure)
     app.run()
-    return list(app.problem_lines)
+    return app.return_code or 0, list(app.problem_lines)

@@ -125,14 +125,17 @@ class ScorecardApp(App[int]):
     def first_screen_shown(self) -> None:
         """The first screen is up. Shortly after, while the analyst reads it, import the drill-down's
         code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, so the first
-        Enter does not wait for it."""
+        Enter does not wait for it. When the screen came from the results store, that thread then has
+        the engine load the data."""
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
-    @staticmethod
-    def _import_drilldown() -> None:
+    def _import_drilldown(self) -> None:
         with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
             from .screens import drilldown  # noqa: F401
+
+        # a first screen from the results store: the engine loads the data now, while the analyst reads
+        self.service.get_ready(self.scorecard_id, self.period)
 
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         from .screens.drilldown import DrillDownScreen
@@ -224,7 +227,8 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3,
+                        markup=False)
             self.screen.post_message(CommentarySaved(measure_id, period))
 
         self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
@@ -253,14 +257,14 @@ class ScorecardApp(App[int]):
         from .screens.publish import PublishScreen
 
         if message.plan is None:
-            self.notify(f"Cannot publish: {message.error}", severity="error")
+            self.notify(f"Cannot publish: {message.error}", severity="error", markup=False)
             return
         plan = message.plan
 
         def done(said: str | None) -> None:
             if said is None:
                 return
-            self.notify(said, title="Published", timeout=6)
+            self.notify(said, title="Published", timeout=6, markup=False)
             if isinstance(self.screen, ScorecardScreen):
                 self.screen.load()
 

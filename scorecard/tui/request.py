@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..engine.calendar import is_period
 from ..engine.config_model import Config
+from ..engine.names import did_you_mean, find_id
 
 
 def default_scorecard(config: Config, measure: str | None) -> str:
@@ -23,6 +24,7 @@ def request_problem(config: Config, scorecard_id: str | None, period: str | None
         return f"unknown scorecard {scorecard_id!r}; the config has {known}"
     if period is not None and not is_period(period):
         return f"{period!r} is not a period (YYYY-MM)"
-    if measure is not None and measure not in {m.id for m in config.measures}:
-        return f"unknown measure {measure!r}"
+    ids = [m.id for m in config.measures]
+    if measure is not None and find_id(measure, ids) is None:
+        return f"unknown measure {measure!r}{did_you_mean(measure, ids)} (`scorecard measures` lists them)"
     return None

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -163,7 +164,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         error = message.error
         self.query_one("#drill-figures", Static).loading = False
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
-        self.app.notify(str(error), title="Drill-down", severity="error")
+        self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
 
     def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -206,7 +207,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {column_label(name)}", table))
+            tabs.compose_add_child(TabPane(Content(f"By {column_label(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -358,7 +359,7 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
             cell = Text(fmt(r.value) + " ")
             cell.append_text(band_text(r.rag, rated) if rated else Text(""))
             cells.append(cell)
-        table.add_row(f"{c.label} ({cid})", *cells)
+        table.add_row(Text(f"{c.label} ({cid})"), *cells)  # Text: a label is never markup
     return Group(Text("Cohort impact", style="bold"), table)
 
 
