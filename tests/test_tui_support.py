@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from scorecard.engine.config import load_config
-from scorecard.tui.app import ScorecardApp
+from scorecard.tui.application import ScorecardApp
 from scorecard.tui.widgets.measure_table import ScorecardTable
 
 TODAY = dt.date(2017, 6, 15)  # a fixed "today": the latest period does not depend on the clock

@@ -20,8 +20,6 @@ from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
 from ..engine.datasets import dataset_files
-from ..engine.engine import Engine
-from ..engine.explain import Explanation
 from ..engine.results import BandChanges, ScorecardRating, Summary
 from ..publish.commands import publish as publish_command
 from ..publish.restate import annotate, explain_with_publications
@@ -31,6 +29,9 @@ from ..store import Results
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
+    from ..engine.explain import Explanation
 
 SPARK_PERIODS = 12
 T = TypeVar("T")
@@ -74,7 +75,7 @@ class DrillView:
 
 class EngineService:
     def __init__(self, config: Config, today: dt.date | None = None,
-                 engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
+                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
         self.config = config
         self.today = today
         # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
@@ -96,18 +97,24 @@ class EngineService:
 
     def preload(self, scorecard_id: str, period: str | None) -> threading.Thread:
         """Start rating the first screen in a thread of its own, while the UI starts up; the screen's
-        worker then finds the answer ready (or waits for it). When the answer came from the store, the
-        engine then loads the data for what the store does not hold (other periods, drill-downs).
-        Failures are left for that worker to meet and show."""
+        worker then finds the answer ready (or waits for it). Failures are left for that worker to meet
+        and show."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the worker asks again and shows the error
                 self.scorecard(scorecard_id, period or self.default_period())
-                self.results.warm(lambda engine: engine.rate(scorecard_id, period))  # every measure, every period
 
         thread = self._preload = threading.Thread(target=run, name="scorecard-preload", daemon=True)
         thread.start()
         return thread
+
+    def get_ready(self, scorecard_id: str, period: str | None) -> None:
+        """When the first screen came from the results store, load the data and compute every measure now,
+        behind the screen, for what the store does not hold (other periods, most drill-downs). Blocks: call
+        it from a thread."""
+        if not self.results.loaded:
+            with contextlib.suppress(Exception):  # only a head start: the screens ask again and show errors
+                self.results.warm(lambda engine: engine.rate(scorecard_id, period))
 
     @property
     def preloading(self) -> bool:
