@@ -6,6 +6,7 @@ exits 1.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -124,6 +125,9 @@ def write_config(tmp_path: Path, extra: str = "", org: str = "", data: dict[str,
     return path
 
 
+PROBLEM = re.compile(r"^config\.toml: (?P<path>[^ ]+)(?: \((?P<about>[^)]*)\))?: (?P<sentence>.+)$")
+
+
 def problems_of(path: Path) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_config(path)
@@ -189,7 +193,7 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
     ("unknown column in join", BAD_DATASET.replace("CHILD = \"str?\"\n", "")
      + "\n[[datasets.bad.join]]\ndataset = 'people'\non = 'child = CHILD'\n", "", "datasets.bad.join[0].on", "bad"),
     ("join columns clash", BAD_DATASET.replace("CHILD = \"str?\"\n", "CHILD = \"str?\"\ngender = \"str?\"\n")
-     + "\n[[datasets.bad.join]]\ndataset = 'people'\non = 'CHILD = CHILD'\n", "", "datasets.bad.join[0]", "bad"),
+     + "\n[[datasets.bad.join]]\ndataset = 'people'\non = 'CHILD = CHILD'\n", "", "datasets.bad.join[0].dataset", "bad"),
     ("unknown dataset date column", BAD_DATASET.replace('date = "when"', 'date = "whenever"'), "",
      "datasets.bad.date", "bad"),
     ("unknown derive input", BAD_DATASET + "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'nope']\n", "",
@@ -241,22 +245,16 @@ CASES: list[tuple[str, str, str, str, str | None]] = [
 ]
 
 
-ENGINE_BUGS: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    ("extra", "org", "path", "about"),
-    [pytest.param(*c[1:], id=c[0], marks=[pytest.mark.xfail(strict=True, reason=ENGINE_BUGS[c[0]])] if c[0] in ENGINE_BUGS
-                  else []) for c in CASES],
-)
+@pytest.mark.parametrize(("extra", "org", "path", "about"), [pytest.param(*c[1:], id=c[0]) for c in CASES])
 def test_config_mistake_names_key_path_and_id(tmp_path: Path, extra: str, org: str, path: str, about: str | None) -> None:
     problems = problems_of(write_config(tmp_path, extra, org))
-    matching = [p for p in problems if f" {path}" in p and (about is None or about in p)]
-    assert matching, f"no problem names {path!r} and {about!r}: {problems}"
-    line = matching[0]
-    assert line.startswith("config.toml: "), line
-    sentence = line.split(": ", 2)[-1]
-    assert len(sentence.split()) >= 2, line  # a sentence saying what is wrong, not just a path
+    parsed = [PROBLEM.match(p) for p in problems]
+    assert all(parsed), problems  # every line: file, key path, (id), sentence
+    matching = [m for m in parsed if m and m["path"] == path
+                and (about is None or m["about"] == about or f"'{about}'" in m["sentence"])]  # the id, or the name quoted
+    assert matching, f"no problem at exactly {path!r} about {about!r}: {problems}"
+    sentence = matching[0]["sentence"]
+    assert len(sentence.split()) >= 2 and path not in sentence, sentence  # says what is wrong, not just where
     assert all("Traceback" not in p and "\n" not in p for p in problems)
 
 
@@ -349,3 +347,37 @@ def test_wrong_type_in_a_derive_pair_gives_one_problem_at_the_toml_path(tmp_path
     assert len(problems) == 1, problems
     assert problems[0].startswith("config.toml: datasets.bad.derive[0].add_months[1]"), problems
     assert ".str" not in problems[0] and ".int" not in problems[0], problems
+
+
+def test_an_unknown_column_type_hides_no_other_problem(tmp_path: Path) -> None:
+    """The dataset's other mistakes, and a measure's window its kind does not allow, in the same run."""
+    extra = (BAD_DATASET.replace('n = "int?"', 'n = "integer"')
+             + "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'other']\nyears = ['when', 'other']\n"
+             + measure(dataset="bad", window="snapshot"))
+    problems = problems_of(write_config(tmp_path, extra))
+    assert any(p.startswith("config.toml: datasets.bad.columns (bad): unknown column type in n = 'integer'")
+               for p in problems), problems
+    assert any(p.startswith("config.toml: datasets.bad.derive[0] (bad): derive 'x' needs exactly one of")
+               and "not days and years" in p for p in problems), problems
+    assert any(p.startswith("config.toml: measures[1].window (M1): window snapshot is not allowed on event dataset")
+               for p in problems), problems
+    assert len(problems) == 3, problems
+
+
+def test_nothing_is_said_about_keys_using_a_column_of_unknown_type(tmp_path: Path) -> None:
+    extra = BAD_DATASET.replace('other = "date?"', 'other = "datetime"') + (
+        "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'other']\n")
+    problems = problems_of(write_config(tmp_path, extra))
+    assert problems == ["config.toml: datasets.bad.columns (bad): unknown column type in other = 'datetime'; use str, "
+                        "int, float, bool or date (with ? when the value may be empty)"], problems
+
+
+def test_decimals_are_not_capped(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, measure(decimals=8)))
+    assert config.measure("M1").decimals == 8
+
+
+def test_defaults_come_from_the_declaration(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, measure(calc="percent", numerator="placement = 'U1'")))
+    assert (config.measure("M1").decimals, config.measure("M1").unit) == (1, "%")
+    assert (config.measure("OK-0").decimals, config.measure("OK-0").unit) == (0, None)

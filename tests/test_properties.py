@@ -167,6 +167,7 @@ def measure_toml(mid: str, dataset: str, window: str, calc: str, **extra: str) -
 SPELL_DATASET = """
 [datasets.spells]
 file = "spells.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 start = "start"
 end = "end"
 [datasets.spells.columns]
@@ -237,6 +238,7 @@ def check_spells(rows: list[Spell], fy: int) -> None:
 AGE_DATASET = """
 [datasets.spells]
 file = "spells.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 start = "start"
 end = "end"
 [datasets.spells.columns]
@@ -287,7 +289,8 @@ def test_age_at_the_snapshot_date_matches_the_reference(rows: list[Spell], dobs:
         f"{c},{s},{e or ''},{k},{dob[(c, s, e, k)] or ''}\n" for c, s, e, k in rows)
     with tempfile.TemporaryDirectory() as tmp:
         engine = build(Path(tmp), HEAD.format(fy=fy) + AGE_DATASET + age_measures(), {"spells.csv": csv})
-        usable = [r for r in rows if r[2] is None or r[2] >= r[1]]
+        # a spell ending before it starts, or of a child born after it starts (a negative age), is left out
+        usable = [r for r in rows if (r[2] is None or r[2] >= r[1]) and (dob[r] is None or dob[r] <= r[1])]
         for w in SPELL_WINDOWS:
             series = {k: engine.series(f"{k}-{w}", FIRST_MONTH, LAST_MONTH) for k in ("U10", "TEN", "OLD", "DU10")}
             for month in range(FIRST_MONTH, LAST_MONTH + 1):
@@ -313,6 +316,7 @@ def test_age_at_the_snapshot_date_matches_the_reference(rows: list[Spell], dobs:
 EVENT_DATASETS = """
 [datasets.events]
 file = "events.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 date = "date"
 [datasets.events.columns]
 child = "str"
@@ -323,6 +327,7 @@ n = "int"
 
 [datasets.returns]
 file = "returns.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 period = "period"
 [datasets.returns.columns]
 period = "str"
@@ -416,6 +421,7 @@ def test_a_better_value_never_gets_a_worse_band(a: float, b: float, t: float, ga
 VALUE_CONFIG = """
 [datasets.returns]
 file = "returns.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 period = "period"
 [datasets.returns.columns]
 period = "str"

@@ -155,7 +155,7 @@ def test_full_table_by_section_markdown(basic_copy: Path) -> None:
     sections = re.findall(r"^### (.+)$", table, flags=re.M)
     assert sections == ["Children in Care", "Placements", "Health", "Missing", "Adoption", "Workforce"]
     assert ("| Children in care per 10,000 child population (CIC-RATE) | 12.5 per 10,000 | **Red** | 9.0 per 10,000 | "
-            "11.0 per 10,000 | 10.0 per 10,000 (Amber) | ▼ Declined |") in table
+            "11.0 per 10,000 | 10.0 per 10,000 (Amber) | ▼ declined |") in table
     assert "| Number of children in care (CIC-COUNT) | 5 children | Activity | - | - | 5 children | - |" in table
     assert "| % of posts filled by permanent qualified social workers (WF-PERM) | 85.0 | **Amber** | 90.0 | 80.0 |" in table
     _check_markdown_tables(text)
@@ -270,7 +270,8 @@ def test_added_and_removed_measures_since_the_previous_report(basic_copy: Path) 
 
 @pytest.mark.parametrize(("period", "since", "scorecard", "fmt", "message"), [
     ("2017-04", "2017-04", None, "md", "must be before"),
-    ("2017-04", "2017-06", None, "md", "must be before"),
+    ("2017-04", "2017-05", None, "md", "must be before"),
+    ("2017-04", "2017-06", None, "md", "the latest period with data"),
     ("2017-4", None, None, "md", "is not a period"),
     ("2017-04", None, "nope", "md", "unknown scorecard"),
     ("2017-04", None, None, "pdf", "unknown report format"),
@@ -294,8 +295,8 @@ def test_output_file_and_default_period(basic_copy: Path) -> None:
     assert target.exists() and str(target) in out.getvalue()
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    from scorecard.format import month_name
-    assert latest is not None and f"For {month_name(latest)} there are" in html
+    from scorecard.present import month_label
+    assert latest is not None and f"For {month_label(latest)} there are" in html
 
 
 def test_data_problems_exit_1_and_are_listed(basic_copy: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from scorecard.engine.config import load_config
-from scorecard.tui.app import ScorecardApp
+from scorecard.tui.application import ScorecardApp
 from scorecard.tui.widgets.measure_table import ScorecardTable
 
 TODAY = dt.date(2017, 6, 15)  # a fixed "today": the latest period does not depend on the clock
@@ -46,3 +46,9 @@ def shown(widget) -> str:
     console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(widget.content)
     return console.export_text()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain lines (the screen on top, modals over what is below)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)

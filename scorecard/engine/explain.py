@@ -14,10 +14,11 @@ from typing import Any
 import polars as pl
 
 from .calendar import month_number, period_of
-from .config import sql_columns
+from .config_sql import sql_columns
 from .engine import Engine
-from .measures import Query, aggregate
-from .results import Band, PeriodResult, change_between
+from .grid import Query
+from .measures import aggregate
+from .results import Band, PeriodResult, Published, change_between
 from .spc import SpcResult, xmr
 
 
@@ -71,6 +72,8 @@ class Explanation:
     cohorts: dict[str, CohortImpact]
     comparators: dict[str, float]
     spc: SpcResult | None
+    published: Published | None = None  # SPEC section 7: set by scorecard.publish when the period is published
+    restated: bool | None = None
 
     @property
     def change(self) -> str | None:
@@ -92,6 +95,8 @@ class Explanation:
             "cohorts": {k: c.to_json() for k, c in self.cohorts.items()},
             "comparators": dict(self.comparators),
             "spc": self.spc.to_json() if self.spc else None,
+            "published": self.published.to_json() if self.published else None,
+            "restated": self.restated,
         }
 
 
@@ -145,7 +150,7 @@ def explain(engine: Engine, measure_id: str, period: str | None = None) -> Expla
     return Explanation(
         id=m.id, period=period, title=m.title, section=m.section, definition=m.definition, owner=m.owner,
         notes=m.notes, unit=m.unit, polarity=m.polarity, decimals=m.decimals, window=m.window, calc=m.calc,
-        result=series.at(month), previous=previous, warnings=list(series.warnings), trend=trend,
+        result=series.at(month), previous=previous, warnings=engine.period_warnings(series, month), trend=trend,
         breakdowns=breakdowns, cohorts=cohorts, comparators=engine.comparators.at(m.id, month), spc=spc,
     )
 

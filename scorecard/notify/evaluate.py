@@ -58,6 +58,8 @@ class Transition:
     from_band: str  # red | amber | green | no_data | "none"
     kinds: tuple[str, ...]
     warnings: int = 0  # how many data warnings the measure carries (never their text: it can name a row)
+    change: str | None = None  # the engine's word when both periods have a colour: improved, declined
+    detail: str = ""  # alerts on the data (SPEC section 7): what else makes one unique (a restated value)
 
     @property
     def recovery(self) -> bool:
@@ -92,13 +94,16 @@ class RoutedAlert:
             self.transition.period,
             self.transition.from_band,
             self.transition.to_band,
+            self.transition.detail,
         )
 
 
-def alert_key(route: str, scorecard: str, measure: str, period: str, from_band: str, to_band: str) -> str:
+def alert_key(route: str, scorecard: str, measure: str, period: str, from_band: str, to_band: str,
+              detail: str = "") -> str:
     """A short stable id for one (route, scorecard, measure, period, from, to): it travels in the
     Slack message's metadata so a message can be recognised in the channel's history."""
-    raw = "\x1f".join((route, scorecard, measure, period, from_band, to_band))
+    parts = (route, scorecard, measure, period, from_band, to_band) + ((detail,) if detail else ())
+    raw = "\x1f".join(parts)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
@@ -137,6 +142,7 @@ def measure_transition(m: MeasureRating, scorecard: str, scorecard_title: str) -
         from_band=before if before is not None else NO_BAND,
         kinds=kinds,
         warnings=len(m.warnings),
+        change=m.change,
     )
 
 
@@ -150,17 +156,24 @@ def find_transitions(rating: ScorecardRating) -> list[Transition]:
     return out
 
 
+def route_takes(route: RouteLike, t: Transition) -> bool:
+    """Whether a route's `when` and `scorecards` take the transition. An alert about a dataset
+    (`data_stale`: no scorecard) was matched to the route's scorecards through the measures the
+    dataset feeds when it was routed; only its kind is checked here."""
+    if route.scorecards is not None and t.scorecard and t.scorecard not in route.scorecards:
+        return False
+    return bool(set(t.kinds) & set(route.when))
+
+
 def route_transitions(transitions: Iterable[Transition], routes: Sequence[RouteLike]) -> list[RoutedAlert]:
     """Each transition to every route whose `when` and `scorecards` take it, once per channel."""
     out: list[RoutedAlert] = []
     seen: set[tuple[str, str, str]] = set()
     for t in transitions:
         for r in routes:
-            if r.scorecards is not None and t.scorecard not in r.scorecards:
+            if not route_takes(r, t):
                 continue
-            if not set(t.kinds) & set(r.when):
-                continue
-            ident = (r.channel, t.scorecard, t.measure)
+            ident = (r.channel, t.scorecard, t.measure, t.period, t.from_band, t.to_band, t.detail)
             if ident in seen:
                 continue
             seen.add(ident)

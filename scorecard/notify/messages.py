@@ -16,9 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ..engine.results import BAND_ORDER
+from ..present import band_word, figure, local_time, month_label
 from .evaluate import NO_BAND, Transition
 from .outbox import OutboxRow
 
@@ -34,10 +33,11 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("declined", ":large_orange_circle:", "Declined"),
     ("recovered", ":large_green_circle:", "Recovered from red"),
     ("improved", ":large_green_circle:", "Improved"),
+    ("restated", ":memo:", "Restated since publication"),
+    ("data_stale", ":hourglass:", "Data not up to date"),
 )
 BAND_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
               "no_data": ":white_circle:"}
-BAND_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "no_data": "No data"}
 
 
 def escape(text: str) -> str:
@@ -50,45 +50,23 @@ def _cut(text: str, limit: int) -> str:
 
 
 def group_of(t: Transition) -> str:
+    if "data_stale" in t.kinds:
+        return "data_stale"
+    if "restated" in t.kinds:
+        return "restated"
     if t.to_band == "red":
         return "turned_red"
     if t.from_band == "red":
         return "recovered"
-    if t.from_band in BAND_ORDER and BAND_ORDER[t.to_band] < BAND_ORDER[t.from_band]:
-        return "declined"
-    return "improved"
+    return "declined" if t.change == "declined" else "improved"  # the engine's word, not worked out here
 
 
 def period_label(period: str | None) -> str:
-    if not period:
-        return "the period before"
-    y, m = period.split("-")
-    return f"{dt.date(int(y), int(m), 1):%B %Y}"
-
-
-def _places(x: float, decimals: int) -> int:
-    d = max(decimals, 0)
-    while d < 6 and round(x, d) != x:
-        d += 1
-    return d
-
-
-def number(x: float | None, decimals: int) -> str:
-    if x is None:
-        return "no value"
-    return f"{x:,.{_places(x, decimals)}f}" if isinstance(x, float) else f"{x:,}"
+    return month_label(period) if period else "the period before"
 
 
 def with_unit(x: float | None, decimals: int, unit: str | None) -> str:
-    s = number(x, decimals)
-    if x is None or not unit:
-        return s
-    return f"{s}{unit}" if unit == "%" else f"{s} {unit}"
-
-
-def local_time(now: dt.datetime, timezone: str) -> str:
-    t = now.astimezone(ZoneInfo(timezone))
-    return f"{t:%a} {t.day} {t:%b %Y %H:%M} {t.tzname()} ({timezone})"
+    return figure(x, decimals, unit, missing="no value")
 
 
 @dataclass
@@ -100,6 +78,7 @@ class Entry:
     scorecards: list[str] = field(default_factory=list)  # titles
     row_ids: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)  # data_stale: the datasets with the same date, together
 
     @property
     def group(self) -> str:
@@ -107,12 +86,15 @@ class Entry:
 
 
 def entries_for(rows: Sequence[OutboxRow]) -> list[Entry]:
-    by: dict[tuple[str, str, str, str], Entry] = {}
+    by: dict[tuple[str, str, str, str, str], Entry] = {}
     for r in sorted(rows, key=lambda r: r.id):
-        ident = (r.measure, r.period, r.from_band, r.to_band)
+        stale = "data_stale" in r.transition.kinds
+        ident = ("" if stale else r.measure, r.period, r.from_band, r.to_band, r.transition.detail)
         e = by.get(ident)
         if e is None:
             e = by[ident] = Entry(r.transition)
+        if stale and r.measure not in e.datasets:
+            e.datasets.append(r.measure)
         if r.transition.scorecard_title not in e.scorecards:
             e.scorecards.append(r.transition.scorecard_title)
         e.row_ids.append(r.id)
@@ -129,7 +111,7 @@ def _before(t: Transition) -> str:
     if t.from_band == "no_data" or t.previous_value is None:
         return f"no data in {period_label(t.previous_period)}"
     value = with_unit(t.previous_value, t.decimals, t.unit)
-    return f"{value}, {BAND_NAME.get(t.from_band, t.from_band)} in {period_label(t.previous_period)}"
+    return f"{value}, {band_word(t.from_band)} in {period_label(t.previous_period)}"
 
 
 def _standard(t: Transition) -> str:
@@ -138,12 +120,41 @@ def _standard(t: Transition) -> str:
             f"floor {with_unit(t.floor, t.decimals, t.unit)}{better}")
 
 
+def _day(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+def _band_name(band: str) -> str:
+    return "unrated" if band == NO_BAND else band_word(band)
+
+
+def data_sentence(t: Transition, datasets: Sequence[str] = ()) -> str:
+    """What an alert on the data says, in plain words (no markup)."""
+    if "data_stale" in t.kinds:
+        names = ", ".join(datasets or [t.measure])
+        if t.to_band == "missing":
+            return (f"{names}: file missing (found missing on {_day(t.period)}); the measures that "
+                    "read it have no data")
+        return (f"{names}: data {figure(t.value, 0, None)} days old, extract of {_day(t.period)} "
+                f"(stale after {figure(t.target, 0, None)} days)")
+    published = with_unit(t.previous_value, t.decimals, t.unit)
+    live = with_unit(t.value, t.decimals, t.unit)
+    return (f"{t.title} ({t.measure}), {period_label(t.period)}: published {published}, "
+            f"{_band_name(t.from_band)}; the data now gives {live}, {_band_name(t.to_band)}")
+
+
 def entry_mrkdwn(e: Entry) -> str:
     t = e.transition
+    if set(t.kinds) & {"data_stale", "restated"}:
+        text = escape(_cut(data_sentence(t, e.datasets), MAX_TITLE * 2))
+        if "restated" in t.kinds:
+            text += f"\n_Scorecard: {escape(_cut(', '.join(e.scorecards), 300))}_"
+        return _cut(text, MAX_SECTION_TEXT)
     lines = [
         f"*{escape(_cut(t.title, MAX_TITLE))}*  `{escape(t.measure)}`",
         f"{BAND_EMOJI.get(t.to_band, '')} *{escape(with_unit(t.value, t.decimals, t.unit))}*, "
-        f"{BAND_NAME.get(t.to_band, t.to_band)} in {period_label(t.period)}: {escape(_standard(t))}",
+        f"{band_word(t.to_band)} in {period_label(t.period)}: {escape(_standard(t))}",
         f"Before: {escape(_before(t))}",
         f"_Scorecard: {escape(_cut(', '.join(e.scorecards), 300))} · section: {escape(_cut(t.section, 200))}_",
     ]
@@ -154,8 +165,10 @@ def entry_mrkdwn(e: Entry) -> str:
 
 def entry_text(e: Entry) -> str:
     t = e.transition
+    if set(t.kinds) & {"data_stale", "restated"}:
+        return escape(f"• {_cut(data_sentence(t, e.datasets), MAX_TITLE * 2)}")
     text = (f"• {_cut(t.title, MAX_TITLE)} ({t.measure}): {with_unit(t.value, t.decimals, t.unit)}, "
-            f"{BAND_NAME.get(t.to_band, t.to_band)} in {period_label(t.period)} ({_standard(t)}); "
+            f"{band_word(t.to_band)} in {period_label(t.period)} ({_standard(t)}); "
             f"before: {_before(t)}")
     return escape(text)
 
@@ -169,6 +182,7 @@ class Message:
     row_ids: tuple[int, ...]
     part: int
     parts: int
+    entries: int  # the alerts shown: one a measure, period and band change, however many scorecards carry it
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -188,6 +202,10 @@ def metadata_keys(metadata: dict[str, Any] | None) -> list[str]:
 
 
 def _periods_line(entries: Sequence[Entry]) -> str:
+    restated = sorted({e.transition.period for e in entries if e.group == "restated"})
+    entries = [e for e in entries if e.group not in ("data_stale", "restated")]  # a stale alert's `period` is a day
+    if not entries:
+        return ("published " + ", ".join(period_label(p) for p in restated)) if restated else "the data"
     periods = sorted({e.transition.period for e in entries})
     if len(periods) == 1:
         before = next((e.transition.previous_period for e in entries if e.transition.previous_period), None)
@@ -225,7 +243,7 @@ def build_messages(route: str, rows: Sequence[OutboxRow], *, organisation: str, 
         return []
     parts = _pack(entries)
     titles = {g: (emoji, title) for g, emoji, title in GROUPS}
-    checked = local_time(now, timezone)
+    checked = f"{local_time(now, timezone, weekday=True)} ({timezone})"
     messages: list[Message] = []
     for i, part in enumerate(parts, start=1):
         suffix = f" ({i} of {len(parts)})" if len(parts) > 1 else ""
@@ -259,7 +277,7 @@ def build_messages(route: str, rows: Sequence[OutboxRow], *, organisation: str, 
             route=route, text=text, blocks=blocks,
             alert_keys=tuple(k for e in part for k in e.keys),
             row_ids=tuple(r for e in part for r in e.row_ids),
-            part=i, parts=len(parts),
+            part=i, parts=len(parts), entries=len(part),
         ))
     return messages
 
@@ -274,5 +292,5 @@ def preview(message: Message) -> str:
     head = f"--- to {message.route}"
     if message.parts > 1:
         head += f" (message {message.part} of {message.parts})"
-    head += f", {len(message.row_ids)} alert(s), {len(message.blocks)} blocks ---"
+    head += f", {message.entries} alert(s), {len(message.blocks)} blocks ---"
     return f"{head}\n{message.text}\n"

@@ -10,14 +10,17 @@ writers only lay this out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number
 from ..engine.config import Measure
+from ..engine.coverage import DatasetCoverage
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain import CohortImpact
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
+from ..publish.store import PublicationStore
+from ..store.answers import explain_of
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
 CHART_POINTS = 25  # months in an exception page's trend chart
@@ -39,15 +42,6 @@ class ChangeItem:
     """A measure whose band changed since the previous report, with the analyst's note if any."""
 
     change: BandChange
-    commentary: Commentary | None
-
-
-@dataclass(frozen=True)
-class ExceptionPage:
-    """The page behind a Red measure."""
-
-    rating: MeasureRating
-    explanation: Explanation
     commentary: Commentary | None
 
 
@@ -99,6 +93,7 @@ class Paper:
     sections: list[Section]
     warnings: list[tuple[str, str]]  # (measure id, warning) for the measures on the paper
     problems: list[str]  # data problems the engine found, one line each
+    datasets: list[DatasetCoverage] = field(default_factory=list)  # what the data covers (SPEC section 7)
 
     @property
     def ratings(self) -> list[MeasureRating]:
@@ -111,14 +106,21 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
     Raises `UsageError` for an unknown scorecard, a malformed period, or `since` not before `period`."""
     rating = engine.rate(scorecard_id, period)
     period = rating.period
-    since = engine.previous_period(period) if since is None else engine.resolve_period(since)
+    published_before = None
+    if since is None:  # SPEC section 7: since the last report, with its figures as published
+        last = PublicationStore(engine.config.state_path).latest_before(rating.scorecard, period)
+        since = last.period if last is not None else engine.previous_period(period)
+        if last is not None:
+            published_before = {k: (f.value, f.rag) for k, f in last.figures.items()}
+    else:
+        since = engine.resolve_period(since)
     month, since_month = month_number(period), month_number(since)
     if since_month >= month:
         raise UsageError(f"--since {since} must be before the report's period {period}")
 
-    changes = engine.changes(rating.scorecard, since, period)
+    changes = engine.changes(rating.scorecard, since, period, published_before)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain(engine, m.id, period) for m in rating.measures}
+    explained = {m.id: explain_of(engine, m.id, period) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)
@@ -160,6 +162,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
         sections=sections,
         warnings=[(r.id, w) for r in rating.measures for w in r.warnings],
         problems=engine.problem_lines() if engine.has_problems else [],
+        datasets=list(rating.datasets),
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..explain_format import sparkline
-from ..format import BAND_WORDS, column_label, month_name
+from ..present import BAND_WORDS, band_word, change_words, column_label, count, month_label, short_month, sparkline
 from . import words
 from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
 
@@ -25,7 +24,7 @@ def _table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (
 
 
 def _band(rag: str | None, rated: bool) -> str:
-    word = words.band_word(rag, rated)
+    word = band_word(rag, rated)
     return f"**{word}**" if rated and rag in ("red", "amber", "green") else word
 
 
@@ -33,7 +32,7 @@ def render_markdown(p: Paper) -> str:
     out: list[str] = [
         f"# {md(words.title(p))}",
         "",
-        f"**{md(p.organisation)}** · {month_name(p.period)} · scorecard `{p.scorecard_id}`",
+        f"**{md(p.organisation)}** · {month_label(p.period)} · scorecard `{p.scorecard_id}`",
         "",
         md(words.introduction(p)),
     ]
@@ -53,7 +52,7 @@ def render_markdown(p: Paper) -> str:
     if cohorts:
         out += ["", md(cohorts)]
 
-    out += ["", f"## Changes in RAG rating since {month_name(p.since)}", "", words.changes_intro(p)]
+    out += ["", f"## Changes in RAG rating since {month_label(p.since)}", "", words.changes_intro(p)]
     number = 0
     for intro, items in ((words.IMPROVED_INTRO, p.improved), (words.DECLINED_INTRO, p.declined)):
         if not items:
@@ -73,17 +72,18 @@ def render_markdown(p: Paper) -> str:
         if c.rows:
             out += ["", *_cohort(c, p.period)]
 
-    out += ["", f"## {md(p.scorecard_title)} scorecard: {month_name(p.period)}"]
+    out += ["", f"## {md(p.scorecard_title)} scorecard: {month_label(p.period)}"]
     for s in p.sections:
         out += ["", f"### {md(s.name)}", ""]
         rows = [_row(r) for r in s.rows]
         out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard",
-                       f"Previous ({month_name(p.previous_period)})", "Change", "Comparators",
+                       f"Previous ({month_label(p.previous_period)})", "Change", "Comparators",
                        f"Trend (up to {TREND_POINTS} months)"],
                       rows, right=(1, 3, 4, 5))
 
-    if p.warnings or p.problems:
+    if p.warnings or p.problems or p.datasets:
         out += ["", "## Data notes", ""]
+        out += [f"- Data: {md(d.describe())}" for d in p.datasets]
         out += [f"- {md(mid)}: {md(w)}" for mid, w in p.warnings]
         out += [f"- {md(line)}" for line in p.problems]
     return "\n".join(out) + "\n"
@@ -91,7 +91,7 @@ def render_markdown(p: Paper) -> str:
 
 def _row(t: TableRow) -> list[str]:
     r = t.rating
-    v = lambda x: words.value_text(x, r.decimals, r.unit) if x is not None else "-"  # noqa: E731
+    v = lambda x: md(words.value_text(x, r.decimals, r.unit)) if x is not None else "-"  # noqa: E731
     prev = r.previous
     return [
         f"{md(r.title)} ({md(r.id)})",
@@ -99,17 +99,17 @@ def _row(t: TableRow) -> list[str]:
         _band(r.rag, r.rated),
         v(r.target),
         v(r.floor),
-        "-" if prev is None else v(prev.value) if prev.target is None else f"{v(prev.value)} ({words.band_word(prev.rag)})",
-        f"{words.CHANGE_SYMBOLS[r.change]} {words.CHANGE_WORDS[r.change]}".strip() if r.change else "-",
+        "-" if prev is None else v(prev.value) if prev.target is None else f"{v(prev.value)} ({band_word(prev.rag)})",
+        change_words(r.change) or "-",
         "; ".join(f"{md(k)} {v(x)}" for k, x in r.comparators.items()) or "-",
-        sparkline([p.value for p in t.trend]) or "-",
+        sparkline([p.value for p in t.trend], target=r.target, floor=r.floor, decimals=r.decimals) or "-",
     ]
 
 
 def _exception(e: ExceptionPage) -> list[str]:
     r = e.rating
     x = e.explanation
-    v = lambda val: words.value_text(val, r.decimals, r.unit)  # noqa: E731
+    v = lambda val: md(words.value_text(val, r.decimals, r.unit))  # noqa: E731  (the unit is config text)
     out = [f"## Exception report: {md(r.title)} ({md(r.id)})", "", f"{md(r.section)} · **{BAND_WORDS[r.rag]}**", "",
            md(words.exception_headline(e))]
     prev = words.previous_sentence(e)
@@ -125,10 +125,11 @@ def _exception(e: ExceptionPage) -> list[str]:
     if x.trend:
         shown = x.trend[-CHART_POINTS:]
         trend = x.trend[-TABLE_POINTS:]
-        out += [f"`{sparkline([t.value for t in shown])}` {words.short_month(shown[0].period)} to "
-                f"{words.short_month(shown[-1].period)}", ""]
+        spark = sparkline([t.value for t in shown], target=r.target, floor=r.floor, decimals=r.decimals)
+        out += [f"`{spark}` {short_month(shown[0].period)} to "
+                f"{short_month(shown[-1].period)}", ""]
         out += _table(["Month", "Value", "RAG", "Target", "Minimum standard"],
-                      [[words.short_month(t.period), v(t.value), words.band_word(t.rag, t.target is not None),
+                      [[short_month(t.period), v(t.value), band_word(t.rag, t.target is not None),
                         v(t.target) if t.target is not None else "-", v(t.floor) if t.floor is not None else "-"]
                        for t in trend], right=(1, 3, 4))
     else:
@@ -138,11 +139,11 @@ def _exception(e: ExceptionPage) -> list[str]:
         out += ["", f"### By {md(column_label(name))}", ""]
         out += _table([md(name), "Value", "RAG", "Numerator", "Denominator", "Note"],
                       [["(empty)" if g.group is None else md(str(g.group)), v(g.value) if g.value is not None else "-",
-                        words.band_word(g.rag, g.rag is not None) if g.rag else "-",
-                        words.count_text(g.numerator), words.count_text(g.denominator),
+                        band_word(g.rag, g.rag is not None) if g.rag else "-",
+                        count(g.numerator), count(g.denominator),
                         "low base" if g.low_base else ""] for g in groups], right=(1, 3, 4))
     out += ["", "### Comparators", "", md(words.comparators_sentence(e))]
-    out += ["", f"### Commentary for {month_name(r.period)}", ""]
+    out += ["", f"### Commentary for {month_label(r.period)}", ""]
     if e.commentary:
         out += [f"> {md(line)}" if line.strip() else ">" for line in e.commentary.text.splitlines()]
         out += ["", f"— {md(words.commentary_byline(e.commentary.author, e.commentary.written_at))}"]
@@ -156,7 +157,7 @@ def _cohort(c: CohortPage, period: str) -> list[str]:
     rows = []
     for row in c.rows:
         r, i = row.rating, row.impact
-        v = lambda val, r=r: words.value_text(val, r.decimals, r.unit) if val is not None else "-"  # noqa: E731
+        v = lambda val, r=r: md(words.value_text(val, r.decimals, r.unit)) if val is not None else "-"  # noqa: E731
         b = lambda rag, r=r: _band(rag, True) if r.rated else "-"  # noqa: E731
         rows.append([f"{md(r.title)} ({md(r.id)})", v(r.value), b(r.rag),
                      v(i.excluding.value), b(i.excluding.rag), v(i.only.value), b(i.only.rag)])

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import calendar
 
-from ..engine.results import BAND_ORDER, BandChange, PeriodResult, Summary
-from ..explain_format import ASSURANCE_WORDS, VARIATION_WORDS
-from ..format import BAND_WORDS, month_name, number
+from ..engine.results import BandChange, PeriodResult, Summary
+from ..present import ASSURANCE_WORDS, VARIATION_WORDS, band_word, figure, month_label, short_month
 from .content import CohortPage, ExceptionPage, MeasureRef, Paper
 
 # Seeds, paragraph 2.8: "Performance results are assigned an alert on the following basis".
@@ -20,8 +19,6 @@ RAG_KEY: list[tuple[str, str]] = [
     ("amber", "Performance is below current target but above minimum standard"),
     ("red", "Performance is below a pre-defined minimum standard"),
 ]
-CHANGE_WORDS = {"improved": "Improved", "declined": "Declined", "unchanged": "Unchanged", None: "-"}
-CHANGE_SYMBOLS = {"improved": "▲", "declined": "▼", "unchanged": "=", None: ""}
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -37,23 +34,7 @@ def listing(items: list[str], conjunction: str = "and") -> str:
 
 def value_text(value: float | None, decimals: int, unit: str | None) -> str:
     """A value as a reader sees it: '88.8%', '12.5 per 10,000', '123 days', '85.0', or 'no data'."""
-    if value is None:
-        return "no data"
-    text = number(value, decimals, unit)
-    return text if unit in (None, "", "%") else f"{text} {unit}"
-
-
-def count_text(x: int | float | None) -> str:
-    """A numerator or denominator: '1,759', '330,800'; '-' when there is none."""
-    if x is None:
-        return "-"
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
-
-
-def band_word(rag: str | None, rated: bool = True) -> str:
-    if not rated:
-        return "Activity"
-    return BAND_WORDS[rag]
+    return figure(value, decimals, unit, missing="no data")
 
 
 def title(p: Paper) -> str:
@@ -64,7 +45,7 @@ def introduction(p: Paper) -> str:
     return (
         f"The {p.scorecard_title} performance scorecard provides members with progress against targets set for key "
         f"performance and activity indicators. It includes the latest available results, which are for "
-        f"{month_name(p.period)}."
+        f"{month_label(p.period)}."
     )
 
 
@@ -92,7 +73,7 @@ def summary_counts(s: Summary, period: str) -> str:
         parts.append(f"{s.no_data} with no data for the period")
     measures = "measure" if s.rated == 1 else "measures"
     verb = "is" if s.rated == 1 else "are"
-    text = f"For {month_name(period)} there {verb} {s.rated} {measures} with a RAG rating: {listing(parts)}."
+    text = f"For {month_label(period)} there {verb} {s.rated} {measures} with a RAG rating: {listing(parts)}."
     activity = s.measures - s.rated
     if activity:
         text += (f" The scorecard also shows {plural(activity, 'activity measure')}, which "
@@ -106,7 +87,7 @@ def _names(refs: list[MeasureRef]) -> str:
 
 def added_removed(p: Paper) -> list[str]:
     """Seeds 3.1: measures added to or removed from the scorecard since the previous report."""
-    since = month_name(p.since)
+    since = month_label(p.since)
     out = []
     if p.added:
         n = len(p.added)
@@ -129,7 +110,7 @@ def exceptions_sentence(p: Paper) -> str:
     """Seeds 3.2: which Red measures have an exception page."""
     reds = p.exceptions
     if not reds:
-        return f"No measure has a Red RAG rating for {month_name(p.period)}, so there is no exception reporting."
+        return f"No measure has a Red RAG rating for {month_label(p.period)}, so there is no exception reporting."
     if len(reds) == 1:
         return (f"Exception reporting against “{reds[0].rating.title}”, which has a Red RAG rating, "
                 f"is included below.")
@@ -149,7 +130,7 @@ def cohorts_sentence(p: Paper) -> str | None:
 
 def changes_intro(p: Paper) -> str:
     n = len(p.improved) + len(p.declined)
-    between = f"between the {month_name(p.since)} and {month_name(p.period)} scorecards"
+    between = f"between the {month_label(p.since)} and {month_label(p.period)} scorecards"
     if n == 0:
         return f"No performance measure has changed RAG banding {between}."
     if n == 1:
@@ -183,10 +164,9 @@ def against_target(value: float | None, target: float | None, decimals: int, uni
 
 def change_sentence(c: BandChange) -> str:
     """'performance improved from 84.5% to 88.8% and moved from Red to Amber; 88.8% against a 90.0% target.'"""
-    verb = "improved" if BAND_ORDER[c.to_rag] > BAND_ORDER[c.from_rag] else "declined"
     return (
-        f"Performance {verb} from {value_text(c.from_value, c.decimals, c.unit)} to "
-        f"{value_text(c.to_value, c.decimals, c.unit)} and moved from {BAND_WORDS[c.from_rag]} to {BAND_WORDS[c.to_rag]}; "
+        f"Performance {c.change} from {value_text(c.from_value, c.decimals, c.unit)} to "
+        f"{value_text(c.to_value, c.decimals, c.unit)} and moved from {band_word(c.from_rag)} to {band_word(c.to_rag)}; "
         f"{against_target(c.to_value, c.target, c.decimals, c.unit)}."
     )
 
@@ -197,7 +177,7 @@ def exception_headline(e: ExceptionPage) -> str:
     r = e.rating
     v = lambda x: value_text(x, r.decimals, r.unit)  # noqa: E731
     better = "higher" if r.polarity == "higher" else "lower"
-    return (f"{v(r.value)} in {month_name(r.period)}, rated {BAND_WORDS[r.rag]}: the target is {v(r.target)} and the "
+    return (f"{v(r.value)} in {month_label(r.period)}, rated {band_word(r.rag)}: the target is {v(r.target)} and the "
             f"minimum standard {v(r.floor)} ({better} is better).")
 
 
@@ -206,7 +186,7 @@ def previous_sentence(e: ExceptionPage) -> str | None:
     if prev is None:
         return None
     r = e.rating
-    return (f"In {month_name(prev.period)} it was {value_text(prev.value, r.decimals, r.unit)}, "
+    return (f"In {month_label(prev.period)} it was {value_text(prev.value, r.decimals, r.unit)}, "
             f"{band_word(prev.rag, prev.target is not None)}.")
 
 
@@ -229,7 +209,7 @@ def comparators_sentence(e: ExceptionPage) -> str:
 
 
 def no_commentary(period: str) -> str:
-    return f"No commentary has been recorded for {month_name(period)}."
+    return f"No commentary has been recorded for {month_label(period)}."
 
 
 def commentary_byline(author: str, written_at: str) -> str:
@@ -237,13 +217,8 @@ def commentary_byline(author: str, written_at: str) -> str:
 
 
 def cohort_intro(c: CohortPage, period: str) -> str:
-    return (f"The impact of the cohort of {c.label} upon the relevant performance measures for {month_name(period)}: "
+    return (f"The impact of the cohort of {c.label} upon the relevant performance measures for {month_label(period)}: "
             f"each measure for all children, excluding the cohort, and for the cohort only.")
-
-
-def short_month(period: str) -> str:
-    year, month = period.split("-")
-    return f"{calendar.month_abbr[int(month)]} {year}"
 
 
 def trend_alt(trend: list[PeriodResult], decimals: int, unit: str | None) -> str:

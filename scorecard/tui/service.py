@@ -1,8 +1,9 @@
 """The terminal UI's only door to the engine.
 
-Every method blocks and is called from worker threads, never from the UI thread. One lock keeps
-the engine (which fills its caches as it is asked) to one caller at a time; answers are cached per
-scorecard and period, and per measure and period, so going back to a screen costs nothing.
+Every method blocks and is called from worker threads, never from the UI thread. Answers come
+through `Results` (scorecard/store/): kept in this process and between runs, per scorecard and
+period and per measure and period, so going back to a screen costs nothing; `Results` keeps the
+engine (which fills its caches as it is asked) to one caller at a time.
 The UI computes no measure: every figure it shows comes from here, as the engine gave it.
 """
 
@@ -10,21 +11,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
-from ..engine.engine import Engine
-from ..engine.explain import Explanation, explain
-from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+from ..engine.datasets import dataset_files
+from ..engine.results import BandChanges, ScorecardRating, Summary
+from ..publish.commands import publish as publish_command
+from ..publish.restate import annotate, explain_with_publications
+from ..publish.store import PublicationStore
+from ..statefile import StateFileError
+from ..store import Results
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
+    from ..engine.explain import Explanation
+
 SPARK_PERIODS = 12
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,50 +52,53 @@ class ScorecardView:
 
 
 @dataclass(frozen=True)
+class PublishPlan:
+    """What `publish` from the terminal UI would freeze, shown for confirmation."""
+
+    scorecard: str
+    title: str
+    period: str
+    summary: Summary
+    measures: int
+    commentary: int
+    files: int
+    version: int | None  # the latest version already published, or None
+    problems: int  # data problems found: publishing records them (as --force)
+
+
+@dataclass(frozen=True)
 class DrillView:
     explanation: Explanation
     commentary: Commentary | None
     history: list[Commentary]
 
 
-@dataclass(frozen=True)
-class ExceptionItem:
-    """One Red measure of the exception report: its row, its drill-down and its commentary."""
-
-    rating: MeasureRating
-    explanation: Explanation
-    commentary: Commentary | None
-
-
 class EngineService:
     def __init__(self, config: Config, today: dt.date | None = None,
-                 engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
+                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
         self.config = config
         self.today = today
-        self._factory = engine_factory
-        self._lock = threading.RLock()
-        self._engine: Engine | None = None
-        self._views: dict[tuple[str, str], ScorecardView] = {}
-        self._drills: dict[tuple[str, str], Explanation] = {}
+        # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
+        # comes from the store and the engine loads behind it, for what the store does not hold.
+        self.results = Results.of_config(config, today, engine_factory)
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
+        self.publications = PublicationStore(config.state_path)
+        self.state_problem: str | None = None  # why the state file could not be read, last time it was
 
     # -- the engine --------------------------------------------------------------------------
     @property
     def loaded(self) -> bool:
-        return self._engine is not None
+        return self.results.loaded
 
     def engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                self._engine = self._factory(self.config, self.today)
-            return self._engine
+        return self.results.engine
 
     def preload(self, scorecard_id: str, period: str | None) -> threading.Thread:
-        """Start loading the data and rating the first screen in a thread of its own, while the UI
-        starts up; the screen's worker then finds the answer ready (or waits on the lock for it).
-        Failures are left for that worker to meet and show."""
+        """Start rating the first screen in a thread of its own, while the UI starts up; the screen's
+        worker then finds the answer ready (or waits for it). Failures are left for that worker to meet
+        and show."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the worker asks again and shows the error
@@ -95,66 +108,64 @@ class EngineService:
         thread.start()
         return thread
 
+    def get_ready(self, scorecard_id: str, period: str | None) -> None:
+        """When the first screen came from the results store, load the data and compute every measure now,
+        behind the screen, for what the store does not hold (other periods, most drill-downs). Blocks: call
+        it from a thread."""
+        if not self.results.loaded:
+            with contextlib.suppress(Exception):  # only a head start: the screens ask again and show errors
+                self.results.warm(lambda engine: engine.rate(scorecard_id, period))
+
     @property
     def preloading(self) -> bool:
         """Whether `preload` was started (it may have finished)."""
         return self._preload is not None
 
     def default_period(self) -> str:
-        engine = self.engine()
-        with self._lock:
-            return engine.resolve_period(None)
+        return self.results.resolve_period(None)
+
+    def check_period(self, period: str) -> str:
+        """The period, or the engine's UsageError (not YYYY-MM, or after the latest with data)."""
+        return self.results.resolve_period(period)
 
     def periods(self) -> list[str]:
-        engine = self.engine()
-        with self._lock:
-            return engine.data_periods()
+        return self.results.data_periods()
 
     def problems(self) -> list[str]:
-        engine = self.engine()
-        with self._lock:
-            return engine.problem_lines() if engine.has_problems else []
+        return self.results.problem_lines() if self.results.has_problems else []
 
     # -- answers -----------------------------------------------------------------------------
     def scorecard(self, scorecard_id: str, period: str) -> ScorecardView:
-        key = (scorecard_id, period)
-        engine = self.engine()
-        with self._lock:
-            if key not in self._views:
-                rating = engine.rate(scorecard_id, period)
-                month = month_number(period)
-                spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
-                sparks: dict[str, list[float | None]] = {}
-                names: dict[str, None] = {}
-                for row in rating.measures:
-                    series = engine.series(row.id, month)
-                    last = series.first_month + len(series.results) - 1
-                    sparks[row.id] = [
-                        series.at(mo).value if series.first_month <= mo <= last and series.measure.active(mo) else None
-                        for mo in range(month - SPARK_PERIODS + 1, month + 1)
-                    ]
-                    names.update(dict.fromkeys(row.comparators))
-                self._views[key] = ScorecardView(
-                    organisation=self.config.organisation.name, rating=rating, spark_periods=spark_periods,
-                    sparks=sparks, comparator_names=list(names), commentary={}, periods=engine.data_periods(),
-                    problems=engine.problem_lines() if engine.has_problems else [],
-                )
-            view = self._views[key]
-        # Commentary is read fresh every time: an analyst may just have written some.
-        return ScorecardView(**{**view.__dict__, "commentary": self.commentary.for_period(period)})
+        view = self.results.memo("tui.scorecard", (scorecard_id, period),
+                                 lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
+        # Commentary and what was published are read fresh every time (an analyst may just have written
+        # or published), and never stored. A state file that cannot be read leaves the live figures
+        # shown, and says so among the problems.
+        published = self._read(lambda: self.publications.latest(view.rating.scorecard, period), None)
+        rating = annotate(self.results, view.rating, published)
+        notes = self._read(lambda: self.commentary.for_period(period), {})
+        problems = view.problems + ([self.state_problem] if self.state_problem else [])
+        return ScorecardView(**{**view.__dict__, "rating": rating, "commentary": notes, "problems": problems})
+
+    def _read(self, read: Callable[[], T], default: T) -> T:
+        try:
+            value = read()
+        except StateFileError as e:
+            self.state_problem = (f"{e} (commentary cannot be shown or saved; whether the figures were "
+                                  "published is unknown)")
+            return default
+        self.state_problem = None
+        return value
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
-        key = (measure_id, period)
-        engine = self.engine()
-        with self._lock:
-            if key not in self._drills:
-                self._drills[key] = explain(engine, measure_id, period)
-            return self._drills[key]
+        e = self.results.explain(measure_id, period)
+        return self._read(lambda: explain_with_publications(self.results, self.publications, e), e)
 
     def drill(self, measure_id: str, period: str) -> DrillView:
         """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
         e = self.explanation(measure_id, period)
-        view = DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+        view = DrillView(e, self._read(lambda: self.commentary.latest(measure_id, period), None),
+                         self._read(lambda: self.commentary.history(measure_id, period), []))
         self._drill_views[(measure_id, period)] = view
         return view
 
@@ -163,21 +174,66 @@ class EngineService:
         return self._drill_views.get((measure_id, period))
 
     def changes(self, scorecard_id: str, from_period: str, to_period: str) -> BandChanges:
-        engine = self.engine()
-        with self._lock:
-            return engine.changes(scorecard_id, from_period, to_period)
+        return self.results.changes(scorecard_id, from_period, to_period)
 
-    def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionItem]]:
+    def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionPage]]:
         view = self.scorecard(scorecard_id, period)
         items = [
-            ExceptionItem(row, self.explanation(row.id, period), view.commentary.get(row.id))
+            ExceptionPage(row, self.explanation(row.id, period), view.commentary.get(row.id))
             for row in view.rating.measures
             if row.rag == "red"
         ]
         return view, items
+
+    # -- publication (SPEC section 7) ------------------------------------------------------------
+    def publish_plan(self, scorecard_id: str, period: str) -> PublishPlan:
+        """What publishing the scorecard for the period would freeze."""
+        view = self.scorecard(scorecard_id, period)
+        existing = self.publications.latest(scorecard_id, period)
+        paths = {p for ds in self.config.datasets.values() for p in dataset_files(self.config, ds.file)}
+        comparators = self.config.comparators_file
+        files = len(paths) + int(bool(comparators) and (self.config.data_dir / str(comparators)).exists())
+        return PublishPlan(
+            scorecard_id, view.rating.title, period, view.rating.summary, len(view.rating.measures),
+            sum(1 for m in view.rating.measures if m.id in view.commentary), files,
+            existing.version if existing is not None else None, len(view.problems),
+        )
+
+    def publish(self, plan: PublishPlan) -> str:
+        """Publish as planned (the next version when already published, forced when the plan shows
+        data problems); the sentence saying what was recorded. Raises the engine's UsageError."""
+        out, err = io.StringIO(), io.StringIO()
+        code = publish_command(self.results, plan.scorecard, plan.period, replace=plan.version is not None,
+                               force=plan.problems > 0, out=out, err=err)
+        self._drill_views = {k: v for k, v in self._drill_views.items() if k[1] != plan.period}
+        if code:
+            raise RuntimeError(err.getvalue().strip().splitlines()[0] if err.getvalue() else "not published")
+        return out.getvalue().strip()
 
     def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
         saved = self.commentary.save(measure_id, period, text, author)
         self._drill_views.pop((measure_id, period), None)
         return saved
 
+
+
+def _scorecard_view(engine: Engine, organisation: str, scorecard_id: str, period: str) -> ScorecardView:
+    """The scorecard screen's figures (no commentary: that is read fresh each time)."""
+    rating = engine.rate(scorecard_id, period)
+    month = month_number(period)
+    spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+    sparks: dict[str, list[float | None]] = {}
+    names: dict[str, None] = {}
+    for row in rating.measures:
+        series = engine.series(row.id, month)
+        last = series.first_month + len(series.results) - 1
+        sparks[row.id] = [
+            series.at(mo).value if series.first_month <= mo <= last and series.measure.active(mo) else None
+            for mo in range(month - SPARK_PERIODS + 1, month + 1)
+        ]
+        names.update(dict.fromkeys(row.comparators))
+    return ScorecardView(
+        organisation=organisation, rating=rating, spark_periods=spark_periods, sparks=sparks,
+        comparator_names=list(names), commentary={}, periods=engine.data_periods(),
+        problems=engine.problem_lines() if engine.has_problems else [],
+    )

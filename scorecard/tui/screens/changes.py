@@ -9,35 +9,43 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
-from ...format import month_name
-from ..text import band_text, ellipsis, figure
+from ...present import figure, month_label
+from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
-TITLE_WIDTH = 64  # longer titles end in …, so the figures stay on an 80-to-140-column screen
 
 
 def change_rows(items: list[BandChange]) -> list[TableRow]:
+    """One row per measure: its id and title (wrapped to the width), both bands, both values (bare:
+    the unit follows the title), and the target and floor in force at the later period."""
     rows = []
     for c in items:
-        band = band_text(c.from_rag)
+        band = Text()  # a Text's own style covers all it is given later: each band is appended to a plain one
+        band.append_text(band_text(c.from_rag))
         band.append(" → ")
         band.append_text(band_text(c.to_rag))
+        measure = Text()
+        measure.append(c.id, style="bold")
+        measure.append(f"  {c.title}")
+        if c.unit not in (None, "%"):
+            measure.append(f" ({c.unit})", style="dim")
         rows.append(TableRow(
             key=c.id,
-            cells=[Text(ellipsis(c.title, TITLE_WIDTH)), band,
-                   Text(figure(c.from_value, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.to_value, c.decimals, c.unit, with_unit=True), justify="right"),
-                   Text(figure(c.target, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.floor, c.decimals, c.unit), justify="right")],
+            cells=[measure, band,
+                   Text(figure(c.from_value, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.to_value, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.target, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.floor, c.decimals, c.unit, with_unit=False), justify="right")],
             sort_keys=[c.title.lower(), (c.from_rag, c.to_rag), c.from_value, c.to_value, c.target, c.floor],
         ))
     return rows
@@ -46,8 +54,8 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
 def changes_summary(c: BandChanges) -> str:
     total = len(c.improved) + len(c.declined)
     measures = "measure has" if total == 1 else "measures have"
-    return (f"{total} performance {measures} changed RAG banding between {month_name(c.from_period)} and "
-            f"{month_name(c.to_period)}: {len(c.improved)} improved, {len(c.declined)} declined.")
+    return (f"{total} performance {measures} changed RAG banding between {month_label(c.from_period)} and "
+            f"{month_label(c.to_period)}: {len(c.improved)} improved, {len(c.declined)} declined.")
 
 
 class BandChangesScreen(AppAccess, Screen[None]):
@@ -67,7 +75,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.result: BandChanges | None = None
 
     def compose(self) -> ComposeResult:
-        options = [(month_name(p), p) for p in reversed(self.periods)]
+        options = [(month_label(p), p) for p in reversed(self.periods)]
         yield Header()
         with Horizontal(id="changes-periods"):
             yield Label("From ")
@@ -77,9 +85,11 @@ class BandChangesScreen(AppAccess, Screen[None]):
         yield Static("Loading…", id="changes-summary")
         with VerticalScroll(id="changes-body"):
             yield Static(Text("Those measures showing improved performance", style="bold"), classes="heading")
-            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="improved")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="improved")
+            yield Static(Text("None.", style="dim"), id="improved-none")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
-            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="declined")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="declined")
+            yield Static(Text("None.", style="dim"), id="declined-none")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -88,8 +98,15 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.load()
 
     def load(self) -> None:
-        self.sub_title = f"Band changes · {month_name(self.from_period)} to {month_name(self.to_period)}"
+        self.sub_title = f"Band changes · {month_label(self.from_period)} to {month_label(self.to_period)}"
         self._load(self.from_period, self.to_period)
+
+    class Compared(Message):
+        """The engine's band changes between two periods."""
+
+        def __init__(self, result: BandChanges) -> None:
+            super().__init__()
+            self.result = result
 
     @work(thread=True, exclusive=True, group="changes")
     def _load(self, from_period: str, to_period: str) -> None:
@@ -98,10 +115,18 @@ class BandChangesScreen(AppAccess, Screen[None]):
             result = self.sc.service.changes(self.scorecard_id, from_period, to_period)
         except Exception as e:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.app.notify, str(e), severity="error")
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+            self.post_message(self.Compared(result))
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        self.app.notify(str(message.error), title="Band changes", severity="error")
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        self._show(message.result)
 
     def _show(self, result: BandChanges) -> None:
         if (result.from_period, result.to_period) != (self.from_period, self.to_period):
@@ -111,8 +136,13 @@ class BandChangesScreen(AppAccess, Screen[None]):
         if month_number(result.from_period) > month_number(result.to_period):
             summary += "  (From is after To: the periods are the other way round.)"
         self.query_one("#changes-summary", Static).update(Text(summary, style="bold"))
-        self.query_one("#improved", SortableTable).set_rows(change_rows(result.improved))
-        self.query_one("#declined", SortableTable).set_rows(change_rows(result.declined))
+        for name, items in (("improved", result.improved), ("declined", result.declined)):
+            table = self.query_one(f"#{name}", SortableTable)
+            table.set_rows(change_rows(items))
+            table.display = bool(items)  # an empty table's headers alone would read as a fault: "None."
+            self.query_one(f"#{name}-none", Static).display = not items
+        if not result.improved and result.declined and self.focused is not self.query_one("#declined"):
+            self.query_one("#declined", SortableTable).focus()
 
     @on(Select.Changed)
     def _period_chosen(self, event: Select.Changed) -> None:
@@ -134,7 +164,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.load()
 
     def _sync_selects(self) -> None:
-        options = [(month_name(p), p) for p in reversed(self.periods)]
+        options = [(month_label(p), p) for p in reversed(self.periods)]
         with self.prevent(Select.Changed):
             for sid, value in (("from", self.from_period), ("to", self.to_period)):
                 select = self.query_one(f"#{sid}", Select)

@@ -12,30 +12,42 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ...engine.explain import Explanation, GroupValue
-from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
-from ...format import column_label, month_name
+from ...present import (
+    ASSURANCE_WORDS,
+    RULE_WORDS,
+    VARIATION_WORDS,
+    WINDOW_WORDS,
+    change_words,
+    column_label,
+    count,
+    figure,
+    local_time,
+    month_label,
+)
 from ..service import DrillView
-from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
+from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
-from .base import AppAccess
+from .base import CommentarySaved, EngineFailed, FollowsPeriod
 
 WIDE = 120  # columns from which the figures and the chart sit side by side
 LOADING_DELAY = 0.25  # seconds before another period's drill-down, not yet computed, shows a loading indicator
 
 
-class DrillDownScreen(AppAccess, Screen[None]):
+class DrillDownScreen(FollowsPeriod, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
@@ -58,7 +70,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="drill"):
-            yield Static(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"), id="drill-title")
+            yield Static(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"), id="drill-title")
             with Horizontal(id="drill-top"):
                 yield Static("Loading…", id="drill-figures")
                 with Vertical(id="drill-chart-box"):
@@ -85,7 +97,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def _start(self) -> None:
         self._set_wide(self.app.size.width)
         self.seen_period = self.sc.period
-        self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
+        self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
         scroll = self.query_one("#drill", VerticalScroll)
         scroll.scroll_home(animate=False)
         scroll.focus()
@@ -97,7 +109,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             self.load()
 
     def _clear(self) -> None:
-        self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
+        self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"))
         self.query_one("#drill-figures", Static).update("Loading…")
         self.query_one(TrendChart).show_trend([])
         for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
@@ -118,6 +130,13 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-figures", Static).loading = True
         self._load(self.measure_id, self.period)
 
+    class Explained(Message):
+        """The engine's drill-down of a measure in a period."""
+
+        def __init__(self, measure_id: str, period: str, drill: DrillView) -> None:
+            super().__init__()
+            self.measure_id, self.period, self.drill = measure_id, period, drill
+
     @work(thread=True, exclusive=True, group="drill")
     def _load(self, measure_id: str, period: str) -> None:
         worker = get_current_worker()
@@ -125,28 +144,34 @@ class DrillDownScreen(AppAccess, Screen[None]):
             drill = self.sc.service.drill(measure_id, period)
         except Exception as e:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, measure_id, period, drill)
+            self.post_message(self.Explained(measure_id, period, drill))
 
     @work(thread=True, exclusive=True, group="drill")
     def _refresh_commentary(self, measure_id: str, period: str) -> None:
         fresh = self.sc.service.drill(measure_id, period)
         if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
-            self.app.call_from_thread(self._show, measure_id, period, fresh)
+            self.post_message(self.Explained(measure_id, period, fresh))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Explained)
+    def _explained(self, message: Explained) -> None:
+        self._show(message.measure_id, message.period, message.drill)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one("#drill-figures", Static).loading = False
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
-        self.app.notify(str(error), title="Drill-down", severity="error")
+        self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
 
     def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
             return
         self.drill = drill
         e = drill.explanation
-        self.sub_title = f"{e.id} · {month_name(period)}"
+        self.sub_title = f"{e.id} · {month_label(period)}"
         figures = self.query_one("#drill-figures", Static)
         figures.loading = False
         self.query_one("#drill-title", Static).update(title_text(e))
@@ -182,7 +207,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {column_label(name)}", table))
+            tabs.compose_add_child(TabPane(Content(f"By {column_label(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -197,31 +222,17 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_period(self, step: int) -> None:
-        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
-        self.sc.shift_period(step, self.period)
-        if self.seen_period is None:
-            self.seen_period = before  # it did not move: at the edge of the data
-
-    def on_screen_resume(self) -> None:
-        self.period_changed()
-
-    def period_changed(self) -> None:
-        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
-        opened at a period of its own (a band change's later period)."""
-        if self.sc.period and self.sc.period != self.seen_period:
-            self.seen_period = self.sc.period
-            self.period = self.sc.period
-            cached = self.sc.service.cached_drill(self.measure_id, self.period)
-            if cached is not None:
-                self._show(self.measure_id, self.period, cached)
-                self._refresh_commentary(self.measure_id, self.period)
-                return
-            # the engine usually answers at once: the old figures stay until it does (one repaint,
-            # no flicker), and they are cleared for a loading indicator only if it takes a while
-            self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
-            self._load(self.measure_id, self.period)
-            self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
+    def period_moved(self) -> None:
+        cached = self.sc.service.cached_drill(self.measure_id, self.period)
+        if cached is not None:
+            self._show(self.measure_id, self.period, cached)
+            self._refresh_commentary(self.measure_id, self.period)
+            return
+        # the engine usually answers at once: the old figures stay until it does (one repaint,
+        # no flicker), and they are cleared for a loading indicator only if it takes a while
+        self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
+        self._load(self.measure_id, self.period)
+        self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
 
     def _still_loading(self, measure_id: str, period: str) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -234,7 +245,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_commentary(self) -> None:
         self.sc.write_commentary(self.measure_id, self.period)
 
-    def commentary_saved(self) -> None:
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
 
@@ -242,20 +253,28 @@ class DrillDownScreen(AppAccess, Screen[None]):
 def title_text(e: Explanation) -> Text:
     text = Text()
     text.append(f"{e.id}  {e.title}", style="bold")
-    text.append(f"\n{e.section} · {month_name(e.period)} · {WINDOW_WORDS.get(e.window, e.window)} · {e.calc}", style="dim")
+    text.append(f"\n{e.section} · {month_label(e.period)} · {WINDOW_WORDS.get(e.window, e.window)} · {e.calc}", style="dim")
     return text
 
 
 def figures_text(e: Explanation) -> Table:
     """Value, numerator and denominator, target and floor, previous period, comparators, definition, owner."""
     r = e.result
-    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    fmt = lambda v: figure(v, e.decimals, e.unit, with_unit=False)  # noqa: E731
     rows: list[tuple[str, Text]] = []
-    value = Text(figure(r.value, e.decimals, e.unit, with_unit=True) + "  ", style="bold")
+    value = Text(figure(r.value, e.decimals, e.unit) + "  ", style="bold")
     value.append_text(band_text(r.rag, r.target is not None))
     rows.append(("Value", value))
     if r.numerator is not None or r.denominator is not None:
         rows.append(("", Text(f"numerator {count(r.numerator)} · denominator {count(r.denominator)}")))
+    if e.published is not None:  # SPEC section 7: both figures when the data no longer gives the published one
+        p = e.published
+        pub = Text(figure(p.value, e.decimals, e.unit, with_unit=True) + "  ")
+        pub.append_text(band_text(p.rag, p.rag is not None))
+        pub.append(f"  version {p.version} of {p.published_at[:10]}")
+        pub.append("  · restated since publication" if e.restated else "  · as the data gives it",
+                   style="bold" if e.restated else "dim")
+        rows.append(("Published", pub))
     if r.target is not None:
         rows.append(("Target", Text(fmt(r.target)).append(f"  ({e.polarity} is better)", style="dim")))
         rows.append(("Floor", Text(fmt(r.floor)).append("  (minimum standard)", style="dim")))
@@ -265,10 +284,10 @@ def figures_text(e: Explanation) -> Table:
         p = e.previous
         prev = Text(f"{fmt(p.value)}  ")
         prev.append_text(band_text(p.rag, p.target is not None))
-        prev.append(f"  in {month_name(p.period)}")
+        prev.append(f"  in {month_label(p.period)}")
         rows.append(("Previous", prev))
         if e.change:
-            rows.append(("Change", Text(CHANGE_WORDS[e.change])))
+            rows.append(("Change", Text(change_words(e.change))))
     for i, (name, v) in enumerate(e.comparators.items()):
         rows.append(("Compared" if i == 0 else "", Text(f"{name} {fmt(v)}")))
     if e.definition:
@@ -311,7 +330,7 @@ def breakdown_rows(e: Explanation, groups: list[GroupValue]) -> list[TableRow]:
         name = "(empty)" if g.group is None else str(g.group)
         rows.append(TableRow(
             key=f"g{i}",
-            cells=[Text(name), Text(figure(g.value, e.decimals, e.unit), justify="right"),
+            cells=[Text(name), Text(figure(g.value, e.decimals, e.unit, with_unit=False), justify="right"),
                    band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
                    Text(count(g.denominator), justify="right"),
                    Text("low base" if g.low_base else "", style="italic")],
@@ -333,19 +352,19 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
     table.add_column("All", justify="right")
     table.add_column("Excluding the cohort", justify="right")
     table.add_column("The cohort only", justify="right")
-    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    fmt = lambda v: figure(v, e.decimals, e.unit, with_unit=False)  # noqa: E731
     for cid, c in e.cohorts.items():
         cells = []
         for r in (e.result, c.excluding, c.only):
             cell = Text(fmt(r.value) + " ")
             cell.append_text(band_text(r.rag, rated) if rated else Text(""))
             cells.append(cell)
-        table.add_row(f"{c.label} ({cid})", *cells)
+        table.add_row(Text(f"{c.label} ({cid})"), *cells)  # Text: a label is never markup
     return Group(Text("Cohort impact", style="bold"), table)
 
 
 def commentary_text(drill: DrillView, period: str, timezone: str) -> Text:
-    text = Text(f"Commentary for {month_name(period)}\n", style="bold")
+    text = Text(f"Commentary for {month_label(period)}\n", style="bold")
     c = drill.commentary
     if c is None:
         text.append("None written yet: press w to write it.", style="dim")

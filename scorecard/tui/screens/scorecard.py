@@ -8,41 +8,48 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
-from ...format import month_name, summary_sentence
+from ...engine.coverage import short_words
+from ...format import summary_sentence
+from ...present import month_label
+from ..pickers import OptionPicker, sort_options
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
 from ..widgets.footer import KeyFooter
 from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
-from .base import AppAccess
-from .pickers import OptionPicker, sort_options
+from .base import AppAccess, CommentarySaved, EngineFailed, PeriodChanged
 
 LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
 
 class ScorecardScreen(AppAccess, Screen[None]):
+    # In the order the footer shows them: on 80 columns it keeps the first nine (up to q Quit); the
+    # rest show on wider terminals, and all of them in Help (?) and the command palette (Ctrl+P).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Drill", tooltip="Drill down into the measure"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
-        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
-        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
-        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
-        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit"),
-        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
-        Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit"),
+        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
+        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
+        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
+        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
+        Binding("p", "choose_period", "Period", tooltip="Go to a period"),
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
+        Binding("P", "publish", "Publish", key_display="P", show=False,
+                tooltip="Publish the scorecard for the period (asks first, showing what is frozen)"),
     ]
 
     def __init__(self) -> None:
@@ -88,7 +95,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
             # what the config already says, while the engine loads the data and rates the period
             config = app.config
             self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_name(app.period)}" if app.period else "")
+            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
@@ -100,6 +107,13 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.shown != self.wanted:
             self.query_one(ScorecardTable).loading = True
 
+    class Rated(Message):
+        """The engine's answer for a scorecard and period."""
+
+        def __init__(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
+            super().__init__()
+            self.scorecard_id, self.period, self.view = scorecard_id, period, view
+
     @work(thread=True, exclusive=True, group="scorecard")
     def _load(self, scorecard_id: str, period: str | None) -> None:
         service = self.sc.service
@@ -110,15 +124,21 @@ class ScorecardScreen(AppAccess, Screen[None]):
             view = service.scorecard(scorecard_id, period)
         except Exception as e:  # shown, not raised: the analyst keeps the app
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, scorecard_id, period, view)
+            self.post_message(self.Rated(scorecard_id, period, view))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Rated)
+    def _rated(self, message: Rated) -> None:
+        self._show(message.scorecard_id, message.period, message.view)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(Text(f"Could not rate the scorecard: {error}", style="bold"))
-        self.app.notify(str(error), title="Scorecard", severity="error")
+        self.app.notify(str(error), title="Scorecard", severity="error", markup=False)
 
     def _show(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
         app = self.sc
@@ -135,7 +155,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.sub_title = f"{view.rating.title} · {month_label(period)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
@@ -149,9 +169,17 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
-        text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        text = Text(summary_sentence(r, month_label(r.period)), style="bold")
+        if r.datasets:  # SPEC section 7: what the data covers, under the summary (the header is too narrow)
+            words = short_words(r.datasets)
+            text.append(f"\n{words[:1].upper()}{words[1:]}", style="dim")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
+        restated = sum(1 for m in r.measures if m.restated)
+        if restated:
+            version = next(m.published.version for m in r.measures if m.published is not None)
+            text.append(f"\n* {restated} figure(s) restated since publication (version {version}): Enter shows both",
+                        style="bold")
         return text
 
     # -- the table ------------------------------------------------------------------------------
@@ -199,6 +227,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         text = Text()
         text.append(m.id, style="bold")
         text.append(f"  {m.title}")
+        if m.unit not in (None, "%") and not self.query_one(ScorecardTable).fitted.units:
+            text.append(f"  (in {m.unit})", style="dim")  # the table's values are bare on a narrow terminal
         if m.polarity:
             text.append(f"  ({m.polarity} is better)", style="dim")
         if m.owner:
@@ -246,7 +276,10 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def action_period(self, step: int) -> None:
         self.sc.shift_period(step)
 
-    def period_changed(self) -> None:
+    def on_period_changed(self, message: PeriodChanged) -> None:
+        self.load()
+
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
     def action_filter(self) -> None:
@@ -312,6 +345,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def action_problems(self) -> None:
         self.sc.open_problems()
+
+    def action_publish(self) -> None:
+        self.sc.publish_period()
 
     def action_commentary(self) -> None:
         measure = self.query_one(ScorecardTable).current_measure()
