@@ -134,15 +134,16 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--since", default=None, help="the last report (YYYY-MM; default the month before)")
 @click.option("--format", "fmt", type=FORMAT, default="table")
-def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
+def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .engine.explain import explain as explain_measure
     from .explain_format import explanation_text
 
     engine = _load(config)
     try:
-        result = explain_measure(engine, measure, period)
+        result = explain_measure(engine, measure, period, since)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":

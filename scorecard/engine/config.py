@@ -20,6 +20,7 @@ import tomli
 from pydantic import BaseModel, ValidationError
 
 from .calendar import month_number
+from .config_explain import EXPLAIN_ROOT_KEYS, ExplainConfig, build_explain_config, take_measure_keys
 from .config_model import (
     ALERT_KINDS,
     DERIVE_KINDS,
@@ -44,7 +45,8 @@ TYPE_DTYPES: dict[str, pl.DataType] = {
     "bool": pl.Boolean(),
     "date": pl.Date(),
 }
-ROOT_KEYS = ("organisation", "data", "datasets", "cohorts", "comparators", "scorecards", "measures", "alerts")
+ROOT_KEYS = ("organisation", "data", "datasets", "cohorts", "comparators", "scorecards", "measures", "alerts",
+             *EXPLAIN_ROOT_KEYS)
 
 
 class ConfigError(Exception):
@@ -214,6 +216,7 @@ class Config:
     scorecards: list[ScorecardDef]
     measures: list[Measure]
     alerts: AlertsConfig | None
+    explain: ExplainConfig = field(default_factory=ExplainConfig)  # issue 16: config_explain.py
 
     @property
     def state_path(self) -> Path:
@@ -381,7 +384,9 @@ def _build(path: Path, raw: dict[str, Any], problems: Problems) -> Config | None
         comp = _validate(ComparatorsModel, raw["comparators"], ("comparators",), problems)
         comparators = comp.file if comp else None
     scorecards = _build_scorecards(raw.get("scorecards", []), problems)
+    explain_keys = take_measure_keys(raw)  # thresholds, outside_by, parts...: config_explain.py
     measures = _build_measures(raw.get("measures", []), datasets, {s.id for s in scorecards}, problems)
+    explain = build_explain_config(raw, explain_keys, measures, datasets, problems)
     alerts = _build_alerts(raw.get("alerts"), path, {s.id for s in scorecards}, problems)
 
     if org is None or problems.items:
@@ -402,6 +407,7 @@ def _build(path: Path, raw: dict[str, Any], problems: Problems) -> Config | None
         scorecards=scorecards,
         measures=measures,
         alerts=alerts,
+        explain=explain,
     )
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import glob as _glob
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -22,6 +23,7 @@ from .calendar import (
     month_expr,
     month_number,
     month_start,
+    period_of,
     working_days_between,
 )
 from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
@@ -79,6 +81,7 @@ class Comparators:
     series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
     problems: list[DataProblem] = field(default_factory=list)
     left_out: dict[str, list[DataProblem]] = field(default_factory=dict)  # measure id -> its rows left out
+    sources: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (measure, comparator, month) -> source
 
     def left_out_warning(self, measure_id: str) -> str | None:
         """A sentence for a measure whose comparator rows did not parse (its comparators may be older)."""
@@ -95,6 +98,17 @@ class Comparators:
             found = [v for m, v in points if m <= month]
             if found:
                 out[name] = found[-1]
+        return out
+
+    def details_at(self, measure_id: str, month: int) -> dict[str, dict[str, Any]]:
+        """Each comparator shown at `month`: its value, the period it is as at, and its source (or None)."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, points in self.series.get(measure_id, {}).items():
+            found = [(m, v) for m, v in points if m <= month]
+            if found:
+                at, value = found[-1]
+                out[name] = {"value": value, "period": period_of(at),
+                             "source": self.sources.get((measure_id, name, at))}
         return out
 
 
@@ -491,6 +505,7 @@ def load_comparators(config: Config) -> Comparators:
         out.problems.append(DataProblem("comparators", shown, None, None, None,
                                         f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
         return out
+    sources = frame["source"].to_list() if "source" in frame.columns else None  # optional (issue 16)
     for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
         problem = None
         try:
@@ -505,6 +520,8 @@ def load_comparators(config: Config) -> Comparators:
             out.left_out.setdefault(str(measure), []).append(problem)
             continue
         out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
+        if sources is not None and sources[row - 1] not in (None, ""):
+            out.sources[(str(measure), str(name), month_number(period))] = str(sources[row - 1])
     for by_name in out.series.values():
         for points in by_name.values():
             points.sort()
