@@ -42,30 +42,36 @@ def _months(v: MonthsValue) -> str:
 
 
 def thresholds_lines(e: Explanation) -> list[str]:
+    """'Of the 112 counted, 64 (57.1%) were within 4 months; of the remaining 48, 25 within 6 months
+    (a cumulative 79.5%); 23 beyond 6 months, and none still open.'"""
     t = e.thresholds
     if t is None:
         return []
     unit = f" {t.unit}" if t.unit else ""
-    out = [f"Of the {t.total:,} counted:"]
+    parts: list[str] = []
     before = 0
-    for w in t.within:
-        newly = w.count - before
-        extra = f": {newly:,} of the remaining {t.total - before:,}" if before else ""
-        out.append(f"  within {w.threshold:g}{unit}: {w.count:,} ({number(w.percent, 1, '%')} cumulative){extra}")
+    for k, w in enumerate(t.within):
+        if k == 0:
+            parts.append(f"Of the {t.total:,} counted, {w.count:,} ({number(w.percent, 1, '%')}) were within "
+                         f"{w.threshold:g}{unit}")
+        else:
+            parts.append(f"of the remaining {t.total - before:,}, {w.count - before:,} within {w.threshold:g}{unit} "
+                         f"(a cumulative {w.count:,}, {number(w.percent, 1, '%')})")
         before = w.count
-    last = f"{t.within[-1].threshold:g}{unit}" if t.within else ""
-    out.append(f"  beyond {last}: {t.beyond:,}; still open (not yet done): {t.open:,}")
-    return out
+    last = f"{t.within[-1].threshold:g}{unit}"
+    still = "none still open" if not t.open else f"{t.open:,} still open (not yet done)"
+    return ["; ".join(parts) + f"; {t.beyond:,} beyond {last}, and {still}."]
 
 
 def outside_lines(e: Explanation) -> list[str]:
+    """'Of the 120 outside (of 450 counted), by reason: Refused 16 (13.3% of those outside), ...'"""
     out: list[str] = []
     for column, o in e.outside.items():
         style = e.styles[column]
-        out.append(f"Outside: {o.outside:,} of {o.total:,}, by {o.heading}:")
-        for r in o.ordered(style):
-            name = r.label if r.label is not None else "(empty)"
-            out.append(f"  {name}: {r.count:,} ({number(r.percent, 1, '%')} of those outside)")
+        shares = [f"{'(empty)' if r.label is None else r.label} {r.count:,} ({number(r.percent, 1, '%')})"
+                  for r in o.ordered(style)]
+        out.append(f"Of the {o.outside:,} outside (of {o.total:,} counted), by {o.heading}: " + ", ".join(shares)
+                   + " (shares of those outside).")
     return out
 
 
@@ -112,10 +118,11 @@ def comparator_text(e: Explanation, name: str) -> str:
     return f"{name} {figure(d['value'], e)} (as at {month_name(d['period'])}{source})"
 
 
-def why_lines(e: Explanation) -> list[str]:
-    """Every explanation the measure has, in the order a paper gives them."""
+def why_lines(e: Explanation, outside: bool = True) -> list[str]:
+    """Every explanation the measure has, in the order a paper gives them (a paper shows the
+    why-outside groups as a table of its own, suppressed when public: `outside=False`)."""
     out: list[str] = []
-    for part in (thresholds_lines(e), outside_lines(e), movement_lines(e)):
+    for part in (thresholds_lines(e), outside_lines(e) if outside else [], movement_lines(e)):
         out += part
     line = year_end_line(e)
     if line:

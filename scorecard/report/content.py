@@ -10,13 +10,14 @@ writers only lay this out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, section_key
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
 from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain_summary import Gap, Movement, activity_since, significantly_away
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
@@ -40,6 +41,7 @@ class ChangeItem:
 
     change: BandChange
     commentary: Commentary | None
+    explanation: Explanation | None = None  # what moved it (a rolling figure's months in and out)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class TableRow:
 class Section:
     name: str
     rows: list[TableRow]
+    overview: Commentary | None = None  # the lead officer's overview of the section (issue 16)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,12 @@ class Paper:
     sections: list[Section]
     warnings: list[tuple[str, str]]  # (measure id, warning) for the measures on the paper
     problems: list[str]  # data problems the engine found, one line each
+    # issue 16: the explanations the papers write by hand
+    activity: list[Movement] = field(default_factory=list)  # activity counts since the last report
+    away: list[Gap] = field(default_factory=list)  # measures significantly away from target
+    explanations: dict[str, Explanation] = field(default_factory=dict)  # every measure's, by id
+    public: bool = False  # [report] classification "Unrestricted": small cells suppressed
+    low_base: int = 5
 
     @property
     def ratings(self) -> list[MeasureRating]:
@@ -118,7 +127,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
 
     changes = engine.changes(rating.scorecard, since, period)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain(engine, m.id, period) for m in rating.measures}
+    explained = {m.id: explain(engine, m.id, period, since) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)
@@ -135,7 +144,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
     by_name: dict[str, Section] = {}
     for r in rating.measures:
         if r.section not in by_name:
-            by_name[r.section] = Section(r.section, [])
+            by_name[r.section] = Section(r.section, [], notes.get(section_key(r.section)))
             sections.append(by_name[r.section])
         by_name[r.section].rows.append(TableRow(r, explained[r.id].trend[-TREND_POINTS:]))
 
@@ -153,13 +162,18 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
         summary=rating.summary,
         added=added,
         removed=removed,
-        improved=[ChangeItem(c, notes.get(c.id)) for c in changes.improved],
-        declined=[ChangeItem(c, notes.get(c.id)) for c in changes.declined],
+        improved=[ChangeItem(c, notes.get(c.id), explained.get(c.id)) for c in changes.improved],
+        declined=[ChangeItem(c, notes.get(c.id), explained.get(c.id)) for c in changes.declined],
         exceptions=[ExceptionPage(r, explained[r.id], notes.get(r.id)) for r in rating.measures if r.rag == "red"],
         cohorts=cohorts,
         sections=sections,
         warnings=[(r.id, w) for r in rating.measures for w in r.warnings],
         problems=engine.problem_lines() if engine.has_problems else [],
+        activity=activity_since(engine, rating, since),
+        away=significantly_away(rating, engine.config.explain.significant_share),
+        explanations=explained,
+        public=engine.config.explain.public,
+        low_base=engine.config.organisation.low_base,
     )
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import calendar
 
+from ..engine.explain import Explanation
+from ..engine.explain_summary import Movement
 from ..engine.results import BAND_ORDER, BandChange, PeriodResult, Summary
+from ..engine.suppression import suppress
 from ..explain_format import ASSURANCE_WORDS, VARIATION_WORDS
 from ..format import BAND_WORDS, month_name, number
 from .content import CohortPage, ExceptionPage, MeasureRef, Paper
@@ -224,8 +227,7 @@ def comparators_sentence(e: ExceptionPage) -> str:
     comps = e.rating.comparators
     if not comps:
         return "No comparator figures are available for this measure."
-    r = e.rating
-    return "Latest comparators: " + listing([f"{name} {value_text(v, r.decimals, r.unit)}" for name, v in comps.items()]) + "."
+    return "Latest comparators: " + listing([comparator_with_date(e, name) for name in comps]) + "."
 
 
 def no_commentary(period: str) -> str:
@@ -257,3 +259,120 @@ def trend_alt(trend: list[PeriodResult], decimals: int, unit: str | None) -> str
     return (f"Trend {short_month(first.period)} to {short_month(last.period)}: from {value_text(first.value, decimals, unit)} "
             f"to {value_text(last.value, decimals, unit)}, lowest {value_text(lo, decimals, unit)}, "
             f"highest {value_text(hi, decimals, unit)}.")
+
+
+# -- issue 16: the explanations the papers write by hand ----------------------------------------------
+def _moved(m: Movement, name: str) -> str:
+    v = lambda x: value_text(x, m.decimals, m.unit)  # noqa: E731
+    if m.change is None:
+        return f"{name} was {v(m.now)} (no figure to compare with)"
+    if m.change == 0:
+        return f"{name} stayed at {v(m.now)}"
+    verb = "increased" if m.change > 0 else "decreased"
+    return f"{name} {verb} from {number(m.since, m.decimals)} to {v(m.now)}"
+
+
+def breakdown_rows(x: Explanation, name: str, public: bool, low_base: int) -> list[list[str]]:
+    """A breakdown's rows for the paper, in the column's declared order: label, value, band, numerator,
+    denominator, note. In a public paper a cell under the low base, and one more when a single one
+    could be worked out from the total, show "x" (engine/suppression.py)."""
+    groups = x.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    rows = []
+    for g, mark in zip(groups, marks, strict=True):
+        label = "(empty)" if g.group is None else str(g.label)
+        if mark is not None:
+            rows.append([label, "x", "-", "x", "x", "suppressed (small number)" if mark == "primary"
+                         else "suppressed (so a small number cannot be worked out)"])
+            continue
+        rows.append([label, value_text(g.value, x.decimals, x.unit) if g.value is not None else "-",
+                     band_word(g.rag, g.rag is not None) if g.rag else "-", count_text(g.numerator),
+                     count_text(g.denominator), "low base" if g.low_base else ""])
+    return rows
+
+
+def outside_rows(x: Explanation, column: str, public: bool, low_base: int) -> list[list[str]]:
+    """Why-outside groups for the paper: label, count, share of those outside (suppressed as breakdowns)."""
+    o = x.outside[column]
+    reasons = o.ordered(x.styles[column])
+    marks = suppress([r.count for r in reasons], low_base) if public else [None] * len(reasons)
+    return [["(empty)" if r.label is None else r.label, "x" if mark else f"{r.count:,}",
+             "x" if mark else number(r.percent, 1, "%")] for r, mark in zip(reasons, marks, strict=True)]
+
+
+def activity_sentences(p: Paper) -> list[str]:
+    """Seeds 3.1: 'During the period August to November the number of citizen CIC increased from 1,408
+    to 1,428 and the number of UASC decreased from 366 to 331, resulting in an overall reduction of 15.'"""
+    if not p.activity:
+        return []
+    a, b = month_name(p.since).split(), month_name(p.period).split()
+    span = f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_name(p.since)} to {month_name(p.period)}"
+    out = []
+    for k, m in enumerate(p.activity):
+        during = f"During the period {span}" if k == 0 else "Over the same period"
+        if m.parts:
+            clauses = [_moved(part, f"the {lower_first(part.title)}") for part in m.parts]
+            net = ""
+            if m.change is not None:
+                size = value_text(abs(m.change), m.decimals, None)
+                net = (f", resulting in an overall {'increase' if m.change > 0 else 'reduction'} of {size} "
+                       f"({lower_first(m.title)}: {value_text(m.since, m.decimals, None)} to "
+                       f"{value_text(m.now, m.decimals, None)})" if m.change else
+                       f", leaving the {lower_first(m.title)} unchanged at {value_text(m.now, m.decimals, None)}")
+            out.append(f"{during} {listing(clauses)}{net}.")
+        else:
+            out.append(f"{during} {_moved(m, 'the ' + lower_first(m.title))}.")
+    return out
+
+
+def lower_first(text: str) -> str:
+    """'Number of children in care' -> 'number of children in care' (an acronym stays as it is)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def away_sentences(p: Paper) -> list[str]:
+    """Seeds 3.2: 'Two of the performance measures in the CIC Scorecard were significantly away from the target'."""
+    n = len(p.away)
+    numbers = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
+    count = numbers.get(n, str(n))
+    if n == 0:
+        return [f"None of the performance measures in the {p.scorecard_title} scorecard was significantly away "
+                "from the target."]
+    verb = "was" if n == 1 else "were"
+    out = [f"{count} of the performance measures in the {p.scorecard_title} scorecard {verb} significantly away "
+           "from the target:"]
+    for g in p.away:
+        r = g.rating
+        v = lambda x, r=r: value_text(x, r.decimals, r.unit)  # noqa: E731
+        gap = f"{number(g.gap, r.decimals)} percentage points" if r.unit == "%" else v(g.gap)
+        then = [t for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
+        last = (f" At the last report, in {month_name(p.since)}, it was {v(then[0].value)}."
+                if then and then[0].value is not None else "")
+        out.append(f"{r.title}: {v(r.value)} for {month_name(p.period)} against the target of {v(r.target)}, "
+                   f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
+    return out
+
+
+def comparators_as_at(p: Paper) -> str | None:
+    """Seeds 3.1: 'Both the England and SN rates are as at March 2017', for every comparator shown."""
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for e in p.explanations.values():
+        for name, d in e.comparator_details.items():
+            names = groups.setdefault((d["period"], d.get("source")), [])
+            if name not in names:
+                names.append(name)
+    if not groups:
+        return None
+    parts = []
+    for (period, source), names in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        parts.append(f"{listing(names)} as at {month_name(period)}" + (f" ({source})" if source else ""))
+    return "The comparator figures are the latest published: " + "; ".join(parts) + "."
+
+
+def comparator_with_date(e: ExceptionPage, name: str) -> str:
+    r = e.rating
+    d = e.explanation.comparator_details.get(name)
+    value = value_text(r.comparators.get(name), r.decimals, r.unit)
+    if d is None:
+        return f"{name} {value}"
+    return f"{name} {value} (as at {month_name(d['period'])}" + (f", {d['source']})" if d.get("source") else ")")
