@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ..commentary import Commentary
+from ..commentary import SECTION_PREFIX, Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
 from ..format import month_name
@@ -212,7 +212,8 @@ class ScorecardApp(App[int]):
     def _push_commentary(self, measure_id: str, period: str, current: str) -> None:
         from .screens.commentary import CommentaryScreen
 
-        title = self.config.measure(measure_id).title
+        title = (f"Overview of the section {measure_id.removeprefix(SECTION_PREFIX)}" if measure_id.startswith(SECTION_PREFIX)
+                 else self.config.measure(measure_id).title)
 
         def done(saved: Commentary | None) -> None:
             if saved is None:

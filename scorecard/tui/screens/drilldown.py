@@ -21,9 +21,11 @@ from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ...engine.explain import Explanation, GroupValue
+from ...engine.explain import Explanation
+from ...engine.suppression import suppress
 from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
-from ...format import column_label, month_name
+from ...explain_words import comparator_text, why_lines
+from ...format import month_name
 from ..service import DrillView
 from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
 from ..widgets.footer import KeyFooter
@@ -53,6 +55,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         # the breakdown tabs shown (their names) and their tables, kept and refilled while the next
         # measure has the same breakdowns: mounting tabs and tables is most of a drill-down's cost
         self._breakdown_names: list[str] | None = None
+        self._breakdown_headings: list[str] | None = None
         self._breakdown_tables: list[SortableTable] = []
 
     def compose(self) -> ComposeResult:
@@ -65,6 +68,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
                     yield TrendChart(id="chart")
                     yield Static("", id="chart-key")
             yield Static("", id="drill-spc")
+            yield Static("", id="drill-why")
             yield Vertical(id="breakdowns-box")
             yield Static("", id="drill-cohorts")
             yield Static("", id="drill-commentary")
@@ -100,7 +104,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
         self.query_one("#drill-figures", Static).update("Loading…")
         self.query_one(TrendChart).show_trend([])
-        for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
+        for part in ("#chart-key", "#drill-spc", "#drill-why", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
             self.query_one(part, Static).update("")
         self.query_one("#breakdowns-box").display = False  # until the new measure's breakdowns arrive
 
@@ -155,6 +159,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         chart.show_trend(e.trend)
         self.query_one("#chart-key", Static).update(chart_key(e.trend) if e.trend else Text("No values to chart yet."))
         self.query_one("#drill-spc", Static).update(spc_text(e))
+        self.query_one("#drill-why", Static).update(why_text(e))
         self._show_breakdowns(e)
         self.query_one("#drill-cohorts", Static).update(cohorts_renderable(e))
         self.query_one("#drill-commentary", Static).update(
@@ -166,10 +171,14 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def _show_breakdowns(self, e: Explanation) -> None:
         self.query_one("#breakdowns-box").display = True
         names = list(e.breakdowns)
-        if names == self._breakdown_names:  # the same tabs: refill the tables (each keeps its sort)
-            for table, groups in zip(self._breakdown_tables, e.breakdowns.values(), strict=True):
-                table.set_rows(breakdown_rows(e, groups))
+        public, low_base = self.sc.config.explain.public, self.sc.config.organisation.low_base
+        headings = [e.heading(n) for n in names]
+        if (names, headings) == (self._breakdown_names, self._breakdown_headings):
+            # the same tabs: refill the tables (each keeps its sort)
+            for table, name in zip(self._breakdown_tables, e.breakdowns, strict=True):
+                table.set_rows(breakdown_rows(e, name, public, low_base))
             return
+        self._breakdown_headings = headings
         self._breakdown_names = names
         if not e.breakdowns:
             self._breakdown_tables = []
@@ -178,11 +187,11 @@ class DrillDownScreen(AppAccess, Screen[None]):
             return
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
-        for name, groups in e.breakdowns.items():
-            table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
-                                  breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
+        for name in e.breakdowns:
+            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+                                  breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {column_label(name)}", table))
+            tabs.compose_add_child(TabPane(f"By {e.heading(name)}", table))
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -269,8 +278,8 @@ def figures_text(e: Explanation) -> Table:
         rows.append(("Previous", prev))
         if e.change:
             rows.append(("Change", Text(CHANGE_WORDS[e.change])))
-    for i, (name, v) in enumerate(e.comparators.items()):
-        rows.append(("Compared" if i == 0 else "", Text(f"{name} {fmt(v)}")))
+    for i, name in enumerate(e.comparators):
+        rows.append(("Compared" if i == 0 else "", Text(comparator_text(e, name))))
     if e.definition:
         rows.append(("Definition", Text(e.definition)))
     if e.owner:
@@ -304,18 +313,37 @@ def spc_text(e: Explanation) -> Text:
     return text
 
 
-def breakdown_rows(e: Explanation, groups: list[GroupValue]) -> list[TableRow]:
+def why_text(e: Explanation) -> Text:
+    """Thresholds, why outside, what moved a rolling figure, the year-end position (explain_words)."""
+    lines = why_lines(e)
+    if not lines:
+        return Text("")
+    text = Text("Why\n", style="bold")
+    text.append("\n".join(f"• {line}" for line in lines))
+    return text
+
+
+def breakdown_rows(e: Explanation, name: str, public: bool = False, low_base: int = 5) -> list[TableRow]:
+    """A breakdown's groups in the column's declared order, labelled. The UI is for internal use: every
+    value shows, and a cell a public paper would suppress says so."""
     rows = []
     rated = e.result.target is not None
-    for i, g in enumerate(groups):
-        name = "(empty)" if g.group is None else str(g.group)
+    groups = e.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    for i, (g, mark) in enumerate(zip(groups, marks, strict=True)):
+        name = "(empty)" if g.group is None else str(g.label)
+        flag = "low base" if g.low_base else ""
+        if mark == "primary":
+            flag = "low base: x in the paper"
+        elif mark == "secondary":
+            flag = "x in the paper (secondary)"
         rows.append(TableRow(
             key=f"g{i}",
             cells=[Text(name), Text(figure(g.value, e.decimals, e.unit), justify="right"),
                    band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
                    Text(count(g.denominator), justify="right"),
-                   Text("low base" if g.low_base else "", style="italic")],
-            sort_keys=[name.lower(), g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
+                   Text(flag, style="italic")],
+            sort_keys=[i, g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
         ))
     return rows
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
+from ...commentary import section_key
 from ...format import month_name, summary_sentence
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
@@ -39,6 +40,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
+        Binding("o", "overview", "Overview", show=False,
+                tooltip="Write the overview of the highlighted measure's section (the paper shows it at the section's head)"),
         Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
@@ -317,6 +320,16 @@ class ScorecardScreen(AppAccess, Screen[None]):
         measure = self.query_one(ScorecardTable).current_measure()
         if measure is not None:
             self.sc.write_commentary(measure)
+
+    def action_overview(self) -> None:
+        """The overview of the highlighted section (or the highlighted measure's): commentary kept under
+        the section's key (commentary.section_key)."""
+        table = self.query_one(ScorecardTable)
+        key = table.cursor_key()
+        if key is None:
+            return
+        section = key.removeprefix(SECTION_PREFIX) if key.startswith(SECTION_PREFIX) else self.sc.config.measure(key).section
+        self.sc.write_commentary(section_key(section))
 
     def band_of(self, measure_id: str) -> Text:
         """The band shown for a measure (for tests and the help screen)."""
