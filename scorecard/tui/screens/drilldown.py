@@ -318,7 +318,8 @@ def why_text(e: Explanation) -> Text:
     lines = why_lines(e)
     if not lines:
         return Text("")
-    text = Text("Why\n", style="bold")
+    text = Text("\n")
+    text.append("Why\n", style="bold")
     text.append("\n".join(f"• {line}" for line in lines))
     return text
 
