@@ -111,7 +111,10 @@ def render_html(p: Paper) -> str:
     body += ['<section id="summary" aria-labelledby="summary-h">', '<h2 id="summary-h">Summary of performance</h2>',
              f'<p class="headline">{e(words.summary_counts(p.summary, p.period))}</p>']
     body += [f"<p>{e(s)}</p>" for s in words.added_removed(p)]
-    body += [f"<p>{e(s)}</p>" for s in words.activity_sentences(p)]
+    sentences, intro, items = words.activity_sentences(p)
+    body += [f"<p>{e(s)}</p>" for s in sentences]
+    if intro:
+        body += [f"<p>{e(intro)}</p>", "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"]
     if (as_at := words.comparators_as_at(p)) is not None:
         body.append(f"<p>{e(as_at)}</p>")
     body += _away(p)

@@ -47,8 +47,11 @@ def render_markdown(p: Paper) -> str:
     out += [f"- **{BAND_WORDS[band]}**: {text}" for band, text in words.RAG_KEY]
 
     out += ["", "## Summary of performance", "", md(words.summary_counts(p.summary, p.period))]
-    for sentence in words.activity_sentences(p):
+    sentences, intro, items = words.activity_sentences(p)
+    for sentence in sentences:
         out += ["", md(sentence)]
+    if intro:
+        out += ["", md(intro), ""] + [f"- {md(item)}" for item in items]
     as_at = words.comparators_as_at(p)
     if as_at:
         out += ["", md(as_at)]

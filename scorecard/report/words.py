@@ -300,29 +300,34 @@ def outside_rows(x: Explanation, column: str, public: bool, low_base: int) -> li
              "x" if mark else number(r.percent, 1, "%")] for r, mark in zip(reasons, marks, strict=True)]
 
 
-def activity_sentences(p: Paper) -> list[str]:
-    """Seeds 3.1: 'During the period August to November the number of citizen CIC increased from 1,408
-    to 1,428 and the number of UASC decreased from 366 to 331, resulting in an overall reduction of 15.'"""
+def activity_sentences(p: Paper) -> tuple[list[str], str | None, list[str]]:
+    """Seeds 3.1: a total split into parts as the seeds word it ('During the period August to November
+    2017 the number of citizen CIC increased from 1,408 to 1,428 and the number of UASC decreased from 366
+    to 331, resulting in an overall reduction of 15'); then the other activity counts as a list, each with
+    both figures and the change. Returns (sentences, the list's introduction, the list's items)."""
     if not p.activity:
-        return []
+        return [], None, []
     a, b = month_name(p.since).split(), month_name(p.period).split()
     span = f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_name(p.since)} to {month_name(p.period)}"
-    out = []
-    for k, m in enumerate(p.activity):
-        during = f"During the period {span}" if k == 0 else "Over the same period"
+    sentences: list[str] = []
+    items: list[str] = []
+    for m in p.activity:
         if m.parts:
             clauses = [_moved(part, f"the {lower_first(part.title)}") for part in m.parts]
             net = ""
-            if m.change is not None:
+            if m.change:
                 size = value_text(abs(m.change), m.decimals, None)
                 net = (f", resulting in an overall {'increase' if m.change > 0 else 'reduction'} of {size} "
                        f"({lower_first(m.title)}: {value_text(m.since, m.decimals, None)} to "
-                       f"{value_text(m.now, m.decimals, None)})" if m.change else
-                       f", leaving the {lower_first(m.title)} unchanged at {value_text(m.now, m.decimals, None)}")
-            out.append(f"{during} {listing(clauses)}{net}.")
+                       f"{value_text(m.now, m.decimals, None)})")
+            elif m.change == 0:
+                net = f", leaving the {lower_first(m.title)} unchanged at {value_text(m.now, m.decimals, None)}"
+            sentences.append(f"During the period {span} {listing(clauses)}{net}.")
         else:
-            out.append(f"{during} {_moved(m, 'the ' + lower_first(m.title))}.")
-    return out
+            items.append(_moved(m, m.title) + (f" ({'+' if m.change > 0 else '-'}{number(abs(m.change), m.decimals)})"
+                                               if m.change else ""))
+    intro = (f"{'Other activity' if sentences else 'Activity'} since the last report ({span}):") if items else None
+    return sentences, intro, items
 
 
 def lower_first(text: str) -> str:
