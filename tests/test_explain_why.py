@@ -224,3 +224,33 @@ def test_outside_by_needs_a_percent(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(config)
     assert any("measures[0].outside_by (CASE-COUNT): outside_by breaks down" in p for p in caught.value.problems)
+
+
+async def test_o_writes_the_section_overview_shown_on_its_row(basic_copy: Path):
+    from scorecard.tui.screens.commentary import CommentaryScreen
+    from scorecard.tui.screens.scorecard import ScorecardScreen
+    from scorecard.tui.widgets.measure_table import ScorecardTable
+    from tests.test_tui_support import make_app, settle
+
+    app = make_app(basic_copy)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("IHA-20WD")
+        await pilot.pause()
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, CommentaryScreen)
+        section = app.config.measure("IHA-20WD").section
+        assert app.screen.measure_id == section_key(section)
+        await pilot.press(*"Health is improving.", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen)
+        saved = CommentaryStore(app.config.state_path).latest(section_key(section), app.period)
+        assert saved is not None and saved.text == "Health is improving."
+        await pilot.press("up")  # to the section's own row
+        await pilot.pause()
+        while not (table.cursor_key() or "").startswith("section:"):
+            await pilot.press("up")
+            await pilot.pause()
+        assert "Health is improving." in str(app.screen.query_one("#detail").render())

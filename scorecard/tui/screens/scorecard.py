@@ -194,7 +194,12 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _update_detail(self) -> None:
         detail = self.query_one("#detail", Static)
-        measure = self.query_one(ScorecardTable).current_measure()
+        table = self.query_one(ScorecardTable)
+        measure = table.current_measure()
+        key = table.cursor_key()
+        if self.view is not None and key is not None and key.startswith(SECTION_PREFIX):
+            detail.update(self._overview(key.removeprefix(SECTION_PREFIX)))
+            return
         if self.view is None or measure is None:
             detail.update("")
             return
@@ -213,6 +218,18 @@ class ScorecardScreen(AppAccess, Screen[None]):
         elif m.warnings:
             text.append("\n⚠ " + "; ".join(m.warnings), style="bold")
         detail.update(text)
+
+    def _overview(self, section: str) -> Text:
+        """A section row's detail: its overview for the period (the paper shows it at the section's head)."""
+        assert self.view is not None
+        text = Text(section, style="bold")
+        note = self.view.commentary.get(section_key(section))
+        if note:
+            text.append("\n✎ ")
+            text.append(ellipsis(note.text.splitlines()[0] if note.text else "", 200), style="italic")
+        else:
+            text.append("  no overview for this period yet: press o to write it", style="dim")
+        return text
 
     @on(DataTable.RowHighlighted, "#scorecard-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
