@@ -148,7 +148,10 @@ def build_explain_config(raw: dict[str, Any], taken: list[dict[str, Any]], measu
         duration = model.duration
         if duration is None and m.calc in ("mean", "median") and model.thresholds:
             duration = m.value
-        if model.thresholds and duration is None:
+        if model.thresholds and m.calc == "value":
+            bad("thresholds", "a value measure reads one figure per period, with no rows to time: thresholds need "
+                "a measure counted from rows")
+        elif model.thresholds and duration is None:
             bad("thresholds", "thresholds need the measure's duration: give duration (a number of days, "
                 "working days or months per row), or use them on a mean or median of durations")
         if duration is not None and ds is not None:
