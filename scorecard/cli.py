@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from .engine.config import ConfigError
-from .engine.engine import Engine, UsageError
+from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
+from .store import Results
 
 CONFIG_HELP = "the config file (default ./config.toml)"
 FORMAT = click.Choice(["table", "json"])
@@ -25,10 +26,11 @@ def _print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
 
 
-def _load(config: str) -> Engine:
-    """The engine for a config; config problems end the command with exit 1, one line each."""
+def _load(config: str) -> Results:
+    """The engine's results for a config (kept between runs: scorecard/store/); config problems end the
+    command with exit 1, one line each."""
     try:
-        return Engine.load(Path(config))
+        return Results.open(Path(config))
     except ConfigError as e:
         for line in e.problems:
             click.echo(line, err=True)
@@ -40,7 +42,7 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
-def _problems_exit(engine: Engine) -> None:
+def _problems_exit(engine: Results) -> None:
     """After printing results: list data problems on stderr and exit 1 when there were any."""
     if engine.has_problems:
         lines = engine.problem_lines()
@@ -138,12 +140,11 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
-    from .engine.explain import explain as explain_measure
     from .explain_format import explanation_text
 
     engine = _load(config)
     try:
-        result = explain_measure(engine, measure, period, since)
+        result = engine.explain(measure, period, since=since)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -217,6 +218,72 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
         _usage(str(e))
     _problems_exit(engine)
     sys.exit(code)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--output", default=None,
+              help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
+@click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
+def export(config: str, fmt: str, scorecard_id: str | None, period: str | None, output: str | None,
+           force: bool) -> None:
+    """The scorecard for a period as an Excel workbook or CSV: a table per scorecard, the trend, the data notes."""
+    from .export import csv_paths, export_tables, write_csv, write_xlsx
+
+    engine = _load(config)
+    try:
+        tables = export_tables(engine, scorecard_id, period)
+    except UsageError as e:
+        _usage(str(e))
+    shown = engine.resolve_period(period)
+    target = Path(output) if output else Path(f"scorecard-{shown}" + (".xlsx" if fmt == "xlsx" else "-csv"))
+    existing = [target] if fmt == "xlsx" and target.exists() else [p for p in csv_paths(tables, target) if p.exists()]
+    if fmt == "csv" and target.exists() and not target.is_dir():
+        _usage(f"{target} is a file: --output for csv names a folder")
+    if existing and not force:
+        _usage(f"{existing[0]} already exists; --force writes over it")
+    if fmt == "xlsx":
+        write_xlsx(tables, target)
+        click.echo(f"Wrote {target}: sheets " + ", ".join(t.name for t in tables))
+    else:
+        paths = write_csv(tables, target)
+        click.echo(f"Wrote {len(paths)} CSV files in {target}: " + ", ".join(p.name for p in paths))
+    _problems_exit(engine)
+
+
+@main.group()
+def cache() -> None:
+    """The results store: answers kept between runs so that unchanged data is not computed again."""
+
+
+@cache.command("info")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def cache_info(fmt: str) -> None:
+    """Where the results store is, how big, and whether it is on."""
+    from .store import disk
+
+    info = disk.Store(disk.store_path()).summary() if disk.enabled() else {"path": str(disk.store_path())}
+    info["enabled"] = disk.enabled()
+    if fmt == "json":
+        _print_json(info)
+        return
+    state = "on" if info["enabled"] else "off (SCORECARD_CACHE)"
+    click.echo(f"results store: {info['path']} ({state})")
+    if info["enabled"]:
+        click.echo(f"{info['bytes'] / 1e6:.1f} MB on disk: {info['answers']} answers for {info['keys']} data versions "
+                   f"of {info['configs']} config(s)")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete the results store; the next run of each command computes from the data again."""
+    from .store import disk
+
+    path, freed = disk.clear()
+    click.echo(f"cleared {path} ({freed / 1e6:.1f} MB)")
 
 
 @main.group()

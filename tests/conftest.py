@@ -19,3 +19,11 @@ def basic_copy(tmp_path: Path) -> Path:
     target = tmp_path / "basic"
     shutil.copytree(BASIC, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def results_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own results store (scorecard/store/): none is served another's answers, none writes to ~/.cache."""
+    folder = tmp_path_factory.mktemp("results-store")
+    monkeypatch.setenv("SCORECARD_CACHE_DIR", str(folder))
+    return folder

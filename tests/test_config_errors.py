@@ -349,3 +349,37 @@ def test_wrong_type_in_a_derive_pair_gives_one_problem_at_the_toml_path(tmp_path
     assert len(problems) == 1, problems
     assert problems[0].startswith("config.toml: datasets.bad.derive[0].add_months[1]"), problems
     assert ".str" not in problems[0] and ".int" not in problems[0], problems
+
+
+def test_an_unknown_column_type_hides_no_other_problem(tmp_path: Path) -> None:
+    """The dataset's other mistakes, and a measure's window its kind does not allow, in the same run."""
+    extra = (BAD_DATASET.replace('n = "int?"', 'n = "integer"')
+             + "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'other']\nyears = ['when', 'other']\n"
+             + measure(dataset="bad", window="snapshot"))
+    problems = problems_of(write_config(tmp_path, extra))
+    assert any(p.startswith("config.toml: datasets.bad.columns (bad): unknown column type in n = 'integer'")
+               for p in problems), problems
+    assert any(p.startswith("config.toml: datasets.bad.derive[0] (bad): derive 'x' needs exactly one of")
+               and "not days and years" in p for p in problems), problems
+    assert any(p.startswith("config.toml: measures[1].window (M1): window snapshot is not allowed on event dataset")
+               for p in problems), problems
+    assert len(problems) == 3, problems
+
+
+def test_nothing_is_said_about_keys_using_a_column_of_unknown_type(tmp_path: Path) -> None:
+    extra = BAD_DATASET.replace('other = "date?"', 'other = "datetime"') + (
+        "\n[[datasets.bad.derive]]\nname = 'x'\ndays = ['when', 'other']\n")
+    problems = problems_of(write_config(tmp_path, extra))
+    assert problems == ["config.toml: datasets.bad.columns (bad): unknown column type in other = 'datetime'; use str, "
+                        "int, float, bool or date (with ? when the value may be empty)"], problems
+
+
+def test_decimals_are_not_capped(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, measure(decimals=8)))
+    assert config.measure("M1").decimals == 8
+
+
+def test_defaults_come_from_the_declaration(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, measure(calc="percent", numerator="placement = 'U1'")))
+    assert (config.measure("M1").decimals, config.measure("M1").unit) == (1, "%")
+    assert (config.measure("OK-0").decimals, config.measure("OK-0").unit) == (0, None)

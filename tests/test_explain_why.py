@@ -226,7 +226,7 @@ def test_outside_by_needs_a_percent(tmp_path: Path) -> None:
     assert any("measures[0].outside_by (CASE-COUNT): outside_by breaks down" in p for p in caught.value.problems)
 
 
-async def test_o_writes_the_section_overview_shown_on_its_row(basic_copy: Path):
+async def test_o_writes_the_section_overview_shown_under_its_measures(basic_copy: Path):
     from scorecard.tui.screens.commentary import CommentaryScreen
     from scorecard.tui.screens.scorecard import ScorecardScreen
     from scorecard.tui.widgets.measure_table import ScorecardTable
@@ -248,9 +248,5 @@ async def test_o_writes_the_section_overview_shown_on_its_row(basic_copy: Path):
         assert isinstance(app.screen, ScorecardScreen)
         saved = CommentaryStore(app.config.state_path).latest(section_key(section), app.period)
         assert saved is not None and saved.text == "Health is improving."
-        await pilot.press("up")  # to the section's own row
-        await pilot.pause()
-        while not (table.cursor_key() or "").startswith("section:"):
-            await pilot.press("up")
-            await pilot.pause()
-        assert "Health is improving." in str(app.screen.query_one("#detail").render())
+        detail = str(app.screen.query_one("#detail").render())
+        assert f"§ {section}: Health is improving." in detail  # under the measure's own line

@@ -54,9 +54,10 @@ async def test_scorecard_shows_the_seeds_summary_and_every_measure(basic_copy: P
         assert app.screen.band_of("CIC-RATE").plain.strip() == "Red"
         table = app.screen.query_one(ScorecardTable)
         row = [c.plain.strip() for c in table.get_row("CIC-RATE")]
-        assert row[2:5] == ["12.5 per 10,000", "9.0", "11.0"]
-        assert row[5].split() == ["10.0", "Amber"]
-        assert row[6] == "▼ declined"
+        assert row[0] == "CIC-RATE"
+        assert row[3:6] == ["12.5 per 10,000", "9.0", "11.0"]
+        assert row[6].split() == ["10.0", "Amber"]
+        assert row[7] == "▼ declined"
         assert row[-2:] == ["62.0", "56.1"]  # England, statistical neighbours
 
 
@@ -121,7 +122,7 @@ async def test_s_sorts_by_a_picked_column_and_again_reverses(basic_copy: Path):
         await settle(pilot)
         await pilot.press("s")
         assert isinstance(app.screen, OptionPicker)
-        await pilot.press("down", "down", "enter")  # config order, Measure, Band
+        await pilot.press("down", "down", "down", "enter")  # config order, Id, Measure, Band
         await pilot.pause()
         assert isinstance(app.screen, ScorecardScreen)
         assert table_ids(app)[:2] == ["CIC-RATE", "CIC-COUNT"]  # Red first
@@ -137,7 +138,7 @@ async def test_clicking_a_header_sorts(basic_copy: Path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ScorecardTable)
-        first = table.ordered_columns[0].get_render_width(table)
+        first = sum(c.get_render_width(table) for c in table.ordered_columns[:2])  # the id and measure
         await pilot.click(ScorecardTable, offset=(first + 2, 0))  # the Band header
         await pilot.pause()
         assert app.screen.sort_key == "band"
@@ -242,7 +243,7 @@ async def test_commentary_is_written_saved_and_shown(basic_copy: Path, monkeypat
 
 
 def table_row_title(app, measure_id: str) -> str:
-    return app.screen.query_one(ScorecardTable).get_row(measure_id)[0].plain
+    return app.screen.query_one(ScorecardTable).get_cell(measure_id, "measure").plain
 
 
 async def test_w_on_the_scorecard_writes_commentary(basic_copy: Path):
@@ -467,10 +468,10 @@ async def test_small_and_wide_terminals(basic_copy: Path, size: tuple[int, int])
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ScorecardTable)
-        title = table.ordered_columns[0].width
+        title = table.columns["measure"].width
         assert title >= MIN_TITLE
         if size[0] >= 200:
-            assert table.get_row("CIC-RATE")[0].plain.strip() == "Children in care per 10,000 child population"
+            assert table.get_cell("CIC-RATE", "measure").plain.strip() == "Children in care per 10,000 child population"
         await to_measure(pilot, "CIC-RATE")
         await pilot.press("enter")
         await settle(pilot)

@@ -41,3 +41,35 @@ def test_drill_down_with_breakdowns_snapshot(basic_copy: Path, snap_compare):
         await settle(pilot)
 
     assert snap_compare(make_app(basic_copy), terminal_size=(100, 40), run_before=drill)
+
+
+def _then(*keys: str):
+    async def run(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_drill_down_snapshot_80x24(basic_copy: Path, snap_compare):
+    async def drill(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(ScorecardTable).move_to_measure("CIC-RATE")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(basic_copy), terminal_size=(80, 24), run_before=drill)
+
+
+def test_band_changes_snapshot_80x24(basic_copy: Path, snap_compare):
+    assert snap_compare(make_app(basic_copy), terminal_size=(80, 24), run_before=_then("b"))
+
+
+def test_exceptions_snapshot_80x24(basic_copy: Path, snap_compare):
+    assert snap_compare(make_app(basic_copy), terminal_size=(80, 24), run_before=_then("e"))
+
+
+def test_help_snapshot_80x24(basic_copy: Path, snap_compare):
+    assert snap_compare(make_app(basic_copy), terminal_size=(80, 24), run_before=_then("question_mark"))

@@ -50,3 +50,9 @@ def shown(widget) -> str:
     console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(widget.content)
     return console.export_text()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain lines (the screen on top, modals over what is below)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)

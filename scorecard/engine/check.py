@@ -7,14 +7,13 @@ misspelt key.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli
-
 from .calendar import Calendar, month_of_date
-from .config import ConfigError, Problems, _build_datasets, load_config
+from .config import Config, ConfigError, read_config
 from .datasets import DataProblem, load_datasets
 
 
@@ -48,15 +47,18 @@ class CheckReport:
 def run_check(path: Path) -> CheckReport:
     report = CheckReport()
     try:
-        config = load_config(path)
-    except ConfigError as e:
+        reading = read_config(path)
+    except ConfigError as e:  # not TOML, or not readable: nothing more to check
         report.config_problems = list(e.problems)
-        report.data_problems = _data_despite_config(path)
+        return report
+    if reading.problems:
+        report.config_problems = reading.problems
+        report.data_problems = _data_of_sound_datasets(reading.config)
         return report
     from .engine import Engine
 
-    engine = Engine(config)
-    for m in config.measures:
+    engine = Engine(reading.config)
+    for m in reading.config.measures:
         engine.series(m.id)  # computing finds problems such as two rows for one period of a value measure
     report.data_problems = engine.problem_lines()
     for name, data in engine.datasets.items():
@@ -67,30 +69,10 @@ def run_check(path: Path) -> CheckReport:
     return report
 
 
-def _data_despite_config(path: Path) -> list[str]:
-    """Read what datasets can be read from a config that has mistakes elsewhere."""
-    try:
-        raw = tomli.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomli.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    from .config import Config, Organisation
-
-    datasets = {k: v for k, v in _build_datasets(raw.get("datasets", {}), Problems(path.name)).items() if v}
-    data_dir = (path.parent / str(raw.get("data", {}).get("dir", "."))).resolve()
-    org = raw.get("organisation", {})
-    working = org.get("working_days", "england-and-wales")
-    try:
-        calendar = Calendar(working, int(org.get("financial_year_start_month", 4)))
-    except (ValueError, TypeError):
-        calendar = Calendar()
-    stub = Config(
-        path=path.resolve(), organisation=Organisation("", "Europe/London", calendar.financial_year_start_month,
-                                                       calendar.working_days, 5),
-        data_dir=data_dir, datasets=datasets, cohorts={}, comparators_file=None, scorecards=[], measures=[],
-        alerts=None,
-    )
-    import datetime as dt
-
-    loaded = load_datasets(stub, calendar, month_of_date(dt.date.today()))
+def _data_of_sound_datasets(config: Config) -> list[str]:
+    """Read the datasets whose own definition is sound, from a config with mistakes elsewhere."""
+    org = config.organisation
+    calendar = Calendar(org.working_days, org.financial_year_start_month)
+    loaded = load_datasets(config, calendar, month_of_date(dt.date.today()))
     problems: list[DataProblem] = [p for d in loaded.values() for p in d.problems]
     return [str(p) for p in problems]

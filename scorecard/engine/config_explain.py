@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from .config import Dataset, Measure, Problems
+    from .config_model import Dataset, Measure
+    from .config_problems import Problems
 
 MEASURE_KEYS = ("thresholds", "duration", "duration_unit", "outside_by", "parts")
 EXPLAIN_ROOT_KEYS = ("breakdowns", "report")
@@ -107,37 +108,39 @@ class ExplainConfig:
         return self.classification == "Unrestricted"
 
 
-def take_measure_keys(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each `[[measures]]` table's explanation keys, removed from a copy of `raw` (returned in place
-    of it by the caller), so the SPEC's measure model never sees them."""
-    taken: list[dict[str, Any]] = []
+def take_measure_keys(raw: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+    """Each `[[measures]]` table's id and explanation keys, the keys taken out of `raw["measures"]`
+    (a new list of new tables), so the SPEC's measure model never sees them."""
+    taken: list[tuple[Any, dict[str, Any]]] = []
     measures = raw.get("measures")
     if not isinstance(measures, list):
         return taken
     kept = []
     for body in measures:
         if isinstance(body, dict):
-            taken.append({k: body[k] for k in MEASURE_KEYS if k in body})
+            taken.append((body.get("id"), {k: body[k] for k in MEASURE_KEYS if k in body}))
             kept.append({k: v for k, v in body.items() if k not in MEASURE_KEYS})
         else:
-            taken.append({})
+            taken.append((None, {}))
             kept.append(body)
     raw["measures"] = kept
     return taken
 
 
-def build_explain_config(raw: dict[str, Any], taken: list[dict[str, Any]], measures: list[Measure],
+def build_explain_config(raw: dict[str, Any], taken: list[tuple[Any, dict[str, Any]]], measures: list[Measure],
                          datasets: dict[str, Dataset | None], problems: Problems) -> ExplainConfig:
-    from .config import _validate, sql_problem
+    """The second pass over the explanation keys, against the measures that passed theirs."""
+    from .config_sql import sql_problem
 
     out: dict[str, MeasureExplain] = {}
-    by_index = {m.index: m for m in measures}
     by_id = {m.id: m for m in measures}
-    for i, keys in enumerate(taken):
-        m = by_index.get(i)
+    seen: set[Any] = set()
+    for i, (mid, keys) in enumerate(taken):
+        m = by_id.get(mid) if isinstance(mid, str) and mid not in seen else None
+        seen.add(mid)
         if not keys or m is None:
-            continue  # a measure with problems of its own has them reported already
-        model = _validate(MeasureExplainModel, keys, ("measures", i), problems, m.id)
+            continue  # a measure with problems of its own (or a repeated id) has them reported already
+        model = problems.validate(MeasureExplainModel, keys, ("measures", i), m.id)
         if model is None:
             continue
         ds = datasets.get(m.dataset)
@@ -187,7 +190,7 @@ def build_explain_config(raw: dict[str, Any], taken: list[dict[str, Any]], measu
         table = {}
     broken_down = {b for m in measures for b in m.breakdowns} | {c for e in out.values() for c in e.outside_by}
     for column, body in table.items():
-        model = _validate(BreakdownModel, body, ("breakdowns", column), problems, column)
+        model = problems.validate(BreakdownModel, body, ("breakdowns", column), column)
         if model is None:
             continue
         if column not in broken_down:
@@ -199,5 +202,5 @@ def build_explain_config(raw: dict[str, Any], taken: list[dict[str, Any]], measu
         styles[column] = BreakdownStyle(column, model.heading or column.replace("_", " "), dict(model.labels),
                                         tuple(model.order))
 
-    report = _validate(ReportModel, raw.get("report", {}), ("report",), problems) or ReportModel()
+    report = problems.validate(ReportModel, raw.get("report", {}), ("report",)) or ReportModel()
     return ExplainConfig(out, styles, report.classification, report.significant_share)

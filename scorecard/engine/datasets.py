@@ -26,7 +26,8 @@ from .calendar import (
     period_of,
     working_days_between,
 )
-from .config import PERIOD_END_COL, SNAPSHOT_COL, Config, Dataset, Derive, parse_sql
+from .config_model import Config, Dataset, Derive
+from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql
 
 ROW = "__row"
 FILE = "__file"

@@ -16,7 +16,9 @@ from typing import Any
 import polars as pl
 
 from .calendar import Calendar, month_number, month_of_date, period_of
-from .config import Config, Measure, load_config, sql_columns
+from .config import load_config
+from .config_model import Config, Measure
+from .config_sql import sql_columns
 from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
 from .measures import P, PeriodGrid, Query, aggregate
 from .rating import band, round_half_away

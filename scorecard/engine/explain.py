@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 
 from .calendar import month_number, period_of
-from .config import sql_columns
 from .config_explain import BreakdownStyle
+from .config_sql import sql_columns
 from .engine import Engine
 from .explain_movement import RollingMovement, YearEnd, check_since, rolling_movement, year_end
 from .explain_timeliness import Outside, Thresholds, thresholds, why_outside

@@ -8,7 +8,7 @@ rating are those of the measure itself; nothing is counted twice over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .calendar import month_end, month_number, period_of
@@ -45,8 +45,9 @@ def whole(engine: Engine, m: Measure, month: int, condition: str | None = None, 
 def counting(m: Measure, numerator: str | None = None) -> Measure:
     """The measure as a count of its rows (or children) when `numerator` is None, else as the
     percent of them meeting `numerator`; same dataset, window, `where` and `distinct`."""
-    return replace(m, calc="percent" if numerator else "count", numerator=numerator, value=None, per=None,
-                   population=None, decimals=1 if numerator else 0, steps=[], polarity=None)
+    return m.model_copy(update={"calc": "percent" if numerator else "count", "numerator": numerator, "value": None,
+                                "per": None, "population": None, "decimals": 1 if numerator else 0, "target": None,
+                                "floor": None, "targets": [], "polarity": None})
 
 
 def quoted(column: str) -> str:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from .calendar import month_expr
-from .config import Dataset, Derive, sql_columns
+from .config_model import Dataset, Derive
+from .config_sql import sql_columns
 
 # Integer thresholds beyond these are clipped: no period index is ever that far away.
 NEVER = 10**7

@@ -22,7 +22,8 @@ from functools import cached_property
 import polars as pl
 
 from .calendar import Calendar, month_end, period_of
-from .config import PERIOD_END_COL, SNAPSHOT_COL, Dataset, Measure, parse_sql, sql_columns
+from .config_model import Dataset, Measure
+from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql, sql_columns
 from .datasets import LoadedDataset, derive_expr, holidays_around
 from .intervals import DayTable, SplitPredicate, clipped_range, split_predicate
 

@@ -22,6 +22,7 @@ from typing import TextIO
 from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..store import Results
 from .deliver import DeliveryReport, deliver
 from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, evaluate
 from .locks import LockBusy, run_lock, serve_lock
@@ -96,13 +97,13 @@ def _report_lines(report: DeliveryReport) -> list[str]:
 
 @dataclass(frozen=True)
 class _Loaded:
-    engine: Engine
+    engine: Results
     state: Path
 
 
 def _load(config_path: Path, err: TextIO) -> _Loaded | int:
     try:
-        engine = Engine.load(Path(config_path))
+        engine = Results.open(Path(config_path))
     except ConfigError as e:
         for line in e.problems:
             print(line, file=err)
@@ -114,7 +115,7 @@ def _load(config_path: Path, err: TextIO) -> _Loaded | int:
     if alerts is None or not alerts.routes:
         print(f"{engine.config.path}: alerts: no [[alerts.routes]] configured, so there is nothing to send", file=err)
         return 1
-    return _Loaded(engine, alerts.state)
+    return _Loaded(engine, engine.config.state_path)
 
 
 def alerts_run(config_path: Path, period: str | None, dry_run: bool, out: TextIO) -> int:
@@ -250,11 +251,11 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
     except ScheduleError as e:
         print(f"{config.path}: {e}", file=sys.stderr)
         return 1
-    lock = serve_lock(alerts.state)
+    lock = serve_lock(config.state_path)
     try:
         lock.acquire()
     except LockBusy as e:
-        print(f"another `scorecard alerts serve` is already running for {alerts.state} ({e.holder}; lock {e.path})",
+        print(f"another `scorecard alerts serve` is already running for {config.state_path} ({e.holder}; lock {e.path})",
               file=sys.stderr)
         return 1
     try:

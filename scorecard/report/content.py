@@ -16,9 +16,10 @@ from ..commentary import Commentary, CommentaryStore, section_key
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact, Explanation, explain
+from ..engine.explain import CohortImpact, Explanation
 from ..engine.explain_summary import Gap, Movement, activity_since, significantly_away
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
+from ..store.answers import explain_of
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
 CHART_POINTS = 25  # months in an exception page's trend chart
@@ -127,7 +128,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
 
     changes = engine.changes(rating.scorecard, since, period)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain(engine, m.id, period, since) for m in rating.measures}
+    explained = {m.id: explain_of(engine, m.id, period, since=since) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)

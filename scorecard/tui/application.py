@@ -29,6 +29,7 @@ from ..format import month_name
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService
+from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
     from .screens.drilldown import DrillDownScreen
@@ -38,9 +39,16 @@ PREFETCH_DELAY = 0.15  # seconds a row stays highlighted before its drill-down i
 IMPORT_DELAY = 0.3  # seconds after the first screen is shown before the drill-down's code is imported
 
 
+def _measure_commands() -> type:
+    from .commands import MeasureCommands
+
+    return MeasureCommands
+
+
 class ScorecardApp(App[int]):
     CSS_PATH = "scorecard.tcss"
     TITLE = "Scorecard"
+    COMMANDS: ClassVar = App.COMMANDS | {_measure_commands}  # the palette finds measures by id or title
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Help: every key"),
@@ -161,6 +169,14 @@ class ScorecardApp(App[int]):
             screen.show_measure(measure_id, period, preloaded)
         if screen not in self.screen_stack:
             self.push_screen(screen)
+
+    def open_measure(self, measure_id: str) -> None:
+        """From the command palette: the measure's drill-down at the period shown (the scorecard's
+        cursor moves to it too, when the scorecard shows it, so Escape lands on it)."""
+        board = next((s for s in self.screen_stack if isinstance(s, ScorecardScreen)), None)
+        if board is not None:
+            board.query_one(ScorecardTable).move_to_measure(measure_id)
+        self.open_drill(measure_id)
 
     def open_changes(self) -> None:
         from .screens.changes import BandChangesScreen

@@ -1,8 +1,9 @@
 """The terminal UI's only door to the engine.
 
-Every method blocks and is called from worker threads, never from the UI thread. One lock keeps
-the engine (which fills its caches as it is asked) to one caller at a time; answers are cached per
-scorecard and period, and per measure and period, so going back to a screen costs nothing.
+Every method blocks and is called from worker threads, never from the UI thread. Answers come
+through `Results` (scorecard/store/): kept in this process and between runs, per scorecard and
+period and per measure and period, so going back to a screen costs nothing; `Results` keeps the
+engine (which fills its caches as it is asked) to one caller at a time.
 The UI computes no measure: every figure it shows comes from here, as the engine gave it.
 """
 
@@ -18,8 +19,9 @@ from ..commentary import Commentary, CommentaryStore
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
 from ..engine.engine import Engine
-from ..engine.explain import Explanation, explain
+from ..engine.explain import Explanation
 from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+from ..store import Results
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,11 +64,9 @@ class EngineService:
                  engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
         self.config = config
         self.today = today
-        self._factory = engine_factory
-        self._lock = threading.RLock()
-        self._engine: Engine | None = None
-        self._views: dict[tuple[str, str], ScorecardView] = {}
-        self._drills: dict[tuple[str, str], Explanation] = {}
+        # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
+        # comes from the store and the engine loads behind it, for what the store does not hold.
+        self.results = Results.of_config(config, today, engine_factory)
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
@@ -74,22 +74,21 @@ class EngineService:
     # -- the engine --------------------------------------------------------------------------
     @property
     def loaded(self) -> bool:
-        return self._engine is not None
+        return self.results.loaded
 
     def engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                self._engine = self._factory(self.config, self.today)
-            return self._engine
+        return self.results.engine
 
     def preload(self, scorecard_id: str, period: str | None) -> threading.Thread:
-        """Start loading the data and rating the first screen in a thread of its own, while the UI
-        starts up; the screen's worker then finds the answer ready (or waits on the lock for it).
+        """Start rating the first screen in a thread of its own, while the UI starts up; the screen's
+        worker then finds the answer ready (or waits for it). When the answer came from the store, the
+        engine then loads the data for what the store does not hold (other periods, drill-downs).
         Failures are left for that worker to meet and show."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the worker asks again and shows the error
                 self.scorecard(scorecard_id, period or self.default_period())
+                self.results.warm(lambda engine: engine.rate(scorecard_id, period))  # every measure, every period
 
         thread = self._preload = threading.Thread(target=run, name="scorecard-preload", daemon=True)
         thread.start()
@@ -101,55 +100,23 @@ class EngineService:
         return self._preload is not None
 
     def default_period(self) -> str:
-        engine = self.engine()
-        with self._lock:
-            return engine.resolve_period(None)
+        return self.results.resolve_period(None)
 
     def periods(self) -> list[str]:
-        engine = self.engine()
-        with self._lock:
-            return engine.data_periods()
+        return self.results.data_periods()
 
     def problems(self) -> list[str]:
-        engine = self.engine()
-        with self._lock:
-            return engine.problem_lines() if engine.has_problems else []
+        return self.results.problem_lines() if self.results.has_problems else []
 
     # -- answers -----------------------------------------------------------------------------
     def scorecard(self, scorecard_id: str, period: str) -> ScorecardView:
-        key = (scorecard_id, period)
-        engine = self.engine()
-        with self._lock:
-            if key not in self._views:
-                rating = engine.rate(scorecard_id, period)
-                month = month_number(period)
-                spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
-                sparks: dict[str, list[float | None]] = {}
-                names: dict[str, None] = {}
-                for row in rating.measures:
-                    series = engine.series(row.id, month)
-                    last = series.first_month + len(series.results) - 1
-                    sparks[row.id] = [
-                        series.at(mo).value if series.first_month <= mo <= last and series.measure.active(mo) else None
-                        for mo in range(month - SPARK_PERIODS + 1, month + 1)
-                    ]
-                    names.update(dict.fromkeys(row.comparators))
-                self._views[key] = ScorecardView(
-                    organisation=self.config.organisation.name, rating=rating, spark_periods=spark_periods,
-                    sparks=sparks, comparator_names=list(names), commentary={}, periods=engine.data_periods(),
-                    problems=engine.problem_lines() if engine.has_problems else [],
-                )
-            view = self._views[key]
-        # Commentary is read fresh every time: an analyst may just have written some.
+        view = self.results.memo("tui.scorecard", (scorecard_id, period),
+                                 lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
+        # Commentary is read fresh every time (an analyst may just have written some), and never stored.
         return ScorecardView(**{**view.__dict__, "commentary": self.commentary.for_period(period)})
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
-        key = (measure_id, period)
-        engine = self.engine()
-        with self._lock:
-            if key not in self._drills:
-                self._drills[key] = explain(engine, measure_id, period)
-            return self._drills[key]
+        return self.results.explain(measure_id, period)
 
     def drill(self, measure_id: str, period: str) -> DrillView:
         """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
@@ -163,9 +130,7 @@ class EngineService:
         return self._drill_views.get((measure_id, period))
 
     def changes(self, scorecard_id: str, from_period: str, to_period: str) -> BandChanges:
-        engine = self.engine()
-        with self._lock:
-            return engine.changes(scorecard_id, from_period, to_period)
+        return self.results.changes(scorecard_id, from_period, to_period)
 
     def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionItem]]:
         view = self.scorecard(scorecard_id, period)
@@ -181,3 +146,25 @@ class EngineService:
         self._drill_views.pop((measure_id, period), None)
         return saved
 
+
+
+def _scorecard_view(engine: Engine, organisation: str, scorecard_id: str, period: str) -> ScorecardView:
+    """The scorecard screen's figures (no commentary: that is read fresh each time)."""
+    rating = engine.rate(scorecard_id, period)
+    month = month_number(period)
+    spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+    sparks: dict[str, list[float | None]] = {}
+    names: dict[str, None] = {}
+    for row in rating.measures:
+        series = engine.series(row.id, month)
+        last = series.first_month + len(series.results) - 1
+        sparks[row.id] = [
+            series.at(mo).value if series.first_month <= mo <= last and series.measure.active(mo) else None
+            for mo in range(month - SPARK_PERIODS + 1, month + 1)
+        ]
+        names.update(dict.fromkeys(row.comparators))
+    return ScorecardView(
+        organisation=organisation, rating=rating, spark_periods=spark_periods, sparks=sparks,
+        comparator_names=list(names), commentary={}, periods=engine.data_periods(),
+        problems=engine.problem_lines() if engine.has_problems else [],
+    )

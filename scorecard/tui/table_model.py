@@ -17,6 +17,7 @@ from ..explain_format import sparkline
 from .service import ScorecardView
 from .text import BAND_RANK, band_text, change_text, ellipsis, figure
 
+BAND_CELLS = 7  # ` Amber `, `No data`: the widest band a previous period can have
 CHANGE_RANK = {"declined": 0, "unchanged": 1, "improved": 2, None: 3}
 
 
@@ -51,12 +52,13 @@ def _trend_rank(row: Row) -> float | None:
 
 def columns(comparator_names: Iterable[str]) -> list[Column]:
     cols = [
+        Column("id", "Id", lambda r: r.rating.id.lower()),
         Column("measure", "Measure", lambda r: r.rating.title.lower()),
         Column("band", "Band", lambda r: BAND_RANK[r.rating.rag] if r.rating.rated else BAND_RANK[None]),
         Column("value", "Value", _value, right=True),
         Column("target", "Target", lambda r: r.rating.target, right=True),
         Column("floor", "Floor", lambda r: r.rating.floor, right=True),
-        Column("previous", "Previous", lambda r: r.rating.previous.value if r.rating.previous else None),
+        Column("previous", "Previous", lambda r: r.rating.previous.value if r.rating.previous else None, right=True),
         Column("change", "Change", lambda r: CHANGE_RANK[r.rating.change]),
         Column("trend", "12 months", _trend_rank),
     ]
@@ -111,13 +113,15 @@ def grouped(rows: list[Row], text: str = "", only_red: bool = False, only_change
 
 
 def previous_text(m: MeasureRating) -> Text:
-    """The previous period's value and band: `10.0  Amber`."""
+    """The previous period's value and band, `10.0  Amber`: right-aligned in its column with the band
+    in a part of its own (blank for an unrated measure), so the numbers line up and so do the bands."""
     prev = m.previous
     if prev is None:
         return Text("-", style="dim")
-    out = Text(figure(prev.value, m.decimals, m.unit) + " ")
-    if m.rated:
-        out.append_text(band_text(prev.rag))
+    out = Text(figure(prev.value, m.decimals, m.unit) + "  ")
+    band = band_text(prev.rag) if m.rated else Text("")
+    band.pad_right(BAND_CELLS - band.cell_len)
+    out.append_text(band)
     return out
 
 
@@ -127,17 +131,20 @@ def title_cell(row: Row, width: int) -> Text:
     return Text(ellipsis(row.rating.title, width))
 
 
-def cells(row: Row, cols: list[Column], title_width: int) -> list[Text]:
+def cells(row: Row, cols: list[Column], title_width: int, units: bool = True) -> list[Text]:
+    """The row's cells for `cols`; `units`: the value with its unit (`12.5 per 10,000`), else bare."""
     m = row.rating
     out: list[Text] = []
     for col in cols:
         key = col.key
-        if key == "measure":
+        if key == "id":
+            out.append(Text(m.id))
+        elif key == "measure":
             out.append(title_cell(row, title_width))
         elif key == "band":
             out.append(band_text(m.rag, m.rated))
         elif key == "value":
-            out.append(Text(figure(m.value, m.decimals, m.unit, with_unit=True)))
+            out.append(Text(figure(m.value, m.decimals, m.unit, with_unit=units)))
         elif key == "target":
             out.append(Text(figure(m.target, m.decimals, m.unit)))
         elif key == "floor":
@@ -151,3 +158,34 @@ def cells(row: Row, cols: list[Column], title_width: int) -> list[Text]:
         elif key.startswith("cmp:"):
             out.append(Text(figure(m.comparators.get(key[4:]), m.decimals, m.unit)))
     return out
+
+
+# -- fitting the table to the terminal's width ------------------------------------------------------
+ESSENTIAL = ("band", "value", "target", "floor", "previous")  # always on screen when the width allows
+MIN_TITLE, MAX_TITLE = 20, 72
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the scorecard table shows at a width: the id column or not, the value's unit or not, and
+    the measure column's width. Columns after the essential ones that do not fit are reached with →."""
+
+    show_id: bool
+    units: bool
+    title: int
+
+
+def fit(widths: dict[str, int], bare_value: int, available: int) -> Layout:
+    """The first of these that leaves the measure column at least MIN_TITLE with every essential
+    column on screen: the id and the units; no id; no id and the value bare (its unit goes to the
+    line under the table). `widths`: every column's widest cell (each is padded one space a side)."""
+    others = [k for k in widths if k not in ("id", "measure")]
+    for show_id, units in ((True, True), (False, True), (False, False)):
+        w = dict(widths, value=widths["value"] if units else bare_value)
+        fixed = 2 + (w["id"] + 2 if show_id else 0)  # the measure column's own padding, the id column
+        room_all = available - fixed - sum(w[k] + 2 for k in others)
+        room_essential = available - fixed - sum(w[k] + 2 for k in ESSENTIAL if k in w)
+        if room_essential >= MIN_TITLE:
+            # everything fits: the measure column takes what is left; else what the essentials leave
+            return Layout(show_id, units, min(MAX_TITLE, room_all if room_all >= MIN_TITLE else room_essential))
+    return Layout(False, False, MIN_TITLE)

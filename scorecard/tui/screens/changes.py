@@ -16,26 +16,31 @@ from textual.worker import get_current_worker
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
 from ...format import month_name
-from ..text import band_text, ellipsis, figure
+from ..text import band_text, figure
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
 from .base import AppAccess
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
-TITLE_WIDTH = 64  # longer titles end in …, so the figures stay on an 80-to-140-column screen
 
 
 def change_rows(items: list[BandChange]) -> list[TableRow]:
+    """One row per measure: its id and title (wrapped to the width), both bands, both values (bare:
+    the unit follows the title), and the target and floor in force at the later period."""
     rows = []
     for c in items:
         band = band_text(c.from_rag)
         band.append(" → ")
         band.append_text(band_text(c.to_rag))
+        measure = Text(c.id, style="bold")
+        measure.append(f"  {c.title}")
+        if c.unit not in (None, "%"):
+            measure.append(f" ({c.unit})", style="dim")
         rows.append(TableRow(
             key=c.id,
-            cells=[Text(ellipsis(c.title, TITLE_WIDTH)), band,
+            cells=[measure, band,
                    Text(figure(c.from_value, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.to_value, c.decimals, c.unit, with_unit=True), justify="right"),
+                   Text(figure(c.to_value, c.decimals, c.unit), justify="right"),
                    Text(figure(c.target, c.decimals, c.unit), justify="right"),
                    Text(figure(c.floor, c.decimals, c.unit), justify="right")],
             sort_keys=[c.title.lower(), (c.from_rag, c.to_rag), c.from_value, c.to_value, c.target, c.floor],
@@ -77,9 +82,9 @@ class BandChangesScreen(AppAccess, Screen[None]):
         yield Static("Loading…", id="changes-summary")
         with VerticalScroll(id="changes-body"):
             yield Static(Text("Those measures showing improved performance", style="bold"), classes="heading")
-            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="improved")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="improved")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
-            yield DrillTable(LABELS, right=(2, 3, 4, 5), id="declined")
+            yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="declined")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,13 +15,14 @@ from textual.widgets import Static
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Everywhere", [
-        ("q", "quit"),
+        ("q", "quit (also from this help and from the lists; not while typing a filter or commentary)"),
         ("?", "this help (Escape closes it)"),
         ("t", "light or dark theme (bands keep their colours)"),
         ("Ctrl+P", "command palette: every action by name"),
     ]),
     ("Scorecard", [
-        ("↑ ↓ PgUp PgDn", "move between measures"),
+        ("↑ ↓ PgUp PgDn", "move between measures (the cursor skips the section headings)"),
+        ("Home End", "first and last measure"),
         ("← →", "scroll the figures a column at a time (the measure stays)"),
         ("Enter", "drill down into the measure"),
         ("[  ]", "previous and next period"),
@@ -67,26 +70,28 @@ NOTES = (
 )
 
 
-def help_text() -> Text:
-    text = Text()
+def help_text() -> Group:
+    """Every key, screen by screen: the key in a column of its own, what it does wrapping beside it
+    (a hanging indent), so the keys stay readable on 80 columns."""
+    parts: list[Text | Table] = []
     width = max(len(k) for _, keys in KEYS for k, _ in keys) + 2
     for i, (section, keys) in enumerate(KEYS):
-        if i:
-            text.append("\n\n")
-        text.append(section, style="bold underline")
+        parts.append(Text(("\n" if i else "") + section, style="bold underline"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True, min_width=width)
+        grid.add_column(overflow="fold")
         for key, does in keys:
-            text.append("\n  ")
-            text.append(key.ljust(width), style="bold")
-            text.append(does)
-    text.append("\n\n")
-    text.append(NOTES, style="italic")
-    return text
+            grid.add_row(f"  {key}", does)
+        parts.append(grid)
+    parts.append(Text("\n" + NOTES, style="italic"))
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", tooltip="Close the help"),
         Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "app.quit", "Quit", show=False),  # "Everywhere", as the help itself says
     ]
 
     def compose(self) -> ComposeResult:

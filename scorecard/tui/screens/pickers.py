@@ -26,7 +26,10 @@ def sort_options(labels: list[str], current: int | None, reverse: bool) -> list[
 
 
 class OptionPicker(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", tooltip="Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Cancel"),
+        Binding("q", "app.quit", "Quit", show=False),  # quits from anywhere, as Help says
+    ]
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None):
         super().__init__()

@@ -26,23 +26,25 @@ LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
 
 class ScorecardScreen(AppAccess, Screen[None]):
+    # In the order the footer shows them: on 80 columns it keeps the first nine (up to q Quit); the
+    # rest show on wider terminals, and all of them in Help (?) and the command palette (Ctrl+P).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Drill", tooltip="Drill down into the measure"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
         Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="Next period"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
-        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
-        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
-        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
-        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit"),
-        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
         Binding("o", "overview", "Overview", show=False,
                 tooltip="Write the overview of the highlighted measure's section (the paper shows it at the section's head)"),
-        Binding("p", "choose_period", "Period", show=False, tooltip="Go to a period"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit"),
+        Binding("r", "only_red", "Red", tooltip="Only Red measures (again: all)"),
+        Binding("c", "only_changed", "Changed", tooltip="Only measures that changed band (again: all)"),
+        Binding("s", "sort", "Sort", tooltip="Sort each section by a column"),
+        Binding("g", "switch_scorecard", "Scorecard", tooltip="Switch scorecard"),
+        Binding("p", "choose_period", "Period", tooltip="Go to a period"),
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
@@ -194,12 +196,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _update_detail(self) -> None:
         detail = self.query_one("#detail", Static)
-        table = self.query_one(ScorecardTable)
-        measure = table.current_measure()
-        key = table.cursor_key()
-        if self.view is not None and key is not None and key.startswith(SECTION_PREFIX):
-            detail.update(self._overview(key.removeprefix(SECTION_PREFIX)))
-            return
+        measure = self.query_one(ScorecardTable).current_measure()
         if self.view is None or measure is None:
             detail.update("")
             return
@@ -207,6 +204,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         text = Text()
         text.append(m.id, style="bold")
         text.append(f"  {m.title}")
+        if m.unit not in (None, "%") and not self.query_one(ScorecardTable).fitted.units:
+            text.append(f"  (in {m.unit})", style="dim")  # the table's values are bare on a narrow terminal
         if m.polarity:
             text.append(f"  ({m.polarity} is better)", style="dim")
         if m.owner:
@@ -217,19 +216,11 @@ class ScorecardScreen(AppAccess, Screen[None]):
             text.append(ellipsis(note.text.splitlines()[0] if note.text else "", 200), style="italic")
         elif m.warnings:
             text.append("\n⚠ " + "; ".join(m.warnings), style="bold")
+        overview = self.view.commentary.get(section_key(m.section))  # the section's, written with o
+        if overview:
+            text.append(f"\n§ {m.section}: ", style="bold")
+            text.append(ellipsis(overview.text.splitlines()[0] if overview.text else "", 200), style="italic")
         detail.update(text)
-
-    def _overview(self, section: str) -> Text:
-        """A section row's detail: its overview for the period (the paper shows it at the section's head)."""
-        assert self.view is not None
-        text = Text(section, style="bold")
-        note = self.view.commentary.get(section_key(section))
-        if note:
-            text.append("\n✎ ")
-            text.append(ellipsis(note.text.splitlines()[0] if note.text else "", 200), style="italic")
-        else:
-            text.append("  no overview for this period yet: press o to write it", style="dim")
-        return text
 
     @on(DataTable.RowHighlighted, "#scorecard-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

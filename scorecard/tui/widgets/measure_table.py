@@ -1,8 +1,10 @@
 """The scorecard table: one row per measure under a row per section, the measure column fixed.
 
-The measure column takes what the other columns leave of the terminal's width (between 26 and 72
-characters), so a wide terminal shows whole titles and an 80-column one scrolls the figures sideways
-under a fixed measure column.
+The columns are fitted to the terminal's width by priority (`table_model.fit`): the band and the
+figures (value, target, floor, previous value and band) stay on screen; the measure column takes what
+they leave (20 to 72 characters); the id column, then the value's unit give way on narrow terminals;
+the change, the sparkline and the comparators follow on the right, reached with →, while the measure
+and its band stay put.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from ..table_model import Column, Row, cells, title_cell
+from ..table_model import MAX_TITLE, MIN_TITLE, Column, Layout, Row, cells, fit, title_cell
 
 SECTION_PREFIX = "section:"
-MIN_TITLE, MAX_TITLE = 26, 72
+VALUE = Column("value", "Value", lambda r: r.rating.value, right=True)
+__all__ = ["MAX_TITLE", "MIN_TITLE", "SECTION_PREFIX", "ScorecardTable"]
 
 
 class ScorecardTable(DataTable[Text]):
@@ -28,7 +33,11 @@ class ScorecardTable(DataTable[Text]):
         Binding("enter", "select_cursor", "Drill", tooltip="Drill down into the measure"),
         Binding("right", "scroll_columns(1)", "Scroll right", show=False),
         Binding("left", "scroll_columns(-1)", "Scroll left", show=False),
+        Binding("home", "scroll_top", "First measure", show=False),
+        Binding("end", "scroll_bottom", "Last measure", show=False),
     ]
+
+    section_rows: frozenset[int] | set[int] = frozenset()  # indexes of the section headings' rows
 
     def __init__(self, id: str | None = None):
         super().__init__(cursor_type="row", fixed_columns=1, id=id)
@@ -38,6 +47,7 @@ class ScorecardTable(DataTable[Text]):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._width_built = 0
+        self.fitted = Layout(True, True, MAX_TITLE)
 
     def populate(self, sections: list[tuple[str, list[Row]]], cols: list[Column], sort_key: str | None,
                  reverse: bool, all_rows: list[Row] | None = None) -> None:
@@ -62,12 +72,6 @@ class ScorecardTable(DataTable[Text]):
         except CellDoesNotExist:
             return None
 
-    def title_width(self, widths: list[int]) -> int:
-        """What the other columns (each padded by one space a side) leave for the measure column."""
-        used = sum(w + 2 for w in widths) + 2 + 2  # the measure column's padding, the scrollbar
-        available = (self.outer_size.width or 140) - used
-        return max(MIN_TITLE, min(MAX_TITLE, available))
-
     def rebuild(self) -> None:
         current = self.cursor_key()
         scroll_y = self.scroll_y
@@ -77,29 +81,73 @@ class ScorecardTable(DataTable[Text]):
             return
         rows = self.all_rows
         table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}  # once: only the title is redone below
-        labels = []
+        labels = {}
         for col in self.cols:
             label = col.label
             if col.key == self.sort_key:
                 label += " ▼" if self.sort_reverse else " ▲"
-            labels.append(label)
-        widths = [max([len(labels[i])] + [table[r.id][i].cell_len for r in rows]) for i in range(len(self.cols))]
-        title = self.title_width(widths[1:])
-        widths[0] = title
-        for i, col in enumerate(self.cols):
-            self.add_column(pad(Text(labels[i], style="bold"), widths[i], col.right), key=col.key, width=widths[i])
-        blank = [Text("")] * (len(self.cols) - 1)
+            labels[col.key] = label
+        widths = {c.key: max([len(labels[c.key])] + [table[r.id][i].cell_len for r in rows])
+                  for i, c in enumerate(self.cols)}
+        bare = [cells(r, [VALUE], 0, units=False)[0].cell_len for r in rows]
+        self.fitted = fit(widths, max([len(labels["value"]), *bare]), (self.outer_size.width or 140) - 2)
+        widths["measure"] = self.fitted.title
+        shown = [i for i, c in enumerate(self.cols) if c.key != "id" or self.fitted.show_id]
+        if not self.fitted.units:
+            widths["value"] = max([len(labels["value"]), *bare])
+        self.fixed_columns = 3 if self.fitted.show_id else 2  # the id, the measure and its band stay put
+        for i in shown:
+            col = self.cols[i]
+            self.add_column(pad(Text(labels[col.key], style="bold"), widths[col.key], col.right), key=col.key,
+                            width=widths[col.key])
+        blank = [Text("")] * (len(shown) - 2)
+        self.section_rows = set()
         for section, items in self.sections:
-            self.add_row(Text(section, style="bold underline"), *blank, key=SECTION_PREFIX + section)
+            self.section_rows.add(self.row_count)
+            heading = Text(section, style="bold underline")  # over the titles (cells cannot span columns)
+            self.add_row(*([Text(""), heading] if self.fitted.show_id else [heading, Text("")]), *blank,
+                         key=SECTION_PREFIX + section)
             for r in items:
-                row = [title_cell(r, title), *table[r.id][1:]]
-                self.add_row(*[pad(c, widths[i], self.cols[i].right) for i, c in enumerate(row)], key=r.id)
+                row = table[r.id].copy()
+                row[self._index("measure")] = title_cell(r, self.fitted.title)
+                if not self.fitted.units:
+                    row[self._index("value")] = cells(r, [VALUE], 0, units=False)[0]
+                self.add_row(*[pad(row[i], widths[self.cols[i].key], self.cols[i].right) for i in shown], key=r.id)
         keys = self._keys()
         if current in keys:
             self.move_cursor(row=keys.index(current), animate=False)
             self.scroll_y = scroll_y
         elif len(keys) > 1:
             self.move_cursor(row=1, animate=False)  # the first measure, under its section
+            self.scroll_y = 0  # and the section's heading above it
+
+    def _index(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.cols) if c.key == key)
+
+    # -- the cursor: on measures only, with the section's heading in view -------------------------
+    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
+        """The cursor skips section headings, going on the way it was going (or back at either end)."""
+        value = super().validate_cursor_coordinate(value)
+        if value.row not in self.section_rows or self.row_count <= len(self.section_rows):
+            return value
+        step = -1 if value.row < self.cursor_coordinate.row else 1
+        for direction in (step, -step):
+            row = value.row
+            while 0 <= row < self.row_count:
+                if row not in self.section_rows:
+                    return Coordinate(row, value.column)
+                row += direction
+        return value
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        """Scrolling up to a section's first measure shows the section's heading too."""
+        row = self.cursor_coordinate.row
+        if row - 1 in self.section_rows and self.row_count:
+            top = self._get_row_region(row - 1)
+            fixed = self._get_fixed_offset()
+            self.scroll_to_region(Region(int(self.scroll_x) + fixed.left, top.y, top.width - fixed.left, top.height),
+                                  animate=animate, spacing=fixed, force=True)
+        super()._scroll_cursor_into_view(animate)
 
     def _keys(self) -> list[str]:
         out = []

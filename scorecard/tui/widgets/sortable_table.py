@@ -29,14 +29,29 @@ def sort_table_rows(rows: list[TableRow], index: int | None, reverse: bool) -> l
     return sorted(present, key=lambda r: r.sort_keys[index], reverse=reverse) + absent
 
 
+MIN_WRAP = 16  # the narrowest a wrapped column gets: below it the table scrolls sideways
+
+
+def wrapped(text: Text, width: int) -> Text:
+    """Text folded onto lines of at most `width` cells, at spaces (a long word is cut), styles kept."""
+    from rich.console import Console
+
+    lines = text.wrap(Console(width=max(width, 1)), max(width, 1))
+    return Text("\n").join(lines)
+
+
 class SortableTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "sort", "Sort", tooltip="Sort the table by a column")]
 
     def __init__(self, labels: list[str], rows: list[TableRow] | None = None, *, right: tuple[int, ...] = (),
-                 id: str | None = None, classes: str | None = None):
+                 wrap: int | None = None, id: str | None = None, classes: str | None = None):
+        """`wrap`: a column (the measure's) whose text wraps onto more lines to fit the table's width,
+        so the other columns (figures, which never wrap) stay on screen."""
         super().__init__(cursor_type="row", id=id, classes=classes)
         self.labels = labels
         self.right = right
+        self.wrap = wrap
+        self._width_built = 0
         self.table_rows: list[TableRow] = list(rows or [])
         self.sort_index: int | None = None
         self.sort_reverse = False
@@ -67,12 +82,24 @@ class SortableTable(DataTable[Text]):
             for i, label in enumerate(self.labels)
         ]
         widths = [max([len(label)] + [r.cells[i].cell_len for r in rows]) for i, label in enumerate(labels)]
+        if self.wrap is not None:
+            self._width_built = self.outer_size.width
+            others = sum(w + 2 for i, w in enumerate(widths) if i != self.wrap)
+            room = (self.outer_size.width or 140) - 2 - others - 2  # the scrollbar, the column's padding
+            widths[self.wrap] = max(MIN_WRAP, min(widths[self.wrap], room))
         for i, label in enumerate(labels):
-            self.add_column(pad(Text(label, style="bold"), widths[i], i in self.right), key=f"c{i}")
+            self.add_column(pad(Text(label, style="bold"), widths[i], i in self.right), key=f"c{i}", width=widths[i])
         for r in rows:
-            self.add_row(*[pad(c, widths[i], i in self.right) for i, c in enumerate(r.cells)], key=r.key)
+            cells = [pad(c, widths[i], i in self.right) for i, c in enumerate(r.cells)]
+            if self.wrap is not None:
+                cells[self.wrap] = wrapped(r.cells[self.wrap], widths[self.wrap])
+            self.add_row(*cells, key=r.key, height=max(c.plain.count("\n") + 1 for c in cells))
         if current is not None and current in self.ordered_keys():
             self.move_cursor(row=self.get_row_index(current), animate=False)
+
+    def on_resize(self) -> None:
+        if self.wrap is not None and self.outer_size.width != self._width_built:
+            self.rebuild()
 
     def _cursor_key(self) -> str | None:
         if not self.row_count:

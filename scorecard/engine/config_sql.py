@@ -1,0 +1,48 @@
+"""The config's SQL (polars' dialect): parsed, never evaluated as Python; its type over a schema."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+SNAPSHOT_COL = "__snapshot"
+PERIOD_END_COL = "__period_end"
+TYPE_DTYPES: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+}
+_MISSING_COLUMN = re.compile(r'unable to find column "([^"]+)"')
+
+
+def parse_sql(text: str) -> pl.Expr:
+    """SQL of the polars engine, parsed into an expression; never evaluated as Python."""
+    return pl.sql_expr(text)
+
+
+def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tuple[pl.DataType | None, str | None]:
+    """The type the SQL gives over `schema`, or a sentence saying why it cannot be used."""
+    try:
+        expr = parse_sql(text)
+    except Exception:  # polars raises several SQL error types
+        return None, f"SQL cannot be parsed: {text}"
+    try:
+        dtype = pl.LazyFrame(schema=schema).select(expr.alias("__x")).collect_schema()["__x"]
+    except Exception as e:
+        m = _MISSING_COLUMN.search(str(e))
+        if m:
+            return None, f"unknown column {m.group(1)!r} in SQL: {text}"
+        return None, f"SQL cannot be used here: {str(e).splitlines()[0]}: {text}"
+    if boolean and dtype != pl.Boolean:
+        return dtype, f"SQL must be a condition (true or false), but gives {dtype}: {text}"
+    return dtype, None
+
+
+def sql_columns(text: str) -> set[str]:
+    try:
+        return set(parse_sql(text).meta.root_names())
+    except Exception:
+        return set()

@@ -1,0 +1,304 @@
+"""`Results`: the engine's answers, kept between runs in the results store.
+
+Every view (command line, report, alerts, terminal UI) asks a `Results` what it would ask an
+`Engine`: `rate`, `changes`, `trend`, `explain`, `resolve_period`, `data_periods`, `has_problems`,
+`problem_lines`, ... An answer already in the store under the same key (`fingerprint.result_key`:
+the config, the data files' contents, today, the program) is read from there; any other is computed
+by an `Engine`, loaded only then, and stored. So a second run on unchanged data loads no data at all,
+and anything changed (a data file, the config, the day, the program) gives a new key and a fresh
+computation: an answer is never served for inputs it was not computed from.
+
+Only the engine's own answers are kept. What comes from the state file (publications, restatements,
+commentary, the outbox) is never stored: the views layer it on after, as they would on the engine's
+answers. `changes` with published figures is computed, never stored.
+
+Anything else asked of a `Results` (an attribute it does not answer itself) is handed to the engine,
+loaded for it: correct, only not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .disk import Store
+from .fingerprint import Manifest, program_versions, result_key, sha256_bytes, source_fingerprint, today_parts
+
+if TYPE_CHECKING:
+    from ..engine.config import Config
+    from ..engine.engine import Engine
+    from ..engine.explain import Explanation
+    from ..engine.results import BandChanges, ScorecardRating, Trend
+
+T = TypeVar("T")
+Problems = tuple[bool, list[str]]
+
+
+def manifest_of(config: Config) -> Manifest:
+    """The data files a config names (datasets, populations, lookups, comparators), as absolute paths or globs."""
+    patterns = [str(config.data_dir / ds.file) for ds in config.datasets.values()]
+    if config.comparators_file:
+        patterns.append(str(config.data_dir / config.comparators_file))
+    return Manifest(list(dict.fromkeys(patterns)), config.organisation.timezone)
+
+
+class Results:
+    def __init__(self, config_path: Path | str, today: dt.date | None = None, config: Config | None = None,
+                 store: Store | None = None, engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
+        """Prefer `Results.open`. `config`, when given, is the config already loaded from `config_path`."""
+        self.path = Path(config_path)
+        self.today = today
+        self._config = config
+        self._store = store
+        self._factory = engine_factory
+        self._engine: Engine | None = None
+        self._key: str | None = None
+        self._key_parts: tuple[Any, ...] | None = None
+        self._verified = False
+        self._memo: dict[str, Any] = {}
+        self._problems: Problems | None = None
+        self._engine_lock = threading.RLock()
+        self._store_lock = threading.Lock()
+        self.served = 0  # answers read from the store in this process (for tests and `--verbose` tools)
+        self.computed = 0
+
+    @classmethod
+    def open(cls, config_path: Path | str, today: dt.date | None = None, *, load: bool = True,
+             engine_factory: Callable[[Config, dt.date | None], Engine] | None = None) -> Results:
+        """The results of a config. With `load` (the default) the config is read and checked now, raising
+        `ConfigError` as `load_config` does; without it, only when first needed, and not at all when every
+        answer asked for is in the store."""
+        results = cls(config_path, today, store=Store.open(), engine_factory=engine_factory)
+        if load:
+            results._load_config()
+        results._prepare_key()
+        return results
+
+    @classmethod
+    def of_config(cls, config: Config, today: dt.date | None = None,
+                  engine_factory: Callable[[Config, dt.date | None], Engine] | None = None) -> Results:
+        """The results of a config already loaded (by the terminal UI, say)."""
+        results = cls(config.path, today, config=config, store=Store.open(), engine_factory=engine_factory)
+        results._prepare_key()
+        return results
+
+    # -- config and engine ----------------------------------------------------------------------------
+    def _load_config(self) -> Config:
+        if self._config is None:
+            from ..engine.config import load_config
+
+            self._config = load_config(self.path)
+        return self._config
+
+    @property
+    def config(self) -> Config:
+        return self._load_config()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the engine (and so the data) has been loaded in this process."""
+        return self._engine is not None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, loading the data the first time."""
+        with self._engine_lock:
+            if self._engine is None:
+                factory = self._factory
+                if factory is None:
+                    from ..engine.engine import Engine
+
+                    factory = Engine
+                self._engine = factory(self.config, self.today)
+            return self._engine
+
+    def warm(self, prime: Callable[[Engine], Any] | None = None) -> None:
+        """Load the engine now, and run `prime` on it (computing what later questions will need), holding
+        the engine to this caller: for a thread that gets ready behind a screen served from the store."""
+        with self._engine_lock:
+            engine = self.engine
+            if prime is not None:
+                prime(engine)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what this class does not define: the engine answers it, unstored.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.engine, name)
+
+    # -- the key ------------------------------------------------------------------------------------------
+    def _prepare_key(self) -> None:
+        """Work out the key now (reading the config's text and statting the data files)."""
+        store = self._store
+        if store is None:
+            return
+        try:
+            text = self.path.read_bytes()
+        except OSError:
+            self._store = None  # load_config reports it
+            return
+        resolved = str(self.path.resolve())
+        config_sha = sha256_bytes(text)
+        with self._store_lock:
+            found = store.manifest(resolved, config_sha, source_fingerprint())
+        if found is None:
+            manifest = manifest_of(self._load_config())
+            with self._store_lock:
+                store.remember_manifest(resolved, config_sha, source_fingerprint(), manifest.to_json())
+        else:
+            manifest = Manifest.from_json(found)
+        self._key_parts = (Path(resolved), config_sha, manifest)
+        with self._store_lock:
+            self._key = self._compute_key()
+
+    def _compute_key(self) -> str:
+        assert self._key_parts is not None and self._store is not None
+        path, config_sha, manifest = self._key_parts
+        key = result_key(path, config_sha, manifest, self._store)
+        if self.today is not None:  # a day given by the caller (tests, the UI's --today) stands for today
+            key = sha256_bytes(f"{key} given {self.today.isoformat()}".encode())
+        return key
+
+    @property
+    def key(self) -> str | None:
+        return self._key
+
+    # -- asking -------------------------------------------------------------------------------------------
+    def ask(self, question: str, compute: Callable[[Engine], T], computes: bool = True) -> T:
+        """The answer to `question` (a string naming the question and its arguments): from this process,
+        else from the store, else `compute(engine)`, then stored. `computes`: the answer needs the measures
+        computed, so the data problems found with it are kept beside it (`has_problems`, `problem_lines`)."""
+        if question in self._memo:
+            value, problems = self._memo[question]
+            if problems is not None:
+                self._problems = problems
+            return value
+        if self._store is not None and self._key is not None:
+            with self._store_lock:
+                found, entry = self._store.get(self._key, question)
+            if found:
+                value, problems = entry
+                self._memo[question] = entry
+                if problems is not None:
+                    self._problems = problems
+                self.served += 1
+                return value
+        with self._engine_lock:
+            engine = self.engine
+            value = compute(engine)
+            problems = (engine.has_problems, engine.problem_lines()) if computes else None
+        self.computed += 1
+        entry = (value, problems)
+        self._memo[question] = entry
+        if problems is not None:
+            self._problems = problems
+        self._keep(question, entry)
+        return value
+
+    def _keep(self, question: str, entry: tuple[Any, Problems | None]) -> None:
+        store, key = self._store, self._key
+        if store is None or key is None:
+            return
+        with self._store_lock:
+            if not self._verified:
+                # The inputs must still be those the key was made from (a file rewritten while the engine
+                # read it, or midnight passing, would otherwise store an answer under the wrong key).
+                if self._compute_key() != key:
+                    self._store = None
+                    return
+                self._verified = True
+            store.put(key, question, str(self.path.resolve()), entry)
+
+    def memo(self, name: str, args: tuple[Any, ...], compute: Callable[[Engine], T]) -> T:
+        """A view's own answer built from the engine's (the terminal UI's scorecard screen, say), kept like them."""
+        return self.ask(_question(name, args), compute)
+
+    # -- the engine's answers -------------------------------------------------------------------------------
+    def rate(self, scorecard_id: str | None = None, period: str | None = None) -> ScorecardRating:
+        return self.ask(_question("rate", (scorecard_id, period)), lambda e: e.rate(scorecard_id, period))
+
+    def changes(self, scorecard_id: str | None, from_period: str, to_period: str, *args: Any, **kwargs: Any) -> BandChanges:
+        if any(a is not None for a in (*args, *kwargs.values())):  # published figures: from the state file
+            with self._engine_lock:
+                return self.engine.changes(scorecard_id, from_period, to_period, *args, **kwargs)
+        return self.ask(_question("changes", (scorecard_id, from_period, to_period)),
+                        lambda e: e.changes(scorecard_id, from_period, to_period))
+
+    def trend(self, scorecard_id: str | None = None) -> Trend:
+        return self.ask(_question("trend", (scorecard_id,)), lambda e: e.trend(scorecard_id))
+
+    def explain(self, measure_id: str, period: str | None = None, **kwargs: Any) -> Explanation:
+        def compute(e: Engine) -> Explanation:
+            from ..engine.explain import explain
+
+            return explain(e, measure_id, period, **kwargs)
+
+        return self.ask(_question("explain", (measure_id, period), kwargs), compute)
+
+    def resolve_period(self, period: str | None) -> str:
+        return self.ask(_question("resolve_period", (period,)), lambda e: e.resolve_period(period), computes=False)
+
+    def latest_period(self) -> str | None:
+        return self.ask(_question("latest_period", ()), lambda e: e.latest_period(), computes=False)
+
+    def first_period(self) -> str | None:
+        return self.ask(_question("first_period", ()), lambda e: e.first_period(), computes=False)
+
+    def data_periods(self) -> list[str]:
+        return self.ask(_question("data_periods", ()), lambda e: e.data_periods(), computes=False)
+
+    @staticmethod
+    def previous_period(period: str) -> str:
+        from ..engine.engine import Engine
+
+        return Engine.previous_period(period)
+
+    # config look-ups: the engine's own methods, which read only the config
+    def scorecard(self, scorecard_id: str | None) -> Any:
+        from ..engine.engine import Engine
+
+        return Engine.scorecard(self, scorecard_id)  # type: ignore[arg-type]
+
+    def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Any]:
+        from ..engine.engine import Engine
+
+        return Engine.scorecard_measures(self, scorecard_id, month)  # type: ignore[arg-type]
+
+    def measure(self, measure_id: str) -> Any:
+        from ..engine.engine import Engine
+
+        return Engine.measure(self, measure_id)  # type: ignore[arg-type]
+
+    # -- data problems -------------------------------------------------------------------------------------
+    def _current_problems(self) -> Problems:
+        if self._problems is None:
+            with self._engine_lock:
+                engine = self.engine
+                return engine.has_problems, engine.problem_lines()
+        return self._problems
+
+    @property
+    def has_problems(self) -> bool:
+        return self._current_problems()[0]
+
+    def problem_lines(self) -> list[str]:
+        return list(self._current_problems()[1])
+
+
+def explain_of(engine: Results | Engine, measure_id: str, period: str | None = None, **kwargs: Any) -> Explanation:
+    """A measure's drill-down: kept in the store when asked of `Results`, computed when asked of a bare `Engine`."""
+    if isinstance(engine, Results):
+        return engine.explain(measure_id, period, **kwargs)
+    from ..engine.explain import explain
+
+    return explain(engine, measure_id, period, **kwargs)
+
+
+def _question(name: str, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None) -> str:
+    return repr((name, args, sorted((kwargs or {}).items())))
+
+
+__all__ = ["Results", "explain_of", "manifest_of", "program_versions", "today_parts"]
