@@ -52,7 +52,8 @@ def timings(config: Path) -> dict[str, Any]:
     from scorecard.engine.config import load_config
     from scorecard.engine.datasets import _load_dataset
     from scorecard.engine.engine import Engine
-    from scorecard.engine.measures import Query, aggregate
+    from scorecard.engine.grid import Query
+    from scorecard.engine.measures import aggregate
 
     cfg = load_config(config)
     import datetime as dt
@@ -78,7 +79,8 @@ def timings(config: Path) -> dict[str, Any]:
 def only(config: Path, measure: str | None) -> None:
     """Load the data, then compute one measure (or none): run in a fresh process for its peak memory."""
     from scorecard.engine.engine import Engine
-    from scorecard.engine.measures import Query, aggregate
+    from scorecard.engine.grid import Query
+    from scorecard.engine.measures import aggregate
 
     engine = Engine.load(config)
     if measure:

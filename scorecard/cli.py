@@ -128,7 +128,7 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
     if fmt == "json":
         _print_json(result.to_json())
     else:
-        click.echo(trend_table(result, {m.id: m.decimals for m in engine.config.measures}))
+        click.echo(trend_table(result))
     _problems_exit(engine)
 
 

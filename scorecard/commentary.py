@@ -11,6 +11,11 @@ import getpass
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine.explain import Explanation
+    from .engine.results import MeasureRating
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
@@ -40,6 +45,16 @@ class Commentary:
     text: str
     author: str
     written_at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class ExceptionPage:
+    """A Red measure as the exception report shows it (the paper's page, the UI's screen): its
+    row, its drill-down and the analyst's commentary for the period."""
+
+    rating: MeasureRating
+    explanation: Explanation
+    commentary: Commentary | None
 
 
 def default_author() -> str:

@@ -7,56 +7,37 @@ from typing import Any
 from .engine.explain import Explanation
 from .engine.results import PeriodResult
 from .explain_words import comparator_text, why_lines
-from .format import BAND_WORDS, CHANGE_ARROWS, month_name, number, table
-
-SPARK = "▁▂▃▄▅▆▇█"
-VARIATION_WORDS = {
-    "improvement": "special cause variation: improvement",
-    "concern": "special cause variation: concern",
-    "special_cause": "special cause variation",
-    "common_cause": "common cause variation (no signal)",
-}
-ASSURANCE_WORDS = {
-    "pass": "the process consistently meets the target",
-    "fail": "the process will not meet the target without change",
-    "hit_and_miss": "the process will sometimes meet the target and sometimes miss it",
-    None: "no target to assure against",
-}
-RULE_WORDS = {
-    "outside_limits": "a point outside the process limits",
-    "shift": "a run of 7 or more on one side of the mean",
-    "trend": "7 or more rising or falling in a row",
-    "two_of_three": "2 of 3 points near a process limit",
-}
-
-
-def sparkline(values: list[float | None]) -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return ""
-    lo, hi = min(present), max(present)
-    span = (hi - lo) or 1.0
-    return "".join(" " if v is None else SPARK[min(int((v - lo) / span * (len(SPARK) - 1) + 0.5), len(SPARK) - 1)]
-                   for v in values)
+from .format import table
+from .present import (
+    ASSURANCE_WORDS,
+    RULE_WORDS,
+    VARIATION_WORDS,
+    band_word,
+    change_words,
+    count,
+    figure,
+    month_label,
+    sparkline,
+)
 
 
 def _band(r: PeriodResult) -> str:
-    return BAND_WORDS[r.rag] if r.target is not None else "(unrated)"
+    return band_word(r.rag) if r.target is not None else "(unrated)"
 
 
 def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     r = e.result
     unit = e.unit
-    fmt = lambda v: number(v, e.decimals, unit)  # noqa: E731
+    fmt = lambda v: figure(v, e.decimals, unit, with_unit=False)  # noqa: E731
     out = [
         f"{e.id}  {e.title}",
-        f"{e.section} · {month_name(e.period)} · window {e.window} · calc {e.calc}",
+        f"{e.section} · {month_label(e.period)} · window {e.window} · calc {e.calc}",
         "",
-        f"Value     {fmt(r.value)}{'' if unit in (None, '%') else ' ' + unit}   {_band(r)}"
-        + (f"   {CHANGE_ARROWS[e.change]} from {fmt(e.previous.value)} in {month_name(e.previous.period)}" if e.previous else ""),
+        f"Value     {figure(r.value, e.decimals, unit)}   {_band(r)}"
+        + (f"   {change_words(e.change)} from {fmt(e.previous.value)} in {month_label(e.previous.period)}" if e.previous else ""),
     ]
     if r.numerator is not None or r.denominator is not None:
-        out.append(f"          numerator {number(r.numerator, 0)}, denominator {number(r.denominator, 0)}")
+        out.append(f"          numerator {count(r.numerator)}, denominator {count(r.denominator)}")
     if r.target is not None:
         better = "higher" if e.polarity == "higher" else "lower"
         out.append(f"Target    {fmt(r.target)}   floor {fmt(r.floor)}   ({better} is better)")
@@ -70,11 +51,11 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     if why:
         out += ["", "Why"] + [f"  {line}" for line in why]
     if e.trend:
-        values = [t.value for t in e.trend]
-        out += ["", f"Trend {e.trend[0].period} to {e.trend[-1].period}: {sparkline(values)}"]
+        spark = sparkline([t.value for t in e.trend], target=r.target, floor=r.floor, decimals=e.decimals)
+        out += ["", f"Trend {e.trend[0].period} to {e.trend[-1].period}: {spark}"]
         recent = e.trend[-13:]
         out.append(table([t.period for t in recent], [[fmt(t.value) for t in recent],
-                                                      [BAND_WORDS[t.rag] if t.rag else "" for t in recent]]))
+                                                      [band_word(t.rag) if t.rag else "" for t in recent]]))
     if e.spc:
         s = e.spc
         out += ["", f"SPC (XmR): mean {s.mean:.{e.decimals + 1}f}, process limits {s.lower:.{e.decimals + 1}f} "
@@ -88,13 +69,13 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     for name in e.breakdowns:
         out += ["", f"By {e.heading(name)}"]
         rows = [[("(empty)" if g.group is None else str(g.label)), fmt(g.value),
-                 BAND_WORDS[g.rag] if g.rag else "-", number(g.numerator, 0), number(g.denominator, 0),
+                 band_word(g.rag) if g.rag else "-", count(g.numerator), count(g.denominator),
                  "low base" if g.low_base else ""] for g in e.ordered(name)]
-        out.append(table([e.heading(name), "Value", "Band", "Numerator", "Denominator", ""], rows, right=(1, 3, 4)))
+        out.append(table([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"], rows, right=(1, 3, 4)))
     for cid, c in e.cohorts.items():
         out += ["", f"Cohort: {c.label} ({cid})",
-                f"  excluding: {fmt(c.excluding.value)} {BAND_WORDS[c.excluding.rag] if c.excluding.rag else ''}".rstrip(),
-                f"  only:      {fmt(c.only.value)} {BAND_WORDS[c.only.rag] if c.only.rag else ''}".rstrip()]
+                f"  excluding: {fmt(c.excluding.value)} {band_word(c.excluding.rag) if c.excluding.rag else ''}".rstrip(),
+                f"  only:      {fmt(c.only.value)} {band_word(c.only.rag) if c.only.rag else ''}".rstrip()]
     if e.warnings:
         out += ["", "Warnings:"] + [f"  {w}" for w in e.warnings]
     return "\n".join(out)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .engine.explain import Explanation
 from .engine.explain_movement import MonthsValue
-from .format import month_name, number
+from .present import figure as present_figure
+from .present import month_label
 
 CALC_WORDS = {"mean": "average", "median": "median", "sum": "total", "percent": "", "count": "number",
               "rate": "rate", "value": "value"}
@@ -16,8 +17,7 @@ CALC_WORDS = {"mean": "average", "median": "median", "sum": "total", "percent": 
 
 def figure(value: float | int | None, e: Explanation, decimals: int | None = None) -> str:
     """A value as the measure shows it: `58.0%`, `104 days`, `53.2 per 10,000`."""
-    text = number(value, e.decimals if decimals is None else decimals, e.unit)
-    return text if e.unit in (None, "%") or value is None else f"{text} {e.unit}"
+    return present_figure(value, e.decimals if decimals is None else decimals, e.unit)
 
 
 def difference(change: float | None, e: Explanation) -> str:
@@ -26,19 +26,15 @@ def difference(change: float | None, e: Explanation) -> str:
         return "-"
     size = abs(change)
     if e.unit == "%":
-        return f"{number(size, e.decimals)} percentage points"
+        return f"{present_figure(size, e.decimals, None)} percentage points"
     return figure(size, e)
-
-
-def _short(period: str) -> str:
-    return month_name(period)
 
 
 def _months(v: MonthsValue) -> str:
     if v.first == v.last:
-        return month_name(v.first)
-    a, b = month_name(v.first).split(), month_name(v.last).split()
-    return f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_name(v.first)} to {month_name(v.last)}"
+        return month_label(v.first)
+    a, b = month_label(v.first).split(), month_label(v.last).split()
+    return f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_label(v.first)} to {month_label(v.last)}"
 
 
 def thresholds_lines(e: Explanation) -> list[str]:
@@ -52,11 +48,11 @@ def thresholds_lines(e: Explanation) -> list[str]:
     before = 0
     for k, w in enumerate(t.within):
         if k == 0:
-            parts.append(f"Of the {t.total:,} counted, {w.count:,} ({number(w.percent, 1, '%')}) were within "
+            parts.append(f"Of the {t.total:,} counted, {w.count:,} ({present_figure(w.percent, 1, '%')}) were within "
                          f"{w.threshold:g}{unit}")
         else:
             parts.append(f"of the remaining {t.total - before:,}, {w.count - before:,} within {w.threshold:g}{unit} "
-                         f"(a cumulative {w.count:,}, {number(w.percent, 1, '%')})")
+                         f"(a cumulative {w.count:,}, {present_figure(w.percent, 1, '%')})")
         before = w.count
     last = f"{t.within[-1].threshold:g}{unit}"
     still = "none still open" if not t.open else f"{t.open:,} still open (not yet done)"
@@ -68,7 +64,7 @@ def outside_lines(e: Explanation) -> list[str]:
     out: list[str] = []
     for column, o in e.outside.items():
         style = e.styles[column]
-        shares = [f"{'(empty)' if r.label is None else r.label} {r.count:,} ({number(r.percent, 1, '%')})"
+        shares = [f"{'(empty)' if r.label is None else r.label} {r.count:,} ({present_figure(r.percent, 1, '%')})"
                   for r in o.ordered(style)]
         out.append(f"Of the {o.outside:,} outside (of {o.total:,} counted), by {o.heading}: " + ", ".join(shares)
                    + " (shares of those outside).")
@@ -80,7 +76,7 @@ def movement_lines(e: Explanation) -> list[str]:
     if mv is None:
         return []
     verb = "rose" if (mv.change or 0) > 0 else "fell" if (mv.change or 0) < 0 else "did not change"
-    head = (f"Since {month_name(mv.since.period)} the rolling 12-month figure {verb}"
+    head = (f"Since {month_label(mv.since.period)} the rolling 12-month figure {verb}"
             + (f" from {figure(mv.since.value, e)} to {figure(mv.now.value, e)}" if mv.change else "") + ".")
     calc = CALC_WORDS.get(e.calc, "")
     what = f"The {calc} for" if calc else "The figure for"
@@ -103,10 +99,10 @@ def year_end_line(e: Explanation) -> str | None:
     if ye is None or ye.at.value is None or e.result.value is None:
         return None
     if not ye.change:
-        return f"The same as the position as at {month_name(ye.at.period)} ({figure(ye.at.value, e)})."
+        return f"The same as the position as at {month_label(ye.at.period)} ({figure(ye.at.value, e)})."
     side = "above" if (ye.change or 0) > 0 else "below"
     return (f"Current performance is {difference(ye.change, e)} {side} the position as at "
-            f"{month_name(ye.at.period)} ({figure(ye.at.value, e)}).")
+            f"{month_label(ye.at.period)} ({figure(ye.at.value, e)}).")
 
 
 def comparator_text(e: Explanation, name: str) -> str:
@@ -115,7 +111,7 @@ def comparator_text(e: Explanation, name: str) -> str:
     if d is None:
         return f"{name} {figure(e.comparators.get(name), e)}"
     source = f", {d['source']}" if d.get("source") else ""
-    return f"{name} {figure(d['value'], e)} (as at {month_name(d['period'])}{source})"
+    return f"{name} {figure(d['value'], e)} (as at {month_label(d['period'])}{source})"
 
 
 def why_lines(e: Explanation, outside: bool = True) -> list[str]:

@@ -18,9 +18,7 @@ from typing import Any
 
 from .engine.engine import Engine
 from .engine.results import MeasureRating, rating_json
-from .format import BAND_WORDS, month_name
-
-CHANGE_WORDS = {"improved": "improved", "declined": "declined", "unchanged": "unchanged", None: None}
+from .present import band_word, month_label
 
 
 @dataclass
@@ -40,10 +38,6 @@ def number_format(decimals: int, unit: str | None) -> str:
     held as the figure itself (93.6, not 0.936, as in the JSON) and shown with a % sign."""
     base = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return base + '"%"' if unit == "%" else base
-
-
-def band_word(rag: str | None, rated: bool) -> str:
-    return BAND_WORDS[rag] if rated else "activity"
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -68,7 +62,7 @@ def scorecard_table(name: str, measures: list[MeasureRating], comparators: list[
         prev = j["previous"] or {}
         row = [m.section, m.id, m.title, j["value"], m.unit, band_word(m.rag, m.rated), j["target"], j["floor"],
                m.polarity, j["numerator"], j["denominator"], prev.get("period"), prev.get("value"),
-               band_word(prev.get("rag"), m.rated) if prev else None, CHANGE_WORDS[m.change],
+               band_word(prev.get("rag"), m.rated) if prev else None, m.change,
                *[j["comparators"].get(c) for c in comparators], "; ".join(m.warnings) or None]
         t.rows.append(row)
         fmt = number_format(m.decimals, m.unit)
@@ -138,12 +132,12 @@ def notes_table(engine: Engine, ratings: list, period: str, name: str, now: dt.d
     t = ExportTable(name, ["Note", "Detail"], widths={0: 18, 1: 110})
     t.rows += [
         ["Organisation", config.organisation.name],
-        ["Period", f"{period} ({month_name(period)})"],
+        ["Period", f"{period} ({month_label(period)})"],
         ["Scorecards", "; ".join(f"{r.title} ({r.scorecard})" for r in ratings)],
         ["Written", written.strftime("%Y-%m-%d %H:%M %Z")],
         ["Figures", "as `scorecard rate --format json` gives them, rounded to each measure's decimals; "
                     "a percentage is the figure itself (93.6 is 93.6%)"],
-        ["Bands", "Green, Amber, Red as words and as cell fills; activity: not rated (no target); "
+        ["Bands", "Green, Amber, Red as words and as cell fills; Activity: not rated (no target); "
                   "No data: no value for the period"],
         ["Trend", "every period with data: values on one sheet, their bands on the next"],
     ]

@@ -6,24 +6,7 @@ import textwrap
 from collections.abc import Sequence
 
 from .engine.results import BandChanges, ScorecardRating, Trend
-
-BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data", None: "-"}
-CHANGE_ARROWS = {"improved": "▲ improved", "declined": "▼ declined", "unchanged": "= unchanged", None: ""}
-
-
-def column_label(name: str) -> str:
-    """A data column's name as a heading: `age_band` reads "age band"."""
-    return name.replace("_", " ")
-
-
-def number(value: float | int | None, decimals: int = 1, unit: str | None = None) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:,.{decimals}f}"
-    if unit == "%":
-        return text + "%"
-    return text
-
+from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
 
 MEASURE_WIDTH = 72  # a long measure title wraps onto indented lines so the figures stay on screen
 
@@ -65,15 +48,9 @@ def summary_sentence(r: ScorecardRating, month_name: str) -> str:
     )
 
 
-def month_name(period: str) -> str:
-    import calendar
-
-    year, month = period.split("-")
-    return f"{calendar.month_name[int(month)]} {year}"
-
-
 def rating_table(r: ScorecardRating, organisation: str) -> str:
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month_name(r.period)}", summary_sentence(r, month_name(r.period)), ""]
+    month = month_label(r.period)
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month), ""]
     rows = []
     section = None
     for m in r.measures:
@@ -83,13 +60,13 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
         prev = m.previous
         rows.append([
             f"  {m.id}  {m.title}",
-            number(m.value, m.decimals, m.unit) + ("" if m.unit in (None, "%") else f" {m.unit}"),
-            BAND_WORDS[m.rag] if m.target is not None else "(activity)",
-            number(m.target, m.decimals, m.unit),
-            number(m.floor, m.decimals, m.unit),
-            number(prev.value, m.decimals, m.unit) if prev else "-",
-            (BAND_WORDS[prev.rag] if prev and m.target is not None else "-"),
-            CHANGE_ARROWS[m.change],
+            figure(m.value, m.decimals, m.unit),
+            band_word(m.rag) if m.rated else f"({ACTIVITY.lower()})",
+            figure(m.target, m.decimals, m.unit, with_unit=False),
+            figure(m.floor, m.decimals, m.unit, with_unit=False),
+            figure(prev.value, m.decimals, m.unit, with_unit=False) if prev else "-",
+            (band_word(prev.rag) if prev and m.rated else "-"),
+            change_words(m.change),
         ])
     out.append(table(["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"],
                      wrapped_rows(rows), right=(1, 3, 4, 5)))
@@ -104,7 +81,7 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
 
 
 def changes_table(c: BandChanges) -> str:
-    out = [f"Band changes, {c.scorecard}: {month_name(c.from_period)} to {month_name(c.to_period)}"]
+    out = [f"Band changes, {c.scorecard}: {month_label(c.from_period)} to {month_label(c.to_period)}"]
     for title, items in (("Improved", c.improved), ("Declined", c.declined)):
         out.append("")
         out.append(f"{title} ({len(items)})")
@@ -112,15 +89,15 @@ def changes_table(c: BandChanges) -> str:
             out.append("  none")
             continue
         rows = [[
-            f"  {x.id}  {x.title}", f"{BAND_WORDS[x.from_rag]} → {BAND_WORDS[x.to_rag]}",
-            number(x.from_value, x.decimals, x.unit), number(x.to_value, x.decimals, x.unit),
-            number(x.target, x.decimals, x.unit),
+            f"  {x.id}  {x.title}", f"{band_word(x.from_rag)} → {band_word(x.to_rag)}",
+            figure(x.from_value, x.decimals, x.unit, with_unit=False), figure(x.to_value, x.decimals, x.unit, with_unit=False),
+            figure(x.target, x.decimals, x.unit, with_unit=False),
         ] for x in items]
         out.append(table(["Measure", "Band", "From", "To", "Target"], wrapped_rows(rows), right=(2, 3, 4)))
     return "\n".join(out)
 
 
-def trend_table(t: Trend, decimals: dict[str, int], last: int = 13) -> str:
+def trend_table(t: Trend, last: int = 13) -> str:
     periods = t.periods[-last:]
     headers = ["Measure", *periods]
     rows = []
@@ -129,8 +106,8 @@ def trend_table(t: Trend, decimals: dict[str, int], last: int = 13) -> str:
         rags = m.rags[-last:]
         cells = []
         for v, rag in zip(vals, rags, strict=True):
-            mark = {"green": "G", "amber": "A", "red": "R", "no_data": "-"}.get(rag or "", "")
-            cells.append(("-" if v is None else f"{v:,.{decimals.get(m.id, 1)}f}") + (f" {mark}" if mark else ""))
+            mark = BAND_LETTERS.get(rag, "")
+            cells.append(figure(v, m.decimals, m.unit, with_unit=False) + (f" {mark}" if mark else ""))
         rows.append([m.id, *cells])
     note = f"Trend, {t.scorecard}: {len(t.periods)} periods from {t.periods[0]} to {t.periods[-1]}" if t.periods else "No data"
     shown = f" (the last {len(periods)} shown; --format json has all)" if len(t.periods) > len(periods) else ""

@@ -10,14 +10,13 @@ import polars as pl
 import pytest
 
 from scorecard.engine.engine import Engine
+from scorecard.engine.grid import Query, window_bounds
 from scorecard.engine.measures import (
-    Query,
     _differenced,
     _expanded,
     _split_at_birthdays,
     aggregate,
     birthday_columns,
-    window_bounds,
 )
 
 CONFIG = """

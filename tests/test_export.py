@@ -50,7 +50,7 @@ def test_workbook_values_equal_rate_json(basic_copy: Path, period: str | None):
             if m[key] is not None:
                 assert isinstance(row[key.capitalize()], (int, float))  # numbers, never text
         assert row["Measure"] == m["title"] and row["Section"] == m["section"] and row["Unit"] == m["unit"]
-        assert row["Band"] == (BANDS[m["rag"]] if m["target"] is not None else "activity")
+        assert row["Band"] == (BANDS[m["rag"]] if m["target"] is not None else "Activity")
         prev = m["previous"]
         assert row["Previous value"] == (prev["value"] if prev else None)
         assert row["Change"] == m["change"]

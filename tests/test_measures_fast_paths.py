@@ -19,19 +19,20 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scorecard.engine.engine import Engine
+from scorecard.engine.grid import Query, windowed
 from scorecard.engine.measures import (
-    Query,
     _differenced,
-    _distinct_from_merged_ranges,
     _expanded,
-    _median_from_counts,
     _split_at_birthdays,
-    _with_predicate_ranges,
     aggregate,
     birthday_columns,
-    interval_plan,
     rows_span_periods,
-    windowed,
+)
+from scorecard.engine.range_counts import (
+    distinct_from_merged_ranges,
+    interval_plan,
+    median_from_counts,
+    with_predicate_ranges,
 )
 
 TODAY = dt.date(2026, 11, 22)
@@ -208,11 +209,11 @@ def fast_path(q: Query, engine: Engine, at: int | None) -> pl.LazyFrame | None:
     if plan is None:
         birthdays = birthday_columns(q, data.config)
         return None if birthdays is None else _differenced(q, _split_at_birthdays(q, data, frame, grid, birthdays), grid)
-    ranged = _with_predicate_ranges(frame, plan, grid)
+    ranged = with_predicate_ranges(frame, plan, grid)
     if m.distinct:
-        return _distinct_from_merged_ranges(q, plan, ranged, grid)
+        return distinct_from_merged_ranges(q, plan, ranged, grid)
     if m.calc == "median":
-        return _median_from_counts(q, plan, ranged, grid)
+        return median_from_counts(q, plan, ranged, grid)
     return aggregate(q, data, grid, at)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from scorecard.engine.results import change_between
 from scorecard.notify.evaluate import RoutedAlert, Transition
 from scorecard.notify.messages import MAX_BLOCKS, MAX_SECTION_TEXT, build_messages, escape, metadata_keys
 from scorecard.notify.outbox import Outbox, OutboxRow
@@ -22,6 +23,7 @@ def t(measure: str, before: str, now: str, *, title: str | None = None, scorecar
             scorecard], measure=measure, title=title or f"Title {measure}", section="Health", unit=unit,
         decimals=decimals, polarity="higher", period=period, value=61.25, target=90.0, floor=70.0, to_band=now,
         previous_period="2017-03", previous_value=75.0 if before != "none" else None, from_band=before, kinds=kinds,
+        change=change_between(before, now),  # type: ignore[arg-type]
     )
 
 
@@ -53,7 +55,7 @@ def test_one_message_grouped_red_first(tmp_path: Path) -> None:
                         ":large_green_circle: *Recovered from red* (1)", ":large_green_circle: *Improved* (1)"]
     # every figure: value with unit, band, period, target, floor, previous value and band
     red = next(x for x in texts(m.blocks) if "`RED`" in x)
-    for part in ("*61.25%*", "Red in April 2017", "target 90.0%", "floor 70.0%", "Before: 75.0%, Amber in March 2017"):
+    for part in ("*61.2%*", "Red in April 2017", "target 90.0%", "floor 70.0%", "Before: 75.0%, Amber in March 2017"):
         assert part in red, part
     new = next(x for x in texts(m.blocks) if "`NEW`" in x)
     assert "not rated in March 2017" in new
@@ -124,12 +126,12 @@ def test_timezone_shown_either_side_of_the_clock_change(tmp_path: Path) -> None:
     assert "Checked Mon 27 Mar 2017 09:00 BST (Europe/London)" in after.text
 
 
-def test_values_keep_their_decimals_and_units(tmp_path: Path) -> None:
+def test_values_show_the_measures_decimals_and_unit_as_every_view_does(tmp_path: Path) -> None:
     rows = rows_for(tmp_path, t("DAYS", "amber", "red", unit="days", decimals=0),
                     t("COUNT", "green", "amber", unit=None, decimals=0))
     (m,) = build_messages("#d", rows, organisation="T", timezone="Europe/London", now=NOW)
     days = next(x for x in texts(m.blocks) if "`DAYS`" in x)
-    assert "*61.25 days*" in days and "target 90 days" in days and "floor 70 days" in days
+    assert "*61 days*" in days and "target 90 days" in days and "floor 70 days" in days
     count = next(x for x in texts(m.blocks) if "`COUNT`" in x)
     assert "target 90," in count and "Before: 75, Green in March 2017" in count
 

@@ -196,6 +196,7 @@ def test_dry_run_prints_and_changes_nothing(tmp_path: Path, stub: SlackStub) -> 
     assert "--- to #directors, 1 alert(s)" in r.stdout and "--- to #analysts, 3 alert(s)" in r.stdout
     assert "(IHA-20WD)" in r.stdout and "dry run" in r.stdout
     assert stub.calls == []
+    assert not (config.parent / "data" / "state.db").exists()  # a dry run creates no state file
     assert status(config)["summary"] == {"pending": 0, "delivered": 0}
 
 

@@ -155,7 +155,7 @@ def test_full_table_by_section_markdown(basic_copy: Path) -> None:
     sections = re.findall(r"^### (.+)$", table, flags=re.M)
     assert sections == ["Children in Care", "Placements", "Health", "Missing", "Adoption", "Workforce"]
     assert ("| Children in care per 10,000 child population (CIC-RATE) | 12.5 per 10,000 | **Red** | 9.0 per 10,000 | "
-            "11.0 per 10,000 | 10.0 per 10,000 (Amber) | ▼ Declined |") in table
+            "11.0 per 10,000 | 10.0 per 10,000 (Amber) | ▼ declined |") in table
     assert "| Number of children in care (CIC-COUNT) | 5 children | Activity | - | - | 5 children | - |" in table
     assert "| % of posts filled by permanent qualified social workers (WF-PERM) | 85.0 | **Amber** | 90.0 | 80.0 |" in table
     _check_markdown_tables(text)
@@ -294,8 +294,8 @@ def test_output_file_and_default_period(basic_copy: Path) -> None:
     assert target.exists() and str(target) in out.getvalue()
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
-    from scorecard.format import month_name
-    assert latest is not None and f"For {month_name(latest)} there are" in html
+    from scorecard.present import month_label
+    assert latest is not None and f"For {month_label(latest)} there are" in html
 
 
 def test_data_problems_exit_1_and_are_listed(basic_copy: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from scorecard.engine.results import PeriodResult
+from scorecard.present import short_month
 from scorecard.report.charts import ChartMeasure, _zones, nice_step, trend_chart
-from scorecard.report.words import article, short_month, value_text
+from scorecard.report.words import article, value_text
 
 
 def point(period: str, value: float | None, rag: str | None, target: float | None = 90.0,

@@ -11,11 +11,12 @@ from rich.console import Console
 
 from scorecard.engine.engine import Engine
 from scorecard.engine.explain import explain
+from scorecard.present import figure, local_time
 from scorecard.tui.screens.changes import change_rows, changes_summary
 from scorecard.tui.screens.drilldown import breakdown_rows, figures_text, spc_text
 from scorecard.tui.service import EngineService
 from scorecard.tui.table_model import columns, grouped, rows_of
-from scorecard.tui.text import band_text, figure, local_time
+from scorecard.tui.text import band_text
 from scorecard.tui.widgets.sortable_table import TableRow, sort_table_rows
 from scorecard.tui.widgets.trend_chart import PeriodAxis, nice_ticks, steps, tick_positions
 from tests.conftest import BASIC
@@ -46,15 +47,17 @@ def test_bands_are_words_on_a_colour():
         assert t.plain.strip() == word
         assert t.style  # and coloured
     assert band_text("no_data").plain == "No data"
-    assert band_text(None, rated=False).plain == "activity"
+    assert band_text(None, rated=False).plain == "Activity"
     assert len({band_text(r).cell_len for r in ("green", "amber", "red")}) == 1  # columns line up
 
 
 def test_figures_carry_their_unit():
-    assert figure(12.5, 1, "per 10,000", with_unit=True) == "12.5 per 10,000"
-    assert figure(60.0, 1, "%") == "60.0%"
-    assert figure(122, 0, "days", with_unit=True) == "122 days"
-    assert figure(None, 1, "%", with_unit=True) == "-"
+    assert figure(12.5, 1, "per 10,000") == "12.5 per 10,000"
+    assert figure(12.5, 1, "per 10,000", with_unit=False) == "12.5"
+    assert figure(60.0, 1, "%", with_unit=False) == "60.0%"
+    assert figure(122, 0, "days") == "122 days"
+    assert figure(61.25, 0, "days") == "61 days"
+    assert figure(None, 1, "days") == "-"  # no data: no unit beside the dash
 
 
 def test_view_comes_from_the_engine(view):
@@ -149,5 +152,5 @@ def test_band_changes_in_the_papers_words():
 
 
 def test_commentary_time_in_the_organisations_timezone():
-    assert local_time("2017-07-03T08:15:00+00:00", "Europe/London") == "3 Jul 2017 09:15"  # BST
-    assert local_time("2017-12-03T08:15:00+00:00", "Europe/London") == "3 Dec 2017 08:15"
+    assert local_time("2017-07-03T08:15:00+00:00", "Europe/London") == "3 Jul 2017 09:15 BST"
+    assert local_time("2017-12-03T08:15:00+00:00", "Europe/London") == "3 Dec 2017 08:15 GMT"

@@ -9,21 +9,18 @@ from pathlib import Path
 import pytest
 
 from scorecard.engine.results import BandChange, MeasureRating
+from scorecard.present import band_word as band
+from scorecard.present import figure
 from scorecard.tui.screens.changes import BandChangesScreen
 from scorecard.tui.screens.drilldown import DrillDownScreen
 from scorecard.tui.screens.exceptions import ExceptionsScreen
 from scorecard.tui.screens.help import HelpScreen
 from scorecard.tui.screens.pickers import OptionPicker
 from scorecard.tui.screens.scorecard import ScorecardScreen
-from scorecard.tui.text import BAND_WORDS, figure
 from scorecard.tui.widgets.measure_table import ScorecardTable
 from tests.test_tui_support import make_app, screen_text, settle
 
 SIZES = [(80, 24), (200, 60)]
-
-
-def band(rag: str | None, rated: bool = True) -> str:
-    return BAND_WORDS[rag] if rated else "activity"
 
 
 def row_line(text: str, start: str) -> str:
@@ -35,9 +32,9 @@ def row_line(text: str, start: str) -> str:
 
 def scorecard_pieces(m: MeasureRating, units: bool) -> list[str]:
     pieces = [band(m.rag, m.rated), figure(m.value, m.decimals, m.unit, with_unit=units),
-              figure(m.target, m.decimals, m.unit), figure(m.floor, m.decimals, m.unit)]
+              figure(m.target, m.decimals, m.unit, with_unit=False), figure(m.floor, m.decimals, m.unit, with_unit=False)]
     if m.previous is not None:
-        pieces.append(figure(m.previous.value, m.decimals, m.unit))
+        pieces.append(figure(m.previous.value, m.decimals, m.unit, with_unit=False))
         if m.rated:
             pieces.append(band(m.previous.rag))
     return pieces
@@ -101,9 +98,9 @@ async def test_the_cursor_skips_section_headings(basic_copy: Path):
 
 
 def change_pieces(c: BandChange) -> list[str]:
-    return [c.id, band(c.from_rag), band(c.to_rag), figure(c.from_value, c.decimals, c.unit),
-            figure(c.to_value, c.decimals, c.unit), figure(c.target, c.decimals, c.unit),
-            figure(c.floor, c.decimals, c.unit)]
+    return [c.id, band(c.from_rag), band(c.to_rag), figure(c.from_value, c.decimals, c.unit, with_unit=False),
+            figure(c.to_value, c.decimals, c.unit, with_unit=False), figure(c.target, c.decimals, c.unit, with_unit=False),
+            figure(c.floor, c.decimals, c.unit, with_unit=False)]
 
 
 @pytest.mark.parametrize("size", SIZES)

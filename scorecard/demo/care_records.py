@@ -32,6 +32,7 @@ from .timeline import (
 
 YEAR = 365.25
 EET_CODES = ("F1", "P1", "F2", "P2", "F3", "P3")
+IHA_REFUSED = 0.1667  # of the initial health assessments not done in time, the share the young person refused
 
 
 def _care_end() -> pl.Expr:
@@ -83,7 +84,7 @@ def initial_health_assessments(rng: Rng, book: StoryBook, children: pl.DataFrame
     u = rng.uniform("iha")
     in_time = add_working_days(pl.col("start"), (1 + 19 * rng.uniform("iha:wd")).floor().cast(pl.Int64))
     late = add_working_days(pl.col("start"), 21 + rng.exponential("iha:late", 14.0).floor().cast(pl.Int64))
-    refused = (u >= chance) & rng.chance("iha:refused", 0.13)
+    refused = (u >= chance) & rng.chance("iha:refused", IHA_REFUSED)
     frame = frame.with_columns(
         refused.alias("refused"),
         censor(pl.when(u < chance).then(in_time).when(~refused & rng.chance("iha:done", 0.9)).then(late)).alias("iha_date"),

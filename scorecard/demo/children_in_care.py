@@ -68,7 +68,7 @@ def simulate_children(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
     cells = pl.concat([citizens.with_columns(uasc=pl.lit(False)), uasc.with_columns(uasc=pl.lit(True))])
     children = explode_counts(cells).rename({"group": "district"}).lazy()
     children = children.with_columns(
-        (pl.col("key") + CHILD_ID_BASE).alias("child_id"),
+        (pl.col("key").rank("ordinal").cast(pl.Int64) + CHILD_ID_BASE).alias("child_id"),
         day_in_month(pl.col("month"), rng.uniform("start-day")).alias("start"),
         pl.when(pl.col("uasc"))
         .then(rng.choice("sex-uasc", [("1", 0.93), ("2", 0.07)]))
@@ -89,11 +89,11 @@ def simulate_children(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
 def _age_at_entry(rng: Rng) -> pl.Expr:
     u, v = rng.uniform("age-band"), rng.uniform("age-within")
     citizen = (
-        pl.when(u < 0.20)
+        pl.when(u < 0.22)
         .then(v * v)  # under 1, most in their first weeks
-        .when(u < 0.37)
+        .when(u < 0.39)
         .then(1 + 4 * v)
-        .when(u < 0.54)
+        .when(u < 0.55)
         .then(5 + 5 * v)
         .when(u < 0.84)
         .then(10 + 6 * v)
@@ -128,11 +128,11 @@ def _route(rng: Rng) -> pl.Expr:
         pl.when(pl.col("uasc"))
         .then(uasc_route)
         .when(age < 1)
-        .then(pick(u, [("adoption", 0.50), ("home", 0.18), ("sgo", 0.17), ("long", 0.08), ("other", 0.07)]))
+        .then(pick(u, [("adoption", 0.62), ("home", 0.13), ("sgo", 0.15), ("long", 0.06), ("other", 0.04)]))
         .when(age < 5)
-        .then(pick(u, [("adoption", 0.32), ("home", 0.28), ("sgo", 0.20), ("long", 0.12), ("other", 0.08)]))
+        .then(pick(u, [("adoption", 0.42), ("home", 0.24), ("sgo", 0.18), ("long", 0.10), ("other", 0.06)]))
         .when(age < 10)
-        .then(pick(u, [("home", 0.44), ("sgo", 0.18), ("long", 0.26), ("other", 0.12)]))
+        .then(pick(u, [("adoption", 0.05), ("home", 0.42), ("sgo", 0.17), ("long", 0.25), ("other", 0.11)]))
         .when(age < 16)
         .then(pick(u, [("home", 0.50), ("sgo", 0.05), ("long", 0.29), ("other", 0.16)]))
         .otherwise(pick(u, [("home", 0.33), ("long", 0.42), ("other", 0.25)]))
@@ -156,7 +156,7 @@ def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.
         .alias("placement_order")
     )
     children = with_story(children, "placement_order", book["authority_to_match"], "match_mean")
-    match_days = rng.lognormal("match-days", 1.0, 0.6) * pl.col("match_mean") / 1.197
+    match_days = rng.lognormal("match-days", 1.0, 0.45) * pl.col("match_mean") / 1.106  # mean 1
     children = children.with_columns(
         pl.when(~pl.col("plan_changed")).then(pl.col("placement_order") + days(match_days)).alias("matched")
     )
@@ -170,7 +170,7 @@ def _care_ends(rng: Rng, children: pl.LazyFrame) -> pl.LazyFrame:
     route = pl.col("route")
     length = (
         pl.when(route == "home")
-        .then(rng.lognormal("stay-home", 120.0, 1.0))
+        .then(rng.lognormal("stay-home", 160.0, 1.0))
         .when(route == "sgo")
         .then(rng.lognormal("stay-sgo", 450.0, 0.45))
         .when(route == "other")

@@ -29,7 +29,7 @@ DISTRICTS: dict[str, float] = {  # district: resident children aged 0-17, mid-20
     "Dover": 22_500,
     "Folkestone and Hythe": 22_000,
     "Gravesham": 24_500,
-    "Maidstone": 36_000,
+    "Maidstone": 35_000,
     "Sevenoaks": 26_500,
     "Swale": 33_000,
     "Thanet": 30_500,
@@ -219,21 +219,39 @@ def poisson(rng: random.Random, mean: float) -> int:
 def monthly_counts(
     name: str, seed: int, first: int, last: int, mean_for: Callable[[int, str], float], groups: Sequence[str]
 ) -> pl.DataFrame:
-    """Rows (month, group, n): Poisson counts per month and group, drawn in Python (few cells)."""
-    rng = random.Random(f"{seed}:{name}")
+    """Rows (month, group, n): Poisson counts per month and group, drawn in Python (few cells).
+
+    Each cell draws from a generator of its own, so a change to one month's mean changes only
+    that month's count, never the draws of the months after it.
+    """
     months, names, counts = [], [], []
     for m in range(first, last + 1):
         for g in groups:
             months.append(m)
             names.append(g)
-            counts.append(poisson(rng, mean_for(m, g)))
+            counts.append(poisson(random.Random(f"{seed}:{name}:{m}:{g}"), mean_for(m, g)))
     return pl.DataFrame({"month": pl.Series(months, dtype=pl.Int32), "group": names, "n": pl.Series(counts, dtype=pl.Int64)})
 
 
+KEY_SPAN = 1 << 16  # keys of one cell's items: cell number * KEY_SPAN + item number
+
+
 def explode_counts(cells: pl.DataFrame, key_offset: int = 0) -> pl.DataFrame:
-    """One row per counted item, with a unique `key` and a uniform day within its month."""
-    rows = cells.filter(pl.col("n") > 0).with_columns(pl.int_ranges(0, pl.col("n")).alias("_i")).explode("_i").drop("_i", "n")
-    return rows.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + key_offset).alias("key"))
+    """One row per counted item, with a `key` of its own and a uniform day within its month.
+
+    The key is the cell's place in the grid and the item's number within the cell, so an item
+    keeps its key (and so every random draw made for it) whatever the other cells' counts are.
+    """
+    if cells.height and cells["n"].max() >= KEY_SPAN:  # type: ignore[operator]
+        raise ValueError(f"more than {KEY_SPAN - 1} items in one cell: use a smaller scale")
+    rows = (
+        cells.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_cell"))
+        .filter(pl.col("n") > 0)
+        .with_columns(pl.int_ranges(0, pl.col("n")).alias("_i"))
+        .explode("_i")
+    )
+    key = pl.col("_cell") * KEY_SPAN + pl.col("_i").cast(pl.Int64) + key_offset
+    return rows.with_columns(key.alias("key")).drop("_i", "_cell", "n")
 
 
 def day_in_month(month: pl.Expr, u: pl.Expr) -> pl.Expr:

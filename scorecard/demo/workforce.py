@@ -22,7 +22,7 @@ DISTRICT_TEAMS: dict[str, tuple[float, float, float]] = {
     # team type: (posts per district at average need, caseload factor, permanent share offset)
     "Assessment": (9.0, 1.15, 0.0),
     "Child Protection": (11.0, 1.0, -0.01),
-    "Children in Care": (8.0, 0.9, 0.01),
+    "Children in Care": (11.4, 0.9, 0.01),
     "Care Leavers (18+)": (4.0, 1.3, 0.04),
 }
 COUNTY_TEAMS: dict[str, tuple[float, float, float]] = {

@@ -53,10 +53,6 @@ def shift_period(period: str, months: int) -> str:
     return period_of(month_number(period) + months)
 
 
-def period_range(first: str, last: str) -> list[str]:
-    return [period_of(m) for m in range(month_number(first), month_number(last) + 1)]
-
-
 def month_start(month: int) -> dt.date:
     return dt.date(month // 12, month % 12 + 1, 1)
 

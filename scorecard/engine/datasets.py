@@ -12,18 +12,14 @@ import datetime as dt
 import glob as _glob
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from .calendar import (
     Calendar,
     add_working_days,
-    is_period,
     month_expr,
-    month_number,
     month_start,
-    period_of,
     working_days_between,
 )
 from .config_model import Config, Dataset, Derive
@@ -75,48 +71,10 @@ class LoadedDataset:
         return f"{self.rows_left_out} rows of {self.config.name} ({self.config.file}) left out: {reasons}"
 
 
-@dataclass
-class Comparators:
-    """measure -> comparator -> [(absolute month, value)], sorted by month."""
-
-    series: dict[str, dict[str, list[tuple[int, float]]]] = field(default_factory=dict)
-    problems: list[DataProblem] = field(default_factory=list)
-    left_out: dict[str, list[DataProblem]] = field(default_factory=dict)  # measure id -> its rows left out
-    sources: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (measure, comparator, month) -> source
-
-    def left_out_warning(self, measure_id: str) -> str | None:
-        """A sentence for a measure whose comparator rows did not parse (its comparators may be older)."""
-        rows = self.left_out.get(measure_id)
-        if not rows:
-            return None
-        first = rows[0]
-        return (f"{first.file}: {len(rows)} comparator row(s) for this measure left out, so a comparator shown "
-                f"may be an older one (first: {first})")
-
-    def at(self, measure_id: str, month: int) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for name, points in self.series.get(measure_id, {}).items():
-            found = [v for m, v in points if m <= month]
-            if found:
-                out[name] = found[-1]
-        return out
-
-    def details_at(self, measure_id: str, month: int) -> dict[str, dict[str, Any]]:
-        """Each comparator shown at `month`: its value, the period it is as at, and its source (or None)."""
-        out: dict[str, dict[str, Any]] = {}
-        for name, points in self.series.get(measure_id, {}).items():
-            found = [(m, v) for m, v in points if m <= month]
-            if found:
-                at, value = found[-1]
-                out[name] = {"value": value, "period": period_of(at),
-                             "source": self.sources.get((measure_id, name, at))}
-        return out
-
-
 # --------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------
-def _display(path: Path, config: Config) -> str:
+def display_path(path: Path, config: Config) -> str:
     try:
         return str(path.relative_to(config.path.parent))
     except ValueError:
@@ -130,7 +88,7 @@ def dataset_files(config: Config, pattern: str) -> list[Path]:
     return [full] if full.exists() else []
 
 
-def _read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+def read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
     """A data file's rows; of a Parquet file only `columns` (those present), when given."""
     if path.suffix.lower() == ".parquet":
         if columns is not None:
@@ -210,7 +168,7 @@ class _Reads:
 
     def read(self, path: Path, columns: list[str]) -> pl.DataFrame:
         if path not in self.frames:
-            self.frames[path] = _read_file(path, self.columns.get(path, columns))
+            self.frames[path] = read_file(path, self.columns.get(path, columns))
         frame = self.frames[path]
         if path.suffix.lower() != ".parquet":
             return frame
@@ -409,11 +367,11 @@ def _load_dataset(
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
     if not files:
-        shown = _display(config.data_dir / ds.file, config)
+        shown = display_path(config.data_dir / ds.file, config)
         result.problems.append(DataProblem(ds.name, shown, None, None, None, "file not found"))
         for c in ds.columns:
             result.missing[(ds.name, c)] = f"{shown} not found"
-    shown = [_display(path, config) for path in files]
+    shown = [display_path(path, config) for path in files]
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
@@ -488,42 +446,3 @@ def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[in
     if not firsts:
         return None, None
     return min(firsts), max(lasts)
-
-
-def load_comparators(config: Config) -> Comparators:
-    out = Comparators()
-    if not config.comparators_file:
-        return out
-    path = config.data_dir / config.comparators_file
-    shown = _display(path, config)
-    if not path.exists():
-        out.problems.append(DataProblem("comparators", shown, None, None, None, "file not found"))
-        return out
-    frame = _read_file(path)
-    need = ["measure", "comparator", "period", "value"]
-    absent = [c for c in need if c not in frame.columns]
-    if absent:
-        out.problems.append(DataProblem("comparators", shown, None, None, None,
-                                        f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
-        return out
-    sources = frame["source"].to_list() if "source" in frame.columns else None  # optional (issue 16)
-    for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
-        problem = None
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-        else:
-            if not is_period(period):
-                problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
-        if problem is not None:
-            out.problems.append(problem)
-            out.left_out.setdefault(str(measure), []).append(problem)
-            continue
-        out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
-        if sources is not None and sources[row - 1] not in (None, ""):
-            out.sources[(str(measure), str(name), month_number(period))] = str(sources[row - 1])
-    for by_name in out.series.values():
-        for points in by_name.values():
-            points.sort()
-    return out

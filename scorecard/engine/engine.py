@@ -16,11 +16,13 @@ from typing import Any
 import polars as pl
 
 from .calendar import Calendar, month_number, month_of_date, period_of
+from .comparators import Comparators, load_comparators
 from .config import load_config
 from .config_model import Config, Measure
 from .config_sql import sql_columns
-from .datasets import Comparators, DataProblem, LoadedDataset, load_comparators, load_datasets
-from .measures import P, PeriodGrid, Query, aggregate
+from .datasets import DataProblem, LoadedDataset, load_datasets
+from .grid import P, PeriodGrid, Query
+from .measures import aggregate
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -55,9 +57,6 @@ class MeasureSeries:
 
     def at(self, month: int) -> PeriodResult:
         return self.results[month - self.first_month]
-
-    def base_at(self, month: int) -> int:
-        return self.base[month - self.first_month]
 
 
 class Engine:
@@ -358,7 +357,7 @@ class Engine:
                 continue
             assert before.rag in COLOURED and after.rag in COLOURED
             entry = BandChange(m.id, m.title, m.section, m.unit, m.decimals, before.rag, after.rag,
-                               before.value, after.value, after.target, after.floor)
+                               before.value, after.value, after.target, after.floor, change)
             (improved if change == "improved" else declined).append(entry)
         return BandChanges(sc.id, a, b, improved, declined)
 
@@ -377,7 +376,7 @@ class Engine:
                 active = m.active(month)
                 values.append(r.value if active else None)
                 rags.append(r.rag if active else None)
-            out.append(MeasureTrend(m.id, m.title, m.section, values, rags))
+            out.append(MeasureTrend(m.id, m.title, m.section, values, rags, m.decimals, m.unit))
         return Trend(sc.id, periods, out)
 
 

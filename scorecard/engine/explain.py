@@ -19,7 +19,8 @@ from .config_sql import sql_columns
 from .engine import Engine
 from .explain_movement import RollingMovement, YearEnd, check_since, rolling_movement, year_end
 from .explain_timeliness import Outside, Thresholds, thresholds, why_outside
-from .measures import Query, aggregate
+from .grid import Query
+from .measures import aggregate
 from .results import Band, PeriodResult, change_between
 from .spc import SpcResult, xmr
 

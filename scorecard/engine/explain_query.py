@@ -14,7 +14,8 @@ from typing import Any
 from .calendar import month_end, month_number, period_of
 from .config import Dataset, Measure
 from .engine import Engine
-from .measures import Query, aggregate
+from .grid import Query
+from .measures import aggregate
 from .results import PeriodResult
 
 

@@ -123,6 +123,7 @@ class BandChange:
     to_value: float | None
     target: float | None  # in force in the later period
     floor: float | None
+    change: Change  # improved or declined: a band change is never unchanged
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ class MeasureTrend:
     section: str
     values: list[float | None]
     rags: list[Band | None]
+    decimals: int = 1
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

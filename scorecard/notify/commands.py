@@ -65,9 +65,11 @@ def configure_logging(default: int) -> None:
 
 # -- run -----------------------------------------------------------------------------------------
 def _kinds_summary(ev: Evaluation) -> str:
-    red = sum(1 for t in ev.transitions if TURNED_RED in t.kinds)
-    changed = sum(1 for t in ev.transitions if BAND_CHANGE in t.kinds)
-    return f"{len(ev.transitions)} transition(s): {red} turned red, {changed} band change(s)"
+    """Transitions are counted per scorecard; what turned red or changed band, per measure."""
+    red = len({t.measure for t in ev.transitions if TURNED_RED in t.kinds})
+    changed = len({t.measure for t in ev.transitions if BAND_CHANGE in t.kinds})
+    return (f"{len(ev.transitions)} transition(s) on {len({t.scorecard for t in ev.transitions})} scorecard(s): "
+            f"{red} measure(s) turned red, {changed} changed band")
 
 
 def _evaluation_lines(engine: Engine, ev: Evaluation) -> list[str]:
@@ -146,7 +148,7 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
             print(f"Error: {e}", file=err)
             return 2
         now = utc_now()
-        with Outbox.open(state) as outbox:
+        with Outbox.open(state, create=not dry_run) as outbox:
             if dry_run:
                 return _dry_run(engine, ev, outbox, now, out, err)
             recorded = outbox.record(ev.alerts, ev.periods, len(ev.transitions), now)

@@ -126,7 +126,7 @@ def deliver(outbox: Outbox, client: SlackClient, *, organisation: str, timezone:
             outbox.mark_delivered(message.row_ids, posted.channel, posted.ts)
             if client.can_check_history and posted.channel and posted.channel != route:
                 outbox.remember_channel(route, posted.channel)
-            report.sent.append(Sent(route, posted.channel, posted.ts, len(message.row_ids), message.part,
+            report.sent.append(Sent(route, posted.channel, posted.ts, message.entries, message.part,
                                     message.parts))
         if report.stopped:
             break

@@ -58,6 +58,7 @@ class Transition:
     from_band: str  # red | amber | green | no_data | "none"
     kinds: tuple[str, ...]
     warnings: int = 0  # how many data warnings the measure carries (never their text: it can name a row)
+    change: str | None = None  # the engine's word when both periods have a colour: improved, declined
 
     @property
     def recovery(self) -> bool:
@@ -137,6 +138,7 @@ def measure_transition(m: MeasureRating, scorecard: str, scorecard_title: str) -
         from_band=before if before is not None else NO_BAND,
         kinds=kinds,
         warnings=len(m.warnings),
+        change=m.change,
     )
 
 

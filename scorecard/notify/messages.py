@@ -16,9 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ..engine.results import BAND_ORDER
+from ..present import band_word, figure, local_time, month_label
 from .evaluate import NO_BAND, Transition
 from .outbox import OutboxRow
 
@@ -37,7 +36,6 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
 )
 BAND_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
               "no_data": ":white_circle:"}
-BAND_NAME = {"red": "Red", "amber": "Amber", "green": "Green", "no_data": "No data"}
 
 
 def escape(text: str) -> str:
@@ -54,41 +52,15 @@ def group_of(t: Transition) -> str:
         return "turned_red"
     if t.from_band == "red":
         return "recovered"
-    if t.from_band in BAND_ORDER and BAND_ORDER[t.to_band] < BAND_ORDER[t.from_band]:
-        return "declined"
-    return "improved"
+    return "declined" if t.change == "declined" else "improved"  # the engine's word, not worked out here
 
 
 def period_label(period: str | None) -> str:
-    if not period:
-        return "the period before"
-    y, m = period.split("-")
-    return f"{dt.date(int(y), int(m), 1):%B %Y}"
-
-
-def _places(x: float, decimals: int) -> int:
-    d = max(decimals, 0)
-    while d < 6 and round(x, d) != x:
-        d += 1
-    return d
-
-
-def number(x: float | None, decimals: int) -> str:
-    if x is None:
-        return "no value"
-    return f"{x:,.{_places(x, decimals)}f}" if isinstance(x, float) else f"{x:,}"
+    return month_label(period) if period else "the period before"
 
 
 def with_unit(x: float | None, decimals: int, unit: str | None) -> str:
-    s = number(x, decimals)
-    if x is None or not unit:
-        return s
-    return f"{s}{unit}" if unit == "%" else f"{s} {unit}"
-
-
-def local_time(now: dt.datetime, timezone: str) -> str:
-    t = now.astimezone(ZoneInfo(timezone))
-    return f"{t:%a} {t.day} {t:%b %Y %H:%M} {t.tzname()} ({timezone})"
+    return figure(x, decimals, unit, missing="no value")
 
 
 @dataclass
@@ -129,7 +101,7 @@ def _before(t: Transition) -> str:
     if t.from_band == "no_data" or t.previous_value is None:
         return f"no data in {period_label(t.previous_period)}"
     value = with_unit(t.previous_value, t.decimals, t.unit)
-    return f"{value}, {BAND_NAME.get(t.from_band, t.from_band)} in {period_label(t.previous_period)}"
+    return f"{value}, {band_word(t.from_band)} in {period_label(t.previous_period)}"
 
 
 def _standard(t: Transition) -> str:
@@ -143,7 +115,7 @@ def entry_mrkdwn(e: Entry) -> str:
     lines = [
         f"*{escape(_cut(t.title, MAX_TITLE))}*  `{escape(t.measure)}`",
         f"{BAND_EMOJI.get(t.to_band, '')} *{escape(with_unit(t.value, t.decimals, t.unit))}*, "
-        f"{BAND_NAME.get(t.to_band, t.to_band)} in {period_label(t.period)}: {escape(_standard(t))}",
+        f"{band_word(t.to_band)} in {period_label(t.period)}: {escape(_standard(t))}",
         f"Before: {escape(_before(t))}",
         f"_Scorecard: {escape(_cut(', '.join(e.scorecards), 300))} · section: {escape(_cut(t.section, 200))}_",
     ]
@@ -155,7 +127,7 @@ def entry_mrkdwn(e: Entry) -> str:
 def entry_text(e: Entry) -> str:
     t = e.transition
     text = (f"• {_cut(t.title, MAX_TITLE)} ({t.measure}): {with_unit(t.value, t.decimals, t.unit)}, "
-            f"{BAND_NAME.get(t.to_band, t.to_band)} in {period_label(t.period)} ({_standard(t)}); "
+            f"{band_word(t.to_band)} in {period_label(t.period)} ({_standard(t)}); "
             f"before: {_before(t)}")
     return escape(text)
 
@@ -169,6 +141,7 @@ class Message:
     row_ids: tuple[int, ...]
     part: int
     parts: int
+    entries: int  # the alerts shown: one a measure, period and band change, however many scorecards carry it
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -225,7 +198,7 @@ def build_messages(route: str, rows: Sequence[OutboxRow], *, organisation: str, 
         return []
     parts = _pack(entries)
     titles = {g: (emoji, title) for g, emoji, title in GROUPS}
-    checked = local_time(now, timezone)
+    checked = f"{local_time(now, timezone, weekday=True)} ({timezone})"
     messages: list[Message] = []
     for i, part in enumerate(parts, start=1):
         suffix = f" ({i} of {len(parts)})" if len(parts) > 1 else ""
@@ -259,7 +232,7 @@ def build_messages(route: str, rows: Sequence[OutboxRow], *, organisation: str, 
             route=route, text=text, blocks=blocks,
             alert_keys=tuple(k for e in part for k in e.keys),
             row_ids=tuple(r for e in part for r in e.row_ids),
-            part=i, parts=len(parts),
+            part=i, parts=len(parts), entries=len(part),
         ))
     return messages
 
@@ -274,5 +247,5 @@ def preview(message: Message) -> str:
     head = f"--- to {message.route}"
     if message.parts > 1:
         head += f" (message {message.part} of {message.parts})"
-    head += f", {len(message.row_ids)} alert(s), {len(message.blocks)} blocks ---"
+    head += f", {message.entries} alert(s), {len(message.blocks)} blocks ---"
     return f"{head}\n{message.text}\n"

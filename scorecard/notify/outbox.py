@@ -179,9 +179,15 @@ class Outbox:
         self._previewing = False
 
     @classmethod
-    def open(cls, path: Path) -> Outbox:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    def open(cls, path: Path, *, create: bool = True) -> Outbox:
+        """The state file's outbox. With `create=False` (a dry run) a state file that does not
+        exist yet is stood in for by an empty one in memory: nothing is written to disk."""
+        if create or path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            target = str(path)
+        else:
+            target = ":memory:"
+        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")

@@ -14,7 +14,7 @@ from html import escape
 
 from ..engine.results import PeriodResult
 from ..engine.spc import SpcResult
-from ..format import BAND_WORDS
+from ..present import BAND_WORDS
 
 WIDTH, HEIGHT = 860, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 120, 14, 64

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..commentary import Commentary, CommentaryStore, section_key
+from ..commentary import Commentary, CommentaryStore, ExceptionPage, section_key
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.engine import Engine, UsageError
@@ -43,15 +43,6 @@ class ChangeItem:
     change: BandChange
     commentary: Commentary | None
     explanation: Explanation | None = None  # what moved it (a rolling figure's months in and out)
-
-
-@dataclass(frozen=True)
-class ExceptionPage:
-    """The page behind a Red measure."""
-
-    rating: MeasureRating
-    explanation: Explanation
-    commentary: Commentary | None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from html import escape
 from ..engine.explain import Explanation
 from ..engine.results import PeriodResult
 from ..explain_words import movement_lines, why_lines
-from ..format import BAND_WORDS, month_name, number
+from ..present import BAND_WORDS, count, figure, month_label, short_month
 from . import words
 from .charts import ChartMeasure, trend_chart
 from .content import CHART_POINTS, TABLE_POINTS, CohortPage, ExceptionPage, Paper
@@ -87,13 +87,13 @@ def paragraphs(text: str) -> str:
 
 
 def render_html(p: Paper) -> str:
-    title = f"{words.title(p)}: {month_name(p.period)}"
+    title = f"{words.title(p)}: {month_label(p.period)}"
     body = [
         "<header>",
         f'<p class="meta">{e(p.organisation)}</p>',
         f"<h1>{e(words.title(p))}</h1>",
-        f'<p class="meta">{e(month_name(p.period))} · scorecard {e(p.scorecard_id)} · previous report '
-        f"{e(month_name(p.since))}</p>",
+        f'<p class="meta">{e(month_label(p.period))} · scorecard {e(p.scorecard_id)} · previous report '
+        f"{e(month_label(p.since))}</p>",
         "</header>",
         '<section id="introduction" aria-labelledby="introduction-h">',
         '<h2 id="introduction-h">Introduction</h2>',
@@ -130,7 +130,7 @@ def render_html(p: Paper) -> str:
     for i, c in enumerate((c for c in p.cohorts if c.rows), start=1):
         body += _cohort(c, p.period, i)
     body += ['<section id="scorecard" class="page" aria-labelledby="scorecard-h">',
-             f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_name(p.period))}</h2>']
+             f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_label(p.period))}</h2>']
     if any(s.overview for s in p.sections):  # each section under its overview (the lead officer's)
         for s in p.sections:
             body.append(f"<h3>{e(s.name)}</h3>")
@@ -158,7 +158,7 @@ def render_html(p: Paper) -> str:
 
 def _changes(p: Paper) -> list[str]:
     out = ['<section id="changes" aria-labelledby="changes-h">',
-           f'<h2 id="changes-h">Changes in RAG rating since {e(month_name(p.since))}</h2>',
+           f'<h2 id="changes-h">Changes in RAG rating since {e(month_label(p.since))}</h2>',
            f"<p>{e(words.changes_intro(p))}</p>"]
     start = 1
     for intro, items in ((words.IMPROVED_INTRO, p.improved), (words.DECLINED_INTRO, p.declined)):
@@ -182,10 +182,10 @@ def _changes(p: Paper) -> list[str]:
 
 def _trend_table(trend: list[PeriodResult], decimals: int, unit: str | None, caption: str) -> str:
     """Month by month, as figures (the unit goes in the caption) and bands in words."""
-    v = lambda x: "-" if x is None else number(x, decimals, unit)  # noqa: E731
+    v = lambda x: figure(x, decimals, unit, with_unit=False)  # noqa: E731
     if unit not in (None, "", "%"):
         caption += f" ({unit})"
-    head = "".join(f'<th scope="col" class="num">{e(words.short_month(t.period))}</th>' for t in trend)
+    head = "".join(f'<th scope="col" class="num">{e(short_month(t.period))}</th>' for t in trend)
     rows = [
         '<tr><th scope="row">Value</th>' + "".join(f'<td class="num">{e(v(t.value))}</td>' for t in trend) + "</tr>",
         '<tr><th scope="row">RAG</th>' + "".join(f"<td>{band(t.rag, t.target is not None)}</td>" for t in trend) + "</tr>",
@@ -226,7 +226,7 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
     v = lambda val: "-" if val is None else words.value_text(val, r.decimals, r.unit)  # noqa: E731
     out = [f'<section id="{sid}" class="page exception" aria-labelledby="{sid}-h">',
            f'<h2 id="{sid}-h">Exception report: {e(r.title)} ({e(r.id)})</h2>',
-           f'<p class="meta">{e(r.section)} · {e(month_name(r.period))} · {band(r.rag)}</p>',
+           f'<p class="meta">{e(r.section)} · {e(month_label(r.period))} · {band(r.rag)}</p>',
            f'<p class="headline">{e(words.exception_headline(x))}'
            + (f" {e(prev)}" if (prev := words.previous_sentence(x)) else "") + "</p>"]
     if ex.definition:
@@ -239,7 +239,7 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
     if ex.trend:
         shown = ex.trend[-CHART_POINTS:]
         chart = trend_chart(shown, ChartMeasure(r.title, r.unit, r.decimals, r.polarity), ex.spc, f"{sid}-chart",
-                            words.short_month)
+                            short_month)
         out.append(f"<figure>{chart}</figure>")
         recent = ex.trend[-TABLE_POINTS:]
         out.append(_trend_table(recent, r.decimals, r.unit, f"The last {len(recent)} months"))
@@ -255,9 +255,12 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
         heading = ex.heading(name)
         out.append(f"<h3>By {e(heading)}</h3>")
         rows = "".join(
-            f'<tr><th scope="row">{e(label)}</th><td class="num">{e(value)}</td><td>{e(rag)}</td>'
-            f'<td class="num">{e(num)}</td><td class="num">{e(den)}</td><td>{e(note)}</td></tr>'
-            for label, value, rag, num, den, note in words.breakdown_rows(ex, name, public, low_base)
+            (f'<tr><th scope="row">{e(label)}</th><td class="num">x</td><td>-</td><td class="num">x</td>'
+             f'<td class="num">x</td><td>{e(words.suppressed_note(mark))}</td></tr>' if mark else
+             f'<tr><th scope="row">{e(label)}</th><td class="num">{e(v(g.value))}</td>'
+             f"<td>{band(g.rag) if g.rag else '-'}</td><td class=\"num\">{e(count(g.numerator))}</td>"
+             f'<td class="num">{e(count(g.denominator))}</td><td>{"low base" if g.low_base else ""}</td></tr>')
+            for g, label, mark in words.shown_groups(ex, name, public, low_base)
         )
         head = thead((heading, False), ("Value", True), ("RAG", False), ("Numerator", True), ("Denominator", True),
                      ("Note", False))
@@ -271,7 +274,7 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
                    f"{rows}</tbody></table>")
     else:
         out.append(f'<p class="none">{e(words.comparators_sentence(x))}</p>')
-    out.append(f"<h3>Commentary for {e(month_name(r.period))}</h3>")
+    out.append(f"<h3>Commentary for {e(month_label(r.period))}</h3>")
     if x.commentary:
         out.append(f'<blockquote class="commentary">{paragraphs(x.commentary.text)}'
                    f"<footer>{e(words.commentary_byline(x.commentary.author, x.commentary.written_at))}</footer></blockquote>")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..explain_format import sparkline
 from ..explain_words import movement_lines, why_lines
-from ..format import BAND_WORDS, month_name
+from ..present import BAND_WORDS, band_word, change_words, month_label, short_month, sparkline
 from . import words
 from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
 
@@ -26,7 +25,7 @@ def _table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (
 
 
 def _band(rag: str | None, rated: bool) -> str:
-    word = words.band_word(rag, rated)
+    word = band_word(rag, rated)
     return f"**{word}**" if rated and rag in ("red", "amber", "green") else word
 
 
@@ -34,7 +33,7 @@ def render_markdown(p: Paper) -> str:
     out: list[str] = [
         f"# {md(words.title(p))}",
         "",
-        f"**{md(p.organisation)}** · {month_name(p.period)} · scorecard `{p.scorecard_id}`",
+        f"**{md(p.organisation)}** · {month_label(p.period)} · scorecard `{p.scorecard_id}`",
         "",
         md(words.introduction(p)),
     ]
@@ -73,7 +72,7 @@ def render_markdown(p: Paper) -> str:
     if cohorts:
         out += ["", md(cohorts)]
 
-    out += ["", f"## Changes in RAG rating since {month_name(p.since)}", "", words.changes_intro(p)]
+    out += ["", f"## Changes in RAG rating since {month_label(p.since)}", "", words.changes_intro(p)]
     number = 0
     for intro, items in ((words.IMPROVED_INTRO, p.improved), (words.DECLINED_INTRO, p.declined)):
         if not items:
@@ -95,7 +94,7 @@ def render_markdown(p: Paper) -> str:
         if c.rows:
             out += ["", *_cohort(c, p.period)]
 
-    out += ["", f"## {md(p.scorecard_title)} scorecard: {month_name(p.period)}"]
+    out += ["", f"## {md(p.scorecard_title)} scorecard: {month_label(p.period)}"]
     for s in p.sections:
         out += ["", f"### {md(s.name)}", ""]
         if s.overview:
@@ -103,7 +102,7 @@ def render_markdown(p: Paper) -> str:
             out += ["", f"— {md(words.commentary_byline(s.overview.author, s.overview.written_at))}", ""]
         rows = [_row(r) for r in s.rows]
         out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard",
-                       f"Previous ({month_name(p.previous_period)})", "Change", "Comparators",
+                       f"Previous ({month_label(p.previous_period)})", "Change", "Comparators",
                        f"Trend (up to {TREND_POINTS} months)"],
                       rows, right=(1, 3, 4, 5))
 
@@ -124,10 +123,10 @@ def _row(t: TableRow) -> list[str]:
         _band(r.rag, r.rated),
         v(r.target),
         v(r.floor),
-        "-" if prev is None else v(prev.value) if prev.target is None else f"{v(prev.value)} ({words.band_word(prev.rag)})",
-        f"{words.CHANGE_SYMBOLS[r.change]} {words.CHANGE_WORDS[r.change]}".strip() if r.change else "-",
+        "-" if prev is None else v(prev.value) if prev.target is None else f"{v(prev.value)} ({band_word(prev.rag)})",
+        change_words(r.change) or "-",
         "; ".join(f"{md(k)} {v(x)}" for k, x in r.comparators.items()) or "-",
-        sparkline([p.value for p in t.trend]) or "-",
+        sparkline([p.value for p in t.trend], target=r.target, floor=r.floor, decimals=r.decimals) or "-",
     ]
 
 
@@ -150,10 +149,11 @@ def _exception(e: ExceptionPage, public: bool, low_base: int) -> list[str]:
     if x.trend:
         shown = x.trend[-CHART_POINTS:]
         trend = x.trend[-TABLE_POINTS:]
-        out += [f"`{sparkline([t.value for t in shown])}` {words.short_month(shown[0].period)} to "
-                f"{words.short_month(shown[-1].period)}", ""]
+        spark = sparkline([t.value for t in shown], target=r.target, floor=r.floor, decimals=r.decimals)
+        out += [f"`{spark}` {short_month(shown[0].period)} to "
+                f"{short_month(shown[-1].period)}", ""]
         out += _table(["Month", "Value", "RAG", "Target", "Minimum standard"],
-                      [[words.short_month(t.period), v(t.value), words.band_word(t.rag, t.target is not None),
+                      [[short_month(t.period), v(t.value), band_word(t.rag, t.target is not None),
                         v(t.target) if t.target is not None else "-", v(t.floor) if t.floor is not None else "-"]
                        for t in trend], right=(1, 3, 4))
     else:
@@ -174,7 +174,7 @@ def _exception(e: ExceptionPage, public: bool, low_base: int) -> list[str]:
                       [[md(c) for c in row] for row in words.breakdown_rows(x, name, public, low_base)],
                       right=(1, 3, 4))
     out += ["", "### Comparators", "", md(words.comparators_sentence(e))]
-    out += ["", f"### Commentary for {month_name(r.period)}", ""]
+    out += ["", f"### Commentary for {month_label(r.period)}", ""]
     if e.commentary:
         out += [f"> {md(line)}" if line.strip() else ">" for line in e.commentary.text.splitlines()]
         out += ["", f"— {md(words.commentary_byline(e.commentary.author, e.commentary.written_at))}"]

@@ -12,7 +12,7 @@ import polars as pl
 from great_tables import GT, from_column, loc, nanoplot_options, style
 
 from ..engine.results import PeriodResult
-from ..format import month_name
+from ..present import band_word, change_words, month_label
 from . import words
 from .charts import BAND_COLOURS
 from .content import TREND_POINTS, Paper, Section
@@ -30,11 +30,11 @@ def scorecard_table(p: Paper, sections: list[Section] | None = None) -> str:
             "section": [r.rating.section for r in rows],
             "measure": [f"{r.rating.title} ({r.rating.id})" for r in rows],
             "value": [_v(r.rating.value, r.rating.decimals, r.rating.unit) for r in rows],
-            "rag": [words.band_word(r.rating.rag, r.rating.rated) for r in rows],
+            "rag": [band_word(r.rating.rag, r.rating.rated) for r in rows],
             "target": [_v(r.rating.target, r.rating.decimals, r.rating.unit) for r in rows],
             "floor": [_v(r.rating.floor, r.rating.decimals, r.rating.unit) for r in rows],
             "previous": [_previous(r.rating.previous, r.rating.decimals, r.rating.unit) for r in rows],
-            "change": [f"{words.CHANGE_SYMBOLS[r.rating.change]} {words.CHANGE_WORDS[r.rating.change]}".strip()
+            "change": [change_words(r.rating.change)
                        if r.rating.change else "-" for r in rows],
             "comparators": ["; ".join(f"{k} {_v(x, r.rating.decimals, r.rating.unit)}" for k, x in r.rating.comparators.items())
                             or "-" for r in rows],
@@ -50,7 +50,7 @@ def scorecard_table(p: Paper, sections: list[Section] | None = None) -> str:
         GT(frame, rowname_col="measure", groupname_col="section")
         .tab_stubhead(label="Measure")
         .cols_label(value="Value", rag="RAG rating", target="Target", floor="Minimum standard",
-                    previous=f"Previous ({month_name(p.previous_period)})", change="Change", comparators="Comparators",
+                    previous=f"Previous ({month_label(p.previous_period)})", change="Change", comparators="Comparators",
                     trend=f"Trend (up to {TREND_POINTS} months)")
         .fmt_nanoplot(columns="trend", alt=from_column("alt"),
                       options=nanoplot_options(data_line_stroke_color="#1d70b8", data_point_fill_color="#1d70b8",
@@ -80,4 +80,4 @@ def _previous(prev: PeriodResult | None, decimals: int, unit: str | None) -> str
         return "-"
     if prev.target is None:
         return _v(prev.value, decimals, unit)
-    return f"{_v(prev.value, decimals, unit)} ({words.band_word(prev.rag)})"
+    return f"{_v(prev.value, decimals, unit)} ({band_word(prev.rag)})"

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import calendar
 
-from ..engine.explain import Explanation
+from ..engine.explain import Explanation, GroupValue
 from ..engine.explain_summary import Movement
-from ..engine.results import BAND_ORDER, BandChange, PeriodResult, Summary
+from ..engine.results import BandChange, PeriodResult, Summary
 from ..engine.suppression import suppress
-from ..explain_format import ASSURANCE_WORDS, VARIATION_WORDS
-from ..format import BAND_WORDS, month_name, number
+from ..present import ASSURANCE_WORDS, VARIATION_WORDS, band_word, count, figure, month_label, short_month
 from .content import CohortPage, ExceptionPage, MeasureRef, Paper
 
 # Seeds, paragraph 2.8: "Performance results are assigned an alert on the following basis".
@@ -23,8 +22,6 @@ RAG_KEY: list[tuple[str, str]] = [
     ("amber", "Performance is below current target but above minimum standard"),
     ("red", "Performance is below a pre-defined minimum standard"),
 ]
-CHANGE_WORDS = {"improved": "Improved", "declined": "Declined", "unchanged": "Unchanged", None: "-"}
-CHANGE_SYMBOLS = {"improved": "▲", "declined": "▼", "unchanged": "=", None: ""}
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -40,23 +37,7 @@ def listing(items: list[str], conjunction: str = "and") -> str:
 
 def value_text(value: float | None, decimals: int, unit: str | None) -> str:
     """A value as a reader sees it: '88.8%', '12.5 per 10,000', '123 days', '85.0', or 'no data'."""
-    if value is None:
-        return "no data"
-    text = number(value, decimals, unit)
-    return text if unit in (None, "", "%") else f"{text} {unit}"
-
-
-def count_text(x: int | float | None) -> str:
-    """A numerator or denominator: '1,759', '330,800'; '-' when there is none."""
-    if x is None:
-        return "-"
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
-
-
-def band_word(rag: str | None, rated: bool = True) -> str:
-    if not rated:
-        return "Activity"
-    return BAND_WORDS[rag]
+    return figure(value, decimals, unit, missing="no data")
 
 
 def title(p: Paper) -> str:
@@ -67,7 +48,7 @@ def introduction(p: Paper) -> str:
     return (
         f"The {p.scorecard_title} performance scorecard provides members with progress against targets set for key "
         f"performance and activity indicators. It includes the latest available results, which are for "
-        f"{month_name(p.period)}."
+        f"{month_label(p.period)}."
     )
 
 
@@ -95,7 +76,7 @@ def summary_counts(s: Summary, period: str) -> str:
         parts.append(f"{s.no_data} with no data for the period")
     measures = "measure" if s.rated == 1 else "measures"
     verb = "is" if s.rated == 1 else "are"
-    text = f"For {month_name(period)} there {verb} {s.rated} {measures} with a RAG rating: {listing(parts)}."
+    text = f"For {month_label(period)} there {verb} {s.rated} {measures} with a RAG rating: {listing(parts)}."
     activity = s.measures - s.rated
     if activity:
         text += (f" The scorecard also shows {plural(activity, 'activity measure')}, which "
@@ -109,7 +90,7 @@ def _names(refs: list[MeasureRef]) -> str:
 
 def added_removed(p: Paper) -> list[str]:
     """Seeds 3.1: measures added to or removed from the scorecard since the previous report."""
-    since = month_name(p.since)
+    since = month_label(p.since)
     out = []
     if p.added:
         n = len(p.added)
@@ -132,7 +113,7 @@ def exceptions_sentence(p: Paper) -> str:
     """Seeds 3.2: which Red measures have an exception page."""
     reds = p.exceptions
     if not reds:
-        return f"No measure has a Red RAG rating for {month_name(p.period)}, so there is no exception reporting."
+        return f"No measure has a Red RAG rating for {month_label(p.period)}, so there is no exception reporting."
     if len(reds) == 1:
         return (f"Exception reporting against “{reds[0].rating.title}”, which has a Red RAG rating, "
                 f"is included below.")
@@ -152,7 +133,7 @@ def cohorts_sentence(p: Paper) -> str | None:
 
 def changes_intro(p: Paper) -> str:
     n = len(p.improved) + len(p.declined)
-    between = f"between the {month_name(p.since)} and {month_name(p.period)} scorecards"
+    between = f"between the {month_label(p.since)} and {month_label(p.period)} scorecards"
     if n == 0:
         return f"No performance measure has changed RAG banding {between}."
     if n == 1:
@@ -186,10 +167,9 @@ def against_target(value: float | None, target: float | None, decimals: int, uni
 
 def change_sentence(c: BandChange) -> str:
     """'performance improved from 84.5% to 88.8% and moved from Red to Amber; 88.8% against a 90.0% target.'"""
-    verb = "improved" if BAND_ORDER[c.to_rag] > BAND_ORDER[c.from_rag] else "declined"
     return (
-        f"Performance {verb} from {value_text(c.from_value, c.decimals, c.unit)} to "
-        f"{value_text(c.to_value, c.decimals, c.unit)} and moved from {BAND_WORDS[c.from_rag]} to {BAND_WORDS[c.to_rag]}; "
+        f"Performance {c.change} from {value_text(c.from_value, c.decimals, c.unit)} to "
+        f"{value_text(c.to_value, c.decimals, c.unit)} and moved from {band_word(c.from_rag)} to {band_word(c.to_rag)}; "
         f"{against_target(c.to_value, c.target, c.decimals, c.unit)}."
     )
 
@@ -200,7 +180,7 @@ def exception_headline(e: ExceptionPage) -> str:
     r = e.rating
     v = lambda x: value_text(x, r.decimals, r.unit)  # noqa: E731
     better = "higher" if r.polarity == "higher" else "lower"
-    return (f"{v(r.value)} in {month_name(r.period)}, rated {BAND_WORDS[r.rag]}: the target is {v(r.target)} and the "
+    return (f"{v(r.value)} in {month_label(r.period)}, rated {band_word(r.rag)}: the target is {v(r.target)} and the "
             f"minimum standard {v(r.floor)} ({better} is better).")
 
 
@@ -209,7 +189,7 @@ def previous_sentence(e: ExceptionPage) -> str | None:
     if prev is None:
         return None
     r = e.rating
-    return (f"In {month_name(prev.period)} it was {value_text(prev.value, r.decimals, r.unit)}, "
+    return (f"In {month_label(prev.period)} it was {value_text(prev.value, r.decimals, r.unit)}, "
             f"{band_word(prev.rag, prev.target is not None)}.")
 
 
@@ -231,7 +211,7 @@ def comparators_sentence(e: ExceptionPage) -> str:
 
 
 def no_commentary(period: str) -> str:
-    return f"No commentary has been recorded for {month_name(period)}."
+    return f"No commentary has been recorded for {month_label(period)}."
 
 
 def commentary_byline(author: str, written_at: str) -> str:
@@ -239,13 +219,8 @@ def commentary_byline(author: str, written_at: str) -> str:
 
 
 def cohort_intro(c: CohortPage, period: str) -> str:
-    return (f"The impact of the cohort of {c.label} upon the relevant performance measures for {month_name(period)}: "
+    return (f"The impact of the cohort of {c.label} upon the relevant performance measures for {month_label(period)}: "
             f"each measure for all children, excluding the cohort, and for the cohort only.")
-
-
-def short_month(period: str) -> str:
-    year, month = period.split("-")
-    return f"{calendar.month_abbr[int(month)]} {year}"
 
 
 def trend_alt(trend: list[PeriodResult], decimals: int, unit: str | None) -> str:
@@ -269,25 +244,33 @@ def _moved(m: Movement, name: str) -> str:
     if m.change == 0:
         return f"{name} stayed at {v(m.now)}"
     verb = "increased" if m.change > 0 else "decreased"
-    return f"{name} {verb} from {number(m.since, m.decimals)} to {v(m.now)}"
+    return f"{name} {verb} from {figure(m.since, m.decimals, None)} to {v(m.now)}"
+
+
+def shown_groups(x: Explanation, name: str, public: bool, low_base: int) -> list[tuple[GroupValue, str, str | None]]:
+    """A breakdown's groups for the paper, in the column's declared order: each with its label and why
+    it is suppressed (engine/suppression.py: in a public paper a cell under the low base, and one more
+    when a single one could be worked out from the total), or None when it is shown."""
+    groups = x.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    return [(g, "(empty)" if g.group is None else str(g.label), mark) for g, mark in zip(groups, marks, strict=True)]
+
+
+def suppressed_note(mark: str | None) -> str:
+    return {"primary": "suppressed (small number)",
+            "secondary": "suppressed (so a small number cannot be worked out)"}.get(mark or "", "")
 
 
 def breakdown_rows(x: Explanation, name: str, public: bool, low_base: int) -> list[list[str]]:
-    """A breakdown's rows for the paper, in the column's declared order: label, value, band, numerator,
-    denominator, note. In a public paper a cell under the low base, and one more when a single one
-    could be worked out from the total, show "x" (engine/suppression.py)."""
-    groups = x.ordered(name)
-    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    """A breakdown's rows as text: label, value, band, numerator, denominator, note; "x" where suppressed."""
     rows = []
-    for g, mark in zip(groups, marks, strict=True):
-        label = "(empty)" if g.group is None else str(g.label)
+    for g, label, mark in shown_groups(x, name, public, low_base):
         if mark is not None:
-            rows.append([label, "x", "-", "x", "x", "suppressed (small number)" if mark == "primary"
-                         else "suppressed (so a small number cannot be worked out)"])
+            rows.append([label, "x", "-", "x", "x", suppressed_note(mark)])
             continue
         rows.append([label, value_text(g.value, x.decimals, x.unit) if g.value is not None else "-",
-                     band_word(g.rag, g.rag is not None) if g.rag else "-", count_text(g.numerator),
-                     count_text(g.denominator), "low base" if g.low_base else ""])
+                     band_word(g.rag, g.rag is not None) if g.rag else "-", count(g.numerator),
+                     count(g.denominator), "low base" if g.low_base else ""])
     return rows
 
 
@@ -297,7 +280,7 @@ def outside_rows(x: Explanation, column: str, public: bool, low_base: int) -> li
     reasons = o.ordered(x.styles[column])
     marks = suppress([r.count for r in reasons], low_base) if public else [None] * len(reasons)
     return [["(empty)" if r.label is None else r.label, "x" if mark else f"{r.count:,}",
-             "x" if mark else number(r.percent, 1, "%")] for r, mark in zip(reasons, marks, strict=True)]
+             "x" if mark else figure(r.percent, 1, "%")] for r, mark in zip(reasons, marks, strict=True)]
 
 
 def activity_sentences(p: Paper) -> tuple[list[str], str | None, list[str]]:
@@ -307,8 +290,8 @@ def activity_sentences(p: Paper) -> tuple[list[str], str | None, list[str]]:
     both figures and the change. Returns (sentences, the list's introduction, the list's items)."""
     if not p.activity:
         return [], None, []
-    a, b = month_name(p.since).split(), month_name(p.period).split()
-    span = f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_name(p.since)} to {month_name(p.period)}"
+    a, b = month_label(p.since).split(), month_label(p.period).split()
+    span = f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_label(p.since)} to {month_label(p.period)}"
     sentences: list[str] = []
     items: list[str] = []
     for m in p.activity:
@@ -324,7 +307,7 @@ def activity_sentences(p: Paper) -> tuple[list[str], str | None, list[str]]:
                 net = f", leaving the {lower_first(m.title)} unchanged at {value_text(m.now, m.decimals, None)}"
             sentences.append(f"During the period {span} {listing(clauses)}{net}.")
         else:
-            items.append(_moved(m, m.title) + (f" ({'+' if m.change > 0 else '-'}{number(abs(m.change), m.decimals)})"
+            items.append(_moved(m, m.title) + (f" ({'+' if m.change > 0 else '-'}{figure(abs(m.change), m.decimals, None)})"
                                                if m.change else ""))
     intro = (f"{'Other activity' if sentences else 'Activity'} since the last report ({span}):") if items else None
     return sentences, intro, items
@@ -349,11 +332,11 @@ def away_sentences(p: Paper) -> list[str]:
     for g in p.away:
         r = g.rating
         v = lambda x, r=r: value_text(x, r.decimals, r.unit)  # noqa: E731
-        gap = f"{number(g.gap, r.decimals)} percentage points" if r.unit == "%" else v(g.gap)
+        gap = f"{figure(g.gap, r.decimals, None)} percentage points" if r.unit == "%" else v(g.gap)
         then = [t for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
-        last = (f" At the last report, in {month_name(p.since)}, it was {v(then[0].value)}."
+        last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0].value)}."
                 if then and then[0].value is not None else "")
-        out.append(f"{r.title}: {v(r.value)} for {month_name(p.period)} against the target of {v(r.target)}, "
+        out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
                    f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
     return out
 
@@ -370,7 +353,7 @@ def comparators_as_at(p: Paper) -> str | None:
         return None
     parts = []
     for (period, source), names in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        parts.append(f"{listing(names)} as at {month_name(period)}" + (f" ({source})" if source else ""))
+        parts.append(f"{listing(names)} as at {month_label(period)}" + (f" ({source})" if source else ""))
     return "The comparator figures are the latest published: " + "; ".join(parts) + "."
 
 
@@ -380,4 +363,4 @@ def comparator_with_date(e: ExceptionPage, name: str) -> str:
     value = value_text(r.comparators.get(name), r.decimals, r.unit)
     if d is None:
         return f"{name} {value}"
-    return f"{name} {value} (as at {month_name(d['period'])}" + (f", {d['source']})" if d.get("source") else ")")
+    return f"{name} {value} (as at {month_label(d['period'])}" + (f", {d['source']})" if d.get("source") else ")")

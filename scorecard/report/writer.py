@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..engine.engine import Engine, UsageError
-from ..format import month_name
+from ..present import month_label
 from .content import build_paper
 from .html import render_html
 from .markdown import render_markdown
@@ -36,5 +36,5 @@ def write_report(engine: Engine, period: str | None, scorecard_id: str | None, s
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         shown = engine.resolve_period(period)
-        out.write(f"Wrote the {month_name(shown)} report ({fmt}) to {output}\n")
+        out.write(f"Wrote the {month_label(shown)} report ({fmt}) to {output}\n")
     return 1 if engine.has_problems else 0

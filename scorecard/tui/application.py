@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from ..commentary import SECTION_PREFIX, Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
-from ..format import month_name
+from ..present import month_label
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService
@@ -97,7 +97,7 @@ class ScorecardApp(App[int]):
             if (m < first and step < 0) or (m > last and step > 0):
                 edge = "earliest" if step < 0 else "latest"
                 self.bell()
-                self.notify(f"{month_name(base)} is the {edge} period with data.", timeout=3)
+                self.notify(f"{month_label(base)} is the {edge} period with data.", timeout=3)
                 return
         self.set_period(new)
 
@@ -211,7 +211,7 @@ class ScorecardApp(App[int]):
         periods = list(reversed(self.data_periods))
         if not periods:
             return
-        options = [(p, month_name(p)) for p in periods]
+        options = [(p, month_label(p)) for p in periods]
         self.push_screen(OptionPicker("Go to period", options, current=self.period),
                          lambda value: self.set_period(value) if value else None)
 
@@ -234,7 +234,7 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_name(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3)
             screen = self.screen
             if hasattr(screen, "commentary_saved"):
                 screen.commentary_saved()

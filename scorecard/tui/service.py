@@ -15,12 +15,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..commentary import Commentary, CommentaryStore
+from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
 from ..engine.engine import Engine
 from ..engine.explain import Explanation
-from ..engine.results import BandChanges, MeasureRating, ScorecardRating
+from ..engine.results import BandChanges, ScorecardRating
 from ..store import Results
 
 if TYPE_CHECKING:
@@ -48,15 +48,6 @@ class DrillView:
     explanation: Explanation
     commentary: Commentary | None
     history: list[Commentary]
-
-
-@dataclass(frozen=True)
-class ExceptionItem:
-    """One Red measure of the exception report: its row, its drill-down and its commentary."""
-
-    rating: MeasureRating
-    explanation: Explanation
-    commentary: Commentary | None
 
 
 class EngineService:
@@ -132,10 +123,10 @@ class EngineService:
     def changes(self, scorecard_id: str, from_period: str, to_period: str) -> BandChanges:
         return self.results.changes(scorecard_id, from_period, to_period)
 
-    def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionItem]]:
+    def exceptions(self, scorecard_id: str, period: str) -> tuple[ScorecardView, list[ExceptionPage]]:
         view = self.scorecard(scorecard_id, period)
         items = [
-            ExceptionItem(row, self.explanation(row.id, period), view.commentary.get(row.id))
+            ExceptionPage(row, self.explanation(row.id, period), view.commentary.get(row.id))
             for row in view.rating.measures
             if row.rag == "red"
         ]

@@ -13,9 +13,9 @@ from typing import Any
 from rich.text import Text
 
 from ..engine.results import MeasureRating
-from ..explain_format import sparkline
+from ..present import BAND_RANK, figure, sparkline
 from .service import ScorecardView
-from .text import BAND_RANK, band_text, change_text, ellipsis, figure
+from .text import band_text, change_text, ellipsis
 
 BAND_CELLS = 7  # ` Amber `, `No data`: the widest band a previous period can have
 CHANGE_RANK = {"declined": 0, "unchanged": 1, "improved": 2, None: 3}
@@ -118,7 +118,7 @@ def previous_text(m: MeasureRating) -> Text:
     prev = m.previous
     if prev is None:
         return Text("-", style="dim")
-    out = Text(figure(prev.value, m.decimals, m.unit) + "  ")
+    out = Text(figure(prev.value, m.decimals, m.unit, with_unit=False) + "  ")
     band = band_text(prev.rag) if m.rated else Text("")
     band.pad_right(BAND_CELLS - band.cell_len)
     out.append_text(band)
@@ -146,17 +146,17 @@ def cells(row: Row, cols: list[Column], title_width: int, units: bool = True) ->
         elif key == "value":
             out.append(Text(figure(m.value, m.decimals, m.unit, with_unit=units)))
         elif key == "target":
-            out.append(Text(figure(m.target, m.decimals, m.unit)))
+            out.append(Text(figure(m.target, m.decimals, m.unit, with_unit=False)))
         elif key == "floor":
-            out.append(Text(figure(m.floor, m.decimals, m.unit)))
+            out.append(Text(figure(m.floor, m.decimals, m.unit, with_unit=False)))
         elif key == "previous":
             out.append(previous_text(m))
         elif key == "change":
             out.append(change_text(m.change))
         elif key == "trend":
-            out.append(Text(sparkline(row.spark)))
+            out.append(Text(sparkline(row.spark, target=m.target, floor=m.floor, decimals=m.decimals)))
         elif key.startswith("cmp:"):
-            out.append(Text(figure(m.comparators.get(key[4:]), m.decimals, m.unit)))
+            out.append(Text(figure(m.comparators.get(key[4:]), m.decimals, m.unit, with_unit=False)))
     return out
 
 

@@ -15,8 +15,8 @@ from textual.worker import get_current_worker
 
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
-from ...format import month_name
-from ..text import band_text, figure
+from ...present import figure, month_label
+from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
 from .base import AppAccess
@@ -39,10 +39,10 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
         rows.append(TableRow(
             key=c.id,
             cells=[measure, band,
-                   Text(figure(c.from_value, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.to_value, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.target, c.decimals, c.unit), justify="right"),
-                   Text(figure(c.floor, c.decimals, c.unit), justify="right")],
+                   Text(figure(c.from_value, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.to_value, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.target, c.decimals, c.unit, with_unit=False), justify="right"),
+                   Text(figure(c.floor, c.decimals, c.unit, with_unit=False), justify="right")],
             sort_keys=[c.title.lower(), (c.from_rag, c.to_rag), c.from_value, c.to_value, c.target, c.floor],
         ))
     return rows
@@ -51,8 +51,8 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
 def changes_summary(c: BandChanges) -> str:
     total = len(c.improved) + len(c.declined)
     measures = "measure has" if total == 1 else "measures have"
-    return (f"{total} performance {measures} changed RAG banding between {month_name(c.from_period)} and "
-            f"{month_name(c.to_period)}: {len(c.improved)} improved, {len(c.declined)} declined.")
+    return (f"{total} performance {measures} changed RAG banding between {month_label(c.from_period)} and "
+            f"{month_label(c.to_period)}: {len(c.improved)} improved, {len(c.declined)} declined.")
 
 
 class BandChangesScreen(AppAccess, Screen[None]):
@@ -72,7 +72,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.result: BandChanges | None = None
 
     def compose(self) -> ComposeResult:
-        options = [(month_name(p), p) for p in reversed(self.periods)]
+        options = [(month_label(p), p) for p in reversed(self.periods)]
         yield Header()
         with Horizontal(id="changes-periods"):
             yield Label("From ")
@@ -93,7 +93,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.load()
 
     def load(self) -> None:
-        self.sub_title = f"Band changes · {month_name(self.from_period)} to {month_name(self.to_period)}"
+        self.sub_title = f"Band changes · {month_label(self.from_period)} to {month_label(self.to_period)}"
         self._load(self.from_period, self.to_period)
 
     @work(thread=True, exclusive=True, group="changes")
@@ -139,7 +139,7 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.load()
 
     def _sync_selects(self) -> None:
-        options = [(month_name(p), p) for p in reversed(self.periods)]
+        options = [(month_label(p), p) for p in reversed(self.periods)]
         with self.prevent(Select.Changed):
             for sid, value in (("from", self.from_period), ("to", self.to_period)):
                 select = self.query_one(f"#{sid}", Select)

@@ -14,7 +14,7 @@ from textual.widgets import Static, TextArea
 from textual.worker import get_current_worker
 
 from ...commentary import Commentary
-from ...format import month_name
+from ...present import month_label
 from .base import AppAccess
 
 
@@ -35,7 +35,7 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="commentary-box"):
-            yield Static(Text(f"Commentary: {self.measure_title} ({self.measure_id}), {month_name(self.period)}",
+            yield Static(Text(f"Commentary: {self.measure_title} ({self.measure_id}), {month_label(self.period)}",
                               style="bold"), id="commentary-title")
             yield TextArea(self.current, id="commentary-text", soft_wrap=True, show_line_numbers=False)
             yield Static("Ctrl+S saves (with your name and the time) · Escape cancels", id="commentary-hint")

@@ -23,11 +23,20 @@ from textual.worker import get_current_worker
 
 from ...engine.explain import Explanation
 from ...engine.suppression import suppress
-from ...explain_format import ASSURANCE_WORDS, RULE_WORDS, VARIATION_WORDS
 from ...explain_words import comparator_text, why_lines
-from ...format import month_name
+from ...present import (
+    ASSURANCE_WORDS,
+    RULE_WORDS,
+    VARIATION_WORDS,
+    WINDOW_WORDS,
+    change_words,
+    count,
+    figure,
+    local_time,
+    month_label,
+)
 from ..service import DrillView
-from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, count, figure, local_time
+from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
@@ -61,7 +70,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="drill"):
-            yield Static(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"), id="drill-title")
+            yield Static(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"), id="drill-title")
             with Horizontal(id="drill-top"):
                 yield Static("Loading…", id="drill-figures")
                 with Vertical(id="drill-chart-box"):
@@ -89,7 +98,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def _start(self) -> None:
         self._set_wide(self.app.size.width)
         self.seen_period = self.sc.period
-        self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
+        self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
         scroll = self.query_one("#drill", VerticalScroll)
         scroll.scroll_home(animate=False)
         scroll.focus()
@@ -101,7 +110,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             self.load()
 
     def _clear(self) -> None:
-        self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_name(self.period)}", style="bold"))
+        self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"))
         self.query_one("#drill-figures", Static).update("Loading…")
         self.query_one(TrendChart).show_trend([])
         for part in ("#chart-key", "#drill-spc", "#drill-why", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
@@ -150,7 +159,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             return
         self.drill = drill
         e = drill.explanation
-        self.sub_title = f"{e.id} · {month_name(period)}"
+        self.sub_title = f"{e.id} · {month_label(period)}"
         figures = self.query_one("#drill-figures", Static)
         figures.loading = False
         self.query_one("#drill-title", Static).update(title_text(e))
@@ -228,7 +237,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
                 return
             # the engine usually answers at once: the old figures stay until it does (one repaint,
             # no flicker), and they are cleared for a loading indicator only if it takes a while
-            self.sub_title = f"{self.measure_id} · {month_name(self.period)}"
+            self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
             self._load(self.measure_id, self.period)
             self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
 
@@ -251,16 +260,16 @@ class DrillDownScreen(AppAccess, Screen[None]):
 def title_text(e: Explanation) -> Text:
     text = Text()
     text.append(f"{e.id}  {e.title}", style="bold")
-    text.append(f"\n{e.section} · {month_name(e.period)} · {WINDOW_WORDS.get(e.window, e.window)} · {e.calc}", style="dim")
+    text.append(f"\n{e.section} · {month_label(e.period)} · {WINDOW_WORDS.get(e.window, e.window)} · {e.calc}", style="dim")
     return text
 
 
 def figures_text(e: Explanation) -> Table:
     """Value, numerator and denominator, target and floor, previous period, comparators, definition, owner."""
     r = e.result
-    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    fmt = lambda v: figure(v, e.decimals, e.unit, with_unit=False)  # noqa: E731
     rows: list[tuple[str, Text]] = []
-    value = Text(figure(r.value, e.decimals, e.unit, with_unit=True) + "  ", style="bold")
+    value = Text(figure(r.value, e.decimals, e.unit) + "  ", style="bold")
     value.append_text(band_text(r.rag, r.target is not None))
     rows.append(("Value", value))
     if r.numerator is not None or r.denominator is not None:
@@ -274,10 +283,10 @@ def figures_text(e: Explanation) -> Table:
         p = e.previous
         prev = Text(f"{fmt(p.value)}  ")
         prev.append_text(band_text(p.rag, p.target is not None))
-        prev.append(f"  in {month_name(p.period)}")
+        prev.append(f"  in {month_label(p.period)}")
         rows.append(("Previous", prev))
         if e.change:
-            rows.append(("Change", Text(CHANGE_WORDS[e.change])))
+            rows.append(("Change", Text(change_words(e.change))))
     for i, name in enumerate(e.comparators):
         rows.append(("Compared" if i == 0 else "", Text(comparator_text(e, name))))
     if e.definition:
@@ -340,7 +349,7 @@ def breakdown_rows(e: Explanation, name: str, public: bool = False, low_base: in
             flag = "x in the paper (secondary)"
         rows.append(TableRow(
             key=f"g{i}",
-            cells=[Text(name), Text(figure(g.value, e.decimals, e.unit), justify="right"),
+            cells=[Text(name), Text(figure(g.value, e.decimals, e.unit, with_unit=False), justify="right"),
                    band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
                    Text(count(g.denominator), justify="right"),
                    Text(flag, style="italic")],
@@ -362,7 +371,7 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
     table.add_column("All", justify="right")
     table.add_column("Excluding the cohort", justify="right")
     table.add_column("The cohort only", justify="right")
-    fmt = lambda v: figure(v, e.decimals, e.unit)  # noqa: E731
+    fmt = lambda v: figure(v, e.decimals, e.unit, with_unit=False)  # noqa: E731
     for cid, c in e.cohorts.items():
         cells = []
         for r in (e.result, c.excluding, c.only):
@@ -374,7 +383,7 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
 
 
 def commentary_text(drill: DrillView, period: str, timezone: str) -> Text:
-    text = Text(f"Commentary for {month_name(period)}\n", style="bold")
+    text = Text(f"Commentary for {month_label(period)}\n", style="bold")
     c = drill.commentary
     if c is None:
         text.append("None written yet: press w to write it.", style="dim")

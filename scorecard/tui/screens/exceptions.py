@@ -13,33 +13,33 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from ...explain_format import ASSURANCE_WORDS, VARIATION_WORDS, sparkline
-from ...format import month_name
-from ..service import ExceptionItem, ScorecardView
-from ..text import CHANGE_WORDS, WINDOW_WORDS, band_text, figure
+from ...commentary import ExceptionPage
+from ...present import ASSURANCE_WORDS, VARIATION_WORDS, WINDOW_WORDS, change_words, figure, month_label, sparkline
+from ..service import ScorecardView
+from ..text import band_text
 from ..widgets.footer import KeyFooter
 from .base import AppAccess
 
 
-def exception_text(item: ExceptionItem) -> Text:
+def exception_text(item: ExceptionPage) -> Text:
     m, e = item.rating, item.explanation
-    fmt = lambda v: figure(v, m.decimals, m.unit)  # noqa: E731
+    fmt = lambda v: figure(v, m.decimals, m.unit, with_unit=False)  # noqa: E731
     text = Text()
     text.append_text(band_text(m.rag))
     text.append(f"  {m.title}", style="bold")
     text.append(f"  ({m.id})", style="dim")
     text.append(f"\n{m.section} · {WINDOW_WORDS.get(e.window, e.window)}", style="dim")
     better = f"; {m.polarity} is better" if m.polarity else ""
-    text.append(f"\nPerformance for {month_name(m.period)} was {figure(m.value, m.decimals, m.unit, with_unit=True)}, "
+    text.append(f"\nPerformance for {month_label(m.period)} was {figure(m.value, m.decimals, m.unit)}, "
                 f"against a target of {fmt(m.target)} and a floor (minimum standard) of {fmt(m.floor)}{better}.")
     if m.previous is not None:
-        text.append(f"\nPrevious: {fmt(m.previous.value)} in {month_name(m.previous.period)}  ")
+        text.append(f"\nPrevious: {fmt(m.previous.value)} in {month_label(m.previous.period)}  ")
         text.append_text(band_text(m.previous.rag))
-        text.append(f"{'  ' + CHANGE_WORDS[m.change] if m.change else ''}")
+        text.append(f"{'  ' + change_words(m.change) if m.change else ''}")
     if e.trend:
         recent = e.trend[-12:]
         text.append(f"\nTrend {recent[0].period} to {recent[-1].period}: ")
-        text.append(sparkline([t.value for t in recent]))
+        text.append(sparkline([t.value for t in recent], target=m.target, floor=m.floor, decimals=m.decimals))
         text.append("   " + " ".join(fmt(t.value) for t in recent[-4:]), style="dim")
     if e.spc is not None:
         text.append(f"\nSPC: {VARIATION_WORDS[e.spc.variation]}; {ASSURANCE_WORDS[e.spc.assurance]}")
@@ -68,7 +68,7 @@ class ExceptionCard(Static, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Drill-down", tooltip="Drill down into the measure")]
 
-    def __init__(self, item: ExceptionItem):
+    def __init__(self, item: ExceptionPage):
         super().__init__(exception_text(item), classes="exception")
         self.measure_id = item.rating.id
 
@@ -103,7 +103,7 @@ class ExceptionsScreen(AppAccess, Screen[None]):
         self.load()
 
     def load(self) -> None:
-        self.sub_title = f"Exception report · {month_name(self.period)}"
+        self.sub_title = f"Exception report · {month_label(self.period)}"
         self._load(self.scorecard_id, self.period)
 
     @work(thread=True, exclusive=True, group="exceptions")
@@ -118,11 +118,11 @@ class ExceptionsScreen(AppAccess, Screen[None]):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, period, view, items)
 
-    def _show(self, period: str, view: ScorecardView, items: list[ExceptionItem]) -> None:
+    def _show(self, period: str, view: ScorecardView, items: list[ExceptionPage]) -> None:
         if period != self.period:
             return
         s = view.rating.summary
-        lead = (f"Exception report for {month_name(period)}: {s.red} of {s.rated} rated measures "
+        lead = (f"Exception report for {month_label(period)}: {s.red} of {s.rated} rated measures "
                 f"{'is' if s.red == 1 else 'are'} Red (performance below the minimum standard).")
         if not items:
             lead += " There is nothing to report."

@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...commentary import section_key
-from ...format import month_name, summary_sentence
+from ...format import summary_sentence
+from ...present import month_label
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
@@ -93,7 +94,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
             # what the config already says, while the engine loads the data and rates the period
             config = app.config
             self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_name(app.period)}" if app.period else "")
+            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
@@ -140,7 +141,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.sort_key not in {c.key for c in self.cols}:
             self.sort_key = None
         self.title = view.organisation
-        self.sub_title = f"{view.rating.title} · {month_name(period)}"
+        self.sub_title = f"{view.rating.title} · {month_label(period)}"
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
@@ -154,7 +155,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
-        text = Text(summary_sentence(r, month_name(r.period)), style="bold")
+        text = Text(summary_sentence(r, month_label(r.period)), style="bold")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
         return text

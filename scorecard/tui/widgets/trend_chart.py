@@ -16,7 +16,8 @@ from textual_plot import HiResMode, PlotWidget
 from textual_plot.axis_formatter import AxisFormatter
 
 from ...engine.results import PeriodResult
-from ..text import BAND_LETTERS, CHART_STYLES
+from ...present import BAND_LETTERS
+from ..text import CHART_STYLES
 
 LABEL_WIDTH = 7  # "2017-04"
 LETTERS_UP_TO = 24  # points; with more, each month's band is a coloured dot and only the latest a letter

@@ -1,0 +1,213 @@
+"""Fast paths for measures whose rows span periods: each row's period range narrowed by the
+measure's conditions, then counted with difference arrays, merged per distinct key, or counted
+per value for a median (DESIGN.md). `measures.aggregate` picks them; each gives the same
+aggregates as expanding rows to periods (tests/test_measures_fast_paths.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .config_model import Dataset
+from .config_sql import parse_sql, sql_columns
+from .grid import HI, LO, NUM_HI, NUM_LO, P, PeriodGrid, Query, condition_expr
+from .intervals import SplitPredicate, clipped_range, split_predicate
+
+
+# --------------------------------------------------------------------------------------
+# Predicates that narrow a row's periods (intervals.py): no split, no expansion
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IntervalPlan:
+    """A query whose period-dependent columns appear only in threshold predicates.
+
+    `keep` is the measure's `where` with the cohort's condition; `numerator` applies on top of it.
+    Their static SQL becomes row flags; their thresholds narrow each row's range of periods."""
+
+    keep: SplitPredicate
+    numerator: SplitPredicate
+    negated_condition: str | None = None  # a static cohort condition the rows must not meet
+
+    @property
+    def narrows(self) -> bool:
+        """True when a threshold narrows some row's periods (else the plain difference arrays do)."""
+        return bool(self.keep.thresholds or self.numerator.thresholds)
+
+
+def interval_plan(q: Query, ds: Dataset) -> IntervalPlan | None:
+    """The query as static flags and narrowed ranges, or None when that cannot express it."""
+    m = q.measure
+    outputs = set(q.groups) | ({m.distinct} if m.distinct else set())
+    if m.value:
+        outputs |= {m.value} if m.calc == "value" else sql_columns(m.value)
+    if outputs & ds.period_dependent:
+        return None
+    where = split_predicate(m.where, ds)
+    numerator = split_predicate(m.numerator, ds)
+    condition = split_predicate(q.condition, ds)
+    if where is None or numerator is None or condition is None:
+        return None
+    if q.negate:
+        if condition.thresholds:
+            return None  # rows outside a stretch of periods are two stretches
+        return IntervalPlan(where, numerator, q.condition)
+    return IntervalPlan(_both(where, condition), numerator)
+
+
+def _both(a: SplitPredicate, b: SplitPredicate) -> SplitPredicate:
+    static = " AND ".join(f"({s})" for s in (a.static, b.static) if s is not None) or None
+    return SplitPredicate(static, a.thresholds + b.thresholds)
+
+
+def _plan_flags(plan: IntervalPlan) -> dict[str, pl.Expr]:
+    """Row flags from the static parts: `keep` (counted) and `num` (also in the numerator)."""
+    keep = condition_expr(plan.keep.static)
+    if plan.negated_condition is not None:
+        keep = keep & ~condition_expr(plan.negated_condition)
+    num = keep & condition_expr(plan.numerator.static) if plan.numerator.static else keep
+    return {"keep": keep, "num": num}
+
+
+def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodGrid) -> pl.LazyFrame:
+    """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well."""
+    lookup = grid.snapshot_lookup
+    lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first)
+    frame = frame.with_columns(lo.alias(LO), hi.alias(HI))
+    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first)
+    return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI))
+
+
+def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
+    """+weight at each row's first period and -weight after its last, summed per period (and group)."""
+    names = [w.meta.output_name() for w in weights]
+    rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(pl.col(lo), pl.col(hi), *[pl.col(g) for g in groups], *weights)
+    starts = rows.group_by([pl.col(lo).cast(pl.Int64).alias(P), *groups]).agg(pl.col(n).sum() for n in names)
+    ends = rows.group_by([(pl.col(hi).cast(pl.Int64) + 1).alias(P), *groups]).agg(-pl.col(n).sum() for n in names)
+    return [starts, ends]
+
+
+def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str], grid: PeriodGrid,
+                 shown: pl.Expr) -> pl.LazyFrame:
+    """Steps summed and accumulated over the grid's periods, per group; the rows where `shown`."""
+    summed = pl.concat(steps, how="diagonal").group_by([P, *groups]).agg(pl.col(n).sum() for n in names)
+    periods = pl.LazyFrame({P: list(range(grid.count))}, schema={P: pl.Int64})
+    if groups:
+        periods = periods.join(summed.select(groups).unique(), how="cross")
+    dense = periods.join(summed, on=[P, *groups], how="left", nulls_equal=True)
+    dense = dense.with_columns(pl.col(n).fill_null(0) for n in names).sort([*groups, P])
+    over = groups or None
+    out = dense.with_columns((pl.col(n).cum_sum().over(over) if over else pl.col(n).cum_sum()) for n in names)
+    return out.filter(shown)
+
+
+def difference_counts(frame: pl.LazyFrame, weights: list[pl.Expr], groups: list[str], grid: PeriodGrid) -> pl.LazyFrame:
+    """The weights of every row summed over the periods `[LO, HI]` it is in, with difference arrays."""
+    names = [w.meta.output_name() for w in weights]
+    return _accumulated(_range_steps(frame, LO, HI, groups, weights), names, groups, grid, _counted(names))
+
+
+def _counted(names: list[str]) -> pl.Expr:
+    """The periods (and groups) with a row counted, or with a value summed."""
+    counted = pl.col("rows") != 0
+    return counted | (pl.col("vcnt") != 0) if "vcnt" in names else counted
+
+
+def differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
+    """Additive calcs with difference arrays over the narrowed ranges."""
+    m, groups = q.measure, list(q.groups)
+    flags = _plan_flags(plan)
+    kept = frame.filter(flags["keep"])
+    weights = [pl.lit(1, pl.Int64).alias("rows")]
+    if m.value and m.calc in ("mean", "sum"):
+        value = parse_sql(m.value).cast(pl.Float64)
+        weights += [value.alias("vsum"), value.is_not_null().cast(pl.Int64).alias("vcnt")]
+    steps = _range_steps(kept, LO, HI, groups, weights)
+    steps += _range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, groups, [pl.lit(1, pl.Int64).alias("num")])
+    names = [w.meta.output_name() for w in weights] + ["num"]
+    return _accumulated(steps, names, groups, grid, _counted(names))
+
+
+def _present_steps(frame: pl.LazyFrame, groups: list[str]) -> list[pl.LazyFrame]:
+    """Rows of each group in the window, counted or not: a breakdown lists every group present,
+    as the general path does."""
+    return _range_steps(frame, LO, HI, groups, [pl.lit(1, pl.Int64).alias("__present")]) if groups else []
+
+
+# --------------------------------------------------------------------------------------
+# Distinct values (children) from each one's ranges merged
+# --------------------------------------------------------------------------------------
+def _merged_range_steps(rows: pl.LazyFrame, lo: str, hi: str, keys: list[str], groups: list[str],
+                        name: str) -> list[pl.LazyFrame]:
+    """+1 where each key's merged stretch of periods begins and -1 after it ends.
+
+    A child is counted in a period when one of its rows' ranges holds it. Its ranges merged where
+    they overlap or touch hold the same periods, and at most one holds any period, so counting the
+    stretches counts children. Sorted by key and first period, `key number * 2^24 + last period`
+    only grows from one key to the next, so one cumulative maximum over the whole column is each
+    key's furthest reach so far (no window per key)."""
+    shift = 2**24
+    rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(*keys, pl.col(lo).alias("__from"), pl.col(hi).alias("__to"))
+    rows = rows.sort([*keys, "__from"])
+    first_row = pl.int_range(pl.len()) == 0
+    changed = pl.any_horizontal(*[pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys])
+    holder = (first_row | changed).cum_sum().cast(pl.Int64)
+    reach = (holder * shift + pl.col("__to").cast(pl.Int64)).cum_max()
+    rows = rows.with_columns(holder.alias("__holder")).with_columns(reach.alias("__reach"))
+    before = pl.col("__reach").shift(1)
+    begins = first_row | (pl.col("__holder") != pl.col("__holder").shift(1)) | (pl.col("__from") > before % shift + 1)
+    rows = rows.with_columns(begins.alias("__begins"))
+    ends_here = pl.col("__begins").shift(-1).fill_null(True)
+    starts = rows.filter(pl.col("__begins")).group_by([pl.col("__from").cast(pl.Int64).alias(P), *groups]).agg(
+        pl.len().cast(pl.Int64).alias(name))
+    ends = rows.filter(ends_here).group_by([(pl.col("__reach") % shift + 1).alias(P), *groups]).agg(
+        -pl.len().cast(pl.Int64).alias(name))
+    return [starts, ends]
+
+
+def distinct_from_merged_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
+    m, groups = q.measure, list(q.groups)
+    assert m.distinct
+    flags = _plan_flags(plan)
+    keys = [*groups, m.distinct]
+    kept = frame.filter(flags["keep"] & pl.col(m.distinct).is_not_null())
+    steps = _merged_range_steps(kept, LO, HI, keys, groups, "rows")
+    steps += _merged_range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
+    steps += _present_steps(frame, groups)
+    names = ["rows", "num"] + (["__present"] if groups else [])
+    shown = (pl.col("rows") != 0) | (pl.col("__present") != 0) if groups else pl.col("rows") != 0
+    return _accumulated(steps, names, groups, grid, shown).drop("__present", strict=False)
+
+
+# --------------------------------------------------------------------------------------
+# A median of whole numbers from counts of each value
+# --------------------------------------------------------------------------------------
+def median_from_counts(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
+    """Rows with the same range and value counted once, the counts spread over their periods and
+    summed per (period, value); the median is read from the cumulative counts. Whole numbers have
+    few distinct values, so this spreads far fewer rows than there are events."""
+    m, groups = q.measure, list(q.groups)
+    assert m.value
+    flags = _plan_flags(plan)
+    keep = flags["keep"].alias("__keep")
+    value = pl.when(flags["keep"]).then(parse_sql(m.value)).alias("__v")
+    # rows outside `where` are spread too, uncounted: a breakdown lists every group present
+    rows = frame.filter(pl.col(LO) <= pl.col(HI)).select(LO, HI, *groups, keep, value)
+    counted = rows.group_by([LO, HI, *groups, "__keep", "__v"]).agg(pl.len().cast(pl.Int64).alias("__n"))
+    spread = counted.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    per = spread.group_by([P, *groups, "__keep", "__v"]).agg(pl.col("__n").sum())
+    valued = pl.col("__v").is_not_null()
+    per = per.sort([*groups, P, "__v"], nulls_last=True).with_columns(
+        pl.when(valued).then(pl.col("__n")).otherwise(0).cum_sum().over([P, *groups]).alias("__upto"))
+    count = pl.col("__n").filter(valued).sum()
+
+    def kth(k: pl.Expr) -> pl.Expr:  # the k-th smallest value, from 0
+        return pl.col("__v").filter(valued & (pl.col("__upto") > k)).first().cast(pl.Float64)
+
+    return per.group_by([P, *groups]).agg(
+        pl.col("__n").filter(pl.col("__keep")).sum().alias("rows"),
+        pl.col("__n").filter(pl.col("__keep")).sum().alias("num"),
+        (pl.col("__v").cast(pl.Float64) * pl.col("__n")).filter(valued).sum().alias("vsum"),
+        count.alias("vcnt"),
+        ((kth((count - 1) // 2) + kth(count // 2)) / 2).alias("med"),
+    )
