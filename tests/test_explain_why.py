@@ -183,7 +183,7 @@ def test_paper_summary_states_activity_away_and_comparators_date(engine: Engine)
             "number of cases of girls increased from 1 to 4, resulting in an overall increase of 6") in summary
     assert "One of the performance measures in the Why scorecard was significantly away from the target:" in summary
     assert "% of cases decided within 4 weeks: 40.0% for February 2016 against the target of 80.0%, 40.0 percentage" in summary
-    assert "England as at March 2015 (DfE); Neighbours as at September 2015" in summary
+    assert "England as at March 2015; Neighbours as at September 2015. Sources: DfE." in summary
 
 
 def test_section_overview_at_the_head_of_its_section(config: Path, engine: Engine) -> None:

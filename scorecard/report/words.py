@@ -342,19 +342,22 @@ def away_sentences(p: Paper) -> list[str]:
 
 
 def comparators_as_at(p: Paper) -> str | None:
-    """Seeds 3.1: 'Both the England and SN rates are as at March 2017', for every comparator shown."""
-    groups: dict[tuple[str, str | None], list[str]] = {}
+    """Seeds 3.1: 'Both the England and SN rates are as at March 2017', for every comparator shown: the
+    names grouped by the period they are as at, then their sources."""
+    periods: dict[str, list[str]] = {}
+    sources: list[str] = []
     for e in p.explanations.values():
         for name, d in e.comparator_details.items():
-            names = groups.setdefault((d["period"], d.get("source")), [])
+            names = periods.setdefault(d["period"], [])
             if name not in names:
                 names.append(name)
-    if not groups:
+            if d.get("source") and d["source"] not in sources:
+                sources.append(d["source"])
+    if not periods:
         return None
-    parts = []
-    for (period, source), names in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        parts.append(f"{listing(names)} as at {month_label(period)}" + (f" ({source})" if source else ""))
-    return "The comparator figures are the latest published: " + "; ".join(parts) + "."
+    parts = [f"{listing(names)} as at {month_label(period)}" for period, names in sorted(periods.items())]
+    text = "The comparator figures are the latest published: " + "; ".join(parts) + "."
+    return text + (f" Sources: {'; '.join(sources)}." if sources else "")
 
 
 def comparator_with_date(e: ExceptionPage, name: str) -> str:
