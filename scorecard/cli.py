@@ -35,6 +35,9 @@ def _load(config: str) -> Results:
         for line in e.problems:
             click.echo(line, err=True)
         sys.exit(1)
+    except UsageError as e:  # SCORECARD_TODAY that is not a date
+        _usage(str(e))
+        raise
 
 
 def _usage(message: str) -> None:
@@ -82,9 +85,12 @@ def main(ctx: click.Context) -> None:
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
+    from .publish.restate import rate_with_publications
+    from .publish.store import PublicationStore
+
     engine = _load(config)
     try:
-        result = engine.rate(scorecard_id, period)
+        result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -97,14 +103,27 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--from", "from_period", required=True, help="YYYY-MM")
-@click.option("--to", "to_period", required=True, help="YYYY-MM")
+@click.option("--from", "from_period", default=None,
+              help="YYYY-MM (default the last period published before --to, with its published figures; "
+                   "else the month before)")
+@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)")
 @click.option("--format", "fmt", type=FORMAT, default="table")
-def changes(config: str, scorecard_id: str | None, from_period: str, to_period: str, fmt: str) -> None:
+def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
+            fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
+    from .publish.store import PublicationStore
+
     engine = _load(config)
     try:
-        result = engine.changes(scorecard_id, from_period, to_period)
+        to_period = engine.resolve_period(to_period)
+        published = None
+        if from_period is None:  # SPEC section 7: since the last report
+            sc = engine.scorecard(scorecard_id).id
+            last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            from_period = last.period if last is not None else engine.previous_period(to_period)
+            if last is not None:
+                published = {k: (f.value, f.rag) for k, f in last.figures.items()}
+        result = engine.changes(scorecard_id, from_period, to_period, published)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -136,15 +155,25 @@ def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
-@click.option("--since", default=None, help="the last report (YYYY-MM; default the month before)")
+@click.option("--since", default=None,
+              help="the last report (YYYY-MM; default the last period published before --period, else the month before)")
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .explain_format import explanation_text
+    from .publish.restate import explain_with_publications
+    from .publish.store import PublicationStore
 
     engine = _load(config)
     try:
+        store = PublicationStore(engine.config.state_path)
+        if since is None:  # SPEC section 7: the last report, published before the period on the measure's scorecards
+            period = engine.resolve_period(period)
+            found = [last.period for sc in engine.measure(measure).scorecards
+                     if (last := store.latest_before(sc, period)) is not None]
+            since = max(found) if found else None  # else the month before
         result = engine.explain(measure, period, since=since)
+        result = explain_with_publications(engine, store, result)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -203,21 +232,71 @@ def demo_data(out_dir: str, scale: float, seed: int) -> None:
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
 @click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
-@click.option("--since", default=None, help="band changes since this period (default the previous one)")
+@click.option("--since", default=None,
+              help="band changes since this period (default the last period published before it, else the previous one)")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
+@click.option("--live", is_flag=True, help="for a published period: render from the data as it is now")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
-           output: str | None) -> None:
+           output: str | None, live: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
     engine = _load(config)
     try:
-        code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout)
+        code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
+                            live=live)
     except UsageError as e:
         _usage(str(e))
     _problems_exit(engine)
     sys.exit(code)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
+@click.option("--force", is_flag=True, help="publish although data problems were found")
+@click.option("--list", "list_", is_flag=True, help="list what has been published")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def publish(config: str, scorecard_id: str | None, period: str | None, replace: bool, force: bool, list_: bool,
+            fmt: str) -> None:
+    """Record the rated scorecard, its commentary and paper, with their provenance, in the state file."""
+    from .publish import commands
+
+    engine = _load(config)
+    if list_:
+        rows = commands.publish_list(commands.store_of(engine), fmt, sys.stdout)
+        if fmt == "json":
+            _print_json(rows)
+        return
+    try:
+        code = commands.publish(engine, scorecard_id, period, replace=replace, force=force, out=sys.stdout,
+                                err=sys.stderr)
+    except UsageError as e:
+        _usage(str(e))
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default all)")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
+    """Every published figure the data no longer gives: published and live."""
+    from .publish import commands
+
+    engine = _load(config)
+    try:
+        found = commands.restatements(engine, commands.store_of(engine), scorecard_id)
+    except UsageError as e:
+        _usage(str(e))
+    if fmt == "json":
+        _print_json([r.to_json() for r in found])
+    else:
+        click.echo(commands.restatements_text(found))
+    _problems_exit(engine)
 
 
 @main.command()

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .engine.explain import Explanation
     from .engine.results import MeasureRating
 
+from .publish.state import ensure_schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,6 +74,7 @@ class CommentaryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=10)
         conn.executescript(SCHEMA)
+        ensure_schema(conn)  # the state file's schema version (publications live here too)
         return conn
 
     def save(self, measure: str, period: str, text: str, author: str | None = None) -> Commentary:

@@ -38,6 +38,12 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     ]
     if r.numerator is not None or r.denominator is not None:
         out.append(f"          numerator {count(r.numerator)}, denominator {count(r.denominator)}")
+    if e.published is not None:  # SPEC section 7: the published figure beside the live one
+        p = e.published
+        state = (f"RESTATED: the data now gives {figure(r.value, e.decimals, unit)} {_band(r)}" if e.restated
+                 else "the data still gives it")
+        out.append(f"Published {figure(p.value, e.decimals, unit)}   {band_word(p.rag, p.rag is not None)}   "
+                   f"version {p.version} of {p.published_at[:10]} · {state}")
     if r.target is not None:
         better = "higher" if e.polarity == "higher" else "lower"
         out.append(f"Target    {fmt(r.target)}   floor {fmt(r.floor)}   ({better} is better)")

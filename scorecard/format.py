@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from .engine.results import BandChanges, ScorecardRating, Trend
+from .engine.coverage import describe_all
+from .engine.results import BandChanges, MeasureRating, ScorecardRating, Trend
 from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
 
 MEASURE_WIDTH = 72  # a long measure title wraps onto indented lines so the figures stay on screen
@@ -50,7 +51,10 @@ def summary_sentence(r: ScorecardRating, month_name: str) -> str:
 
 def rating_table(r: ScorecardRating, organisation: str) -> str:
     month = month_label(r.period)
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month), ""]
+    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month)]
+    if r.datasets:  # SPEC section 7: what the data covers
+        out.append("Data: " + describe_all(r.datasets))
+    out.append("")
     rows = []
     section = None
     for m in r.measures:
@@ -68,8 +72,12 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             (band_word(prev.rag) if prev and m.rated else "-"),
             change_words(m.change),
         ])
-    out.append(table(["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"],
-                     wrapped_rows(rows), right=(1, 3, 4, 5)))
+    headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
+    if any(m.restated for m in r.measures):  # SPEC section 7: the published figure beside a restated one
+        headers.append("Published")
+        marks = iter([published_cell(m) for m in r.measures])
+        rows = [[*row, next(marks) if not row[0].startswith("[") else ""] for row in rows]
+    out.append(table(headers, wrapped_rows(rows), right=(1, 3, 4, 5)))
     warned = [m for m in r.measures if m.warnings]
     if warned:
         out.append("")
@@ -78,6 +86,15 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             for w in m.warnings:
                 out.append(f"  {m.id}: {w}")
     return "\n".join(out)
+
+
+def published_cell(m: MeasureRating) -> str:
+    """`75.0% Amber (v1)` for a restated measure: its figure as published."""
+    if not m.restated or m.published is None:
+        return ""
+    p = m.published
+    band = f" {band_word(p.rag)}" if p.rag else ""
+    return f"{figure(p.value, m.decimals, m.unit)}{band} (v{p.version})"
 
 
 def changes_table(c: BandChanges) -> str:

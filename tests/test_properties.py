@@ -167,6 +167,7 @@ def measure_toml(mid: str, dataset: str, window: str, calc: str, **extra: str) -
 SPELL_DATASET = """
 [datasets.spells]
 file = "spells.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 start = "start"
 end = "end"
 [datasets.spells.columns]
@@ -237,6 +238,7 @@ def check_spells(rows: list[Spell], fy: int) -> None:
 AGE_DATASET = """
 [datasets.spells]
 file = "spells.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 start = "start"
 end = "end"
 [datasets.spells.columns]
@@ -313,6 +315,7 @@ def test_age_at_the_snapshot_date_matches_the_reference(rows: list[Spell], dobs:
 EVENT_DATASETS = """
 [datasets.events]
 file = "events.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 date = "date"
 [datasets.events.columns]
 child = "str"
@@ -323,6 +326,7 @@ n = "int"
 
 [datasets.returns]
 file = "returns.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 period = "period"
 [datasets.returns.columns]
 period = "str"
@@ -416,6 +420,7 @@ def test_a_better_value_never_gets_a_worse_band(a: float, b: float, t: float, ga
 VALUE_CONFIG = """
 [datasets.returns]
 file = "returns.csv"
+as_at = "2026-10-31"  # SPEC 7: the extract covers every month checked here (coverage: test_coverage.py)
 period = "period"
 [datasets.returns.columns]
 period = "str"

@@ -270,7 +270,8 @@ def test_added_and_removed_measures_since_the_previous_report(basic_copy: Path) 
 
 @pytest.mark.parametrize(("period", "since", "scorecard", "fmt", "message"), [
     ("2017-04", "2017-04", None, "md", "must be before"),
-    ("2017-04", "2017-06", None, "md", "must be before"),
+    ("2017-04", "2017-05", None, "md", "must be before"),
+    ("2017-04", "2017-06", None, "md", "the latest period with data"),
     ("2017-4", None, None, "md", "is not a period"),
     ("2017-04", None, "nope", "md", "unknown scorecard"),
     ("2017-04", None, None, "pdf", "unknown report format"),

@@ -48,6 +48,7 @@ async def test_scorecard_shows_the_seeds_summary_and_every_measure(basic_copy: P
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen)
         assert "April 2017: 7 rated measures, 2 Green, 4 Amber, 1 Red" in summary(app)
+        assert "Data to May 2017, extract of 31 May 2017" in summary(app)
         assert app.screen.title == "Testshire County Council"
         assert app.screen.sub_title == "Children in Care · April 2017"
         assert table_ids(app) == ALL
@@ -623,3 +624,45 @@ def test_the_command_line_starts_the_engine_before_importing_textual():
     code = "import sys, scorecard.tui.app; print(sorted(m for m in sys.modules if m.startswith(('textual', 'scorecard.tui.s'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+async def test_publish_key_confirms_then_restated_rows_show_both_figures(basic_copy: Path):
+    from scorecard.publish.store import PublicationStore
+    from scorecard.tui.screens.publish import PublishScreen
+
+    app = make_app(basic_copy, period="2017-03")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, PublishScreen)
+        plan = str(app.screen.query_one("#publish-plan").render())
+        assert "Publish Children in Care (cic), March 2017?" in plan
+        assert "8 measures (7 rated: 0 Green, 7 Amber, 0 Red)" in plan and "7 data file(s)" in plan
+        await pilot.press("escape")  # cancel: nothing recorded
+        await settle(pilot)
+        assert PublicationStore(basic_copy / "data" / "state.db").all() == []
+        await pilot.press("P")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen)
+        [pub] = PublicationStore(basic_copy / "data" / "state.db").all()
+        assert (pub.scorecard, pub.period, pub.version) == ("cic", "2017-03", 1)
+
+    with (basic_copy / "data" / "health.csv").open("a") as f:
+        f.write("H99,2017-02-20,2017-04-28,false\n")  # a late March record: IHA-20WD 75.0% Amber -> 60.0% Red
+    app = make_app(basic_copy, period="2017-03")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "* 1 figure(s) restated since publication (version 1)" in summary(app)
+        row = [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("IHA-20WD")]
+        assert row[2] == "60.0% *"
+        assert [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("CIC-RATE")][2] == \
+            "10.0 per 10,000"
+        await to_measure(pilot, "IHA-20WD")
+        await pilot.press("enter")
+        await settle(pilot)
+        figures = shown(app.screen.query_one("#drill-figures"))
+        assert re.search(r"Value\s+60\.0%\s+Red", figures)
+        assert re.search(r"Published\s+75\.0%\s+Amber\s+version 1 of", figures) and "restated since publication" in figures

@@ -120,6 +120,8 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
     if alerts is not None:
         check_alerts(alerts, scorecard_ids, problems)
     explain = build_explain_config(raw, explain_keys, sound_measures, datasets, problems)
+    if org is not None and org.timezone:
+        check_as_at(datasets, org.timezone, problems)
 
     return Config(
         path=path.resolve(),
@@ -133,6 +135,25 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
         alerts=alerts,
         explain=explain,
     )
+
+
+def check_as_at(datasets: dict[str, Dataset | None], timezone: str, problems: Problems) -> None:
+    """SPEC section 7: an `as_at` after today is a config error."""
+    from .today import TodayError, today_in
+
+    dated = {n: d for n, d in datasets.items() if d is not None and d.as_at_date is not None}
+    if not dated:
+        return
+    try:
+        today = today_in(timezone)
+    except (TodayError, zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+        problems.add("datasets", str(e))
+        return
+    for name, d in dated.items():
+        day = d.as_at_date
+        if day is not None and day > today:
+            problems.add(f"datasets.{name}.as_at", f"{day.isoformat()} is after today ({today.isoformat()}): "
+                         "an extract cannot be taken in the future", name)
 
 
 def _named(model: Any, name: str) -> Any:

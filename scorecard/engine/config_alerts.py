@@ -32,7 +32,8 @@ def check_alerts(alerts: Alerts, scorecard_ids: set[str], problems: Problems) ->
     for i, r in enumerate(alerts.routes):
         for w in r.when:
             if w not in ALERT_KINDS:
-                problems.add(f"alerts.routes[{i}].when", f"unknown alert {w!r}; use turned_red or band_change")
+                problems.add(f"alerts.routes[{i}].when",
+                             f"unknown alert {w!r}; use turned_red, band_change, data_stale or restated")
         for s in r.scorecards or []:
             if s not in scorecard_ids:
                 problems.add(f"alerts.routes[{i}].scorecards", f"unknown scorecard {s!r}")

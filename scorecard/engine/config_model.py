@@ -11,6 +11,7 @@ unit, its target in a month) is a property or a default computed from the keys b
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +28,7 @@ WINDOWS = ("month", "snapshot", "ytd", "rolling12")
 CALCS = ("count", "percent", "mean", "median", "sum", "rate", "value")
 COLUMN_TYPES = ("str", "int", "float", "bool", "date")
 DERIVE_KINDS = ("sql", "days", "working_days", "add_days", "add_working_days", "add_months", "years")
-ALERT_KINDS = ("turned_red", "band_change")
+ALERT_KINDS = ("turned_red", "band_change", "data_stale", "restated")
 PERIOD_PARAMS = ("@snapshot", "@period_end")
 _JOIN_ON = re.compile(r"^\s*([A-Za-z_][\w]*)\s*=\s*([A-Za-z_][\w]*)\s*$")
 
@@ -39,6 +40,15 @@ class Strict(BaseModel):
 def _period(value: str | None) -> str | None:
     if value is not None and not is_period(value):
         raise ValueError(f"{value!r} is not a period (YYYY-MM)")
+    return value
+
+
+def _day(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
     return value
 
 
@@ -144,7 +154,13 @@ class Dataset(Strict):
     date_format: str | None = None
     joins: list[Join] = Field(default_factory=list, alias="join")
     derives: list[Derive] = Field(default_factory=list, alias="derive")
+    # coverage (SPEC section 7): the first month its data is complete for; the day of its extract
+    covers_from: str | None = None
+    as_at: str | None = None
+    stale_after_days: int | None = Field(default=None, ge=0)  # data_stale alerts; None: [alerts]'s
 
+    _check_covers_from = field_validator("covers_from")(classmethod(lambda cls, v: _period(v)))
+    _check_as_at = field_validator("as_at")(classmethod(lambda cls, v: _day(v)))
     _name: str = PrivateAttr(default="")
     _schema: dict[str, pl.DataType] = PrivateAttr(default_factory=dict)
     _sources: dict[str, set[tuple[str, str]]] = PrivateAttr(default_factory=dict)
@@ -190,6 +206,15 @@ class Dataset(Strict):
     @property
     def window_columns(self) -> list[str]:
         return [c for c in (self.date, self.start, self.end, self.period) if c]
+
+    @property
+    def covers_from_month(self) -> int | None:
+        """`covers_from` as an absolute month; None: no lower limit."""
+        return month_number(self.covers_from) if self.covers_from else None
+
+    @property
+    def as_at_date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.as_at) if self.as_at else None
 
     @cached_property
     def period_dependent(self) -> set[str]:
@@ -314,6 +339,7 @@ class Alerts(Strict):
     schedule: str | None = None
     state: str = "data/state.db"
     routes: list[Route] = Field(default_factory=list)
+    stale_after_days: int = Field(default=45, ge=0)  # data_stale alerts (SPEC section 7)
 
 
 # -- the whole file ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ time anything is asked; switching period afterwards costs nothing.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from .comparators import Comparators, load_comparators
 from .config import load_config
 from .config_model import Config, Measure
 from .config_sql import sql_columns
+from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
 from .datasets import DataProblem, LoadedDataset, load_datasets
 from .grid import P, PeriodGrid, Query
 from .measures import aggregate
@@ -36,6 +36,7 @@ from .results import (
     Trend,
     change_between,
 )
+from .today import TodayError, today_in
 
 GroupKey = tuple[Any, ...]
 
@@ -64,14 +65,24 @@ class Engine:
         self.config = config
         org = config.organisation
         self.calendar = Calendar(org.working_days, org.financial_year_start_month)
-        self.today = today or dt.datetime.now(zoneinfo.ZoneInfo(org.timezone)).date()
+        if today is None:
+            try:
+                today = today_in(org.timezone)
+            except TodayError as e:
+                raise UsageError(str(e)) from None
+        self.today = today
         self.today_month = month_of_date(self.today)
         self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month)
         self.comparators: Comparators = load_comparators(config)
+        # SPEC section 7: what each measure dataset covers; the latest period with data is the latest
+        # month any of them covers, never past an `as_at` nor today
+        self.coverage: Coverage = compute_coverage(config, self.datasets, self.today)
         firsts = [d.first_month for d in self.datasets.values() if d.first_month is not None]
-        lasts = [d.last_month for d in self.datasets.values() if d.last_month is not None]
         self.first_month: int | None = min(firsts) if firsts else None
-        self.last_month: int | None = max(lasts) if lasts else None
+        self.last_month: int | None = self.coverage.latest_month
+        if self.first_month is not None and self.last_month is not None and self.first_month > self.last_month:
+            self.first_month = self.last_month
+        self._gaps: dict[tuple[str, int], str | None] = {}
         self._grid: PeriodGrid | None = None
         self._series: dict[str, MeasureSeries] = {}
         self._population: dict[tuple[str, str | None], dict[GroupKey, list[float | None]]] = {}
@@ -127,10 +138,40 @@ class Engine:
                 raise UsageError("no dataset has any data yet, so there is no latest period: give --period")
             return latest
         try:
-            month_number(period)
+            month = month_number(period)
         except ValueError:
             raise UsageError(f"{period!r} is not a period (YYYY-MM)") from None
+        if self.last_month is not None and month > self.last_month:
+            extract = self.coverage.extract_date
+            raise UsageError(f"{period} is after {month_words(self.last_month)}, the latest period with data"
+                             + (f" (extract of {day_words(extract)})" if extract else ""))
         return period
+
+    # -- coverage (SPEC section 7) ----------------------------------------------------------
+    def dataset_coverage(self, scorecard_id: str | None = None) -> list[DatasetCoverage]:
+        """The coverage of the datasets a scorecard's measures read (all measure datasets without one)."""
+        if scorecard_id is None:
+            names = measure_datasets(self.config)
+        else:
+            used = {m.dataset for m in self.scorecard_measures(scorecard_id)}
+            names = [n for n in measure_datasets(self.config) if n in used]
+        return [self.coverage.datasets[n] for n in names]
+
+    def coverage_words(self, scorecard_id: str | None = None) -> str:
+        """`episodes: April 2017 to March 2022, extract of 3 April 2022; ...`."""
+        return "; ".join(c.describe() for c in self.dataset_coverage(scorecard_id))
+
+    def coverage_gap(self, m: Measure, month: int) -> str | None:
+        """Why the measure has no value in the month because its data does not cover it, or None."""
+        key = (m.id, month)
+        if key not in self._gaps:
+            self._gaps[key] = self.coverage.gap(m, month, self.calendar)
+        return self._gaps[key]
+
+    def period_warnings(self, series: MeasureSeries, month: int) -> list[str]:
+        """The measure's warnings as they stand in one period: its data's, and a coverage gap."""
+        gap = self.coverage_gap(series.measure, month)
+        return [gap, *series.warnings] if gap else list(series.warnings)
 
     def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Measure]:
         sc = self.scorecard(scorecard_id)
@@ -295,13 +336,18 @@ class Engine:
             pop_values = self._population_for(q, gkey, grid)
             for i in range(grid.count):
                 month = grid.first + i
+                target, floor = m.targets_at(month)
+                if self.coverage_gap(m, month):  # outside coverage: no value, never a 0
+                    results.append(PeriodResult(period_of(month), None, None, None, target, floor,
+                                                band(None, target, floor, m.polarity)))
+                    bases.append(0)
+                    continue
                 row = by_period.get(i, {})
                 population = pop_values[i] if pop_values is not None else None
                 value, num, den, base, note = _value(m, row, population)
                 if note:
                     notes.append(f"{period_of(month)}: {note}")
                 value = round_half_away(value, m.decimals)
-                target, floor = m.targets_at(month)
                 results.append(PeriodResult(period_of(month), value, num, den, target, floor,
                                             band(value, target, floor, m.polarity)))
                 bases.append(base)
@@ -330,7 +376,7 @@ class Engine:
                 target=now.target, floor=now.floor, rag=now.rag, previous=before,
                 change=change_between(before.rag if before else None, now.rag),
                 comparators=self.comparators.at(m.id, month),
-                warnings=[*series.warnings],
+                warnings=self.period_warnings(series, month),
             ))
         rated = [r for r in rows if r.target is not None]
         summary = Summary(
@@ -338,9 +384,13 @@ class Engine:
             green=sum(r.rag == "green" for r in rated), amber=sum(r.rag == "amber" for r in rated),
             red=sum(r.rag == "red" for r in rated), no_data=sum(r.rag == "no_data" for r in rated),
         )
-        return ScorecardRating(sc.id, sc.title, period, summary, rows)
+        return ScorecardRating(sc.id, sc.title, period, summary, rows, self.dataset_coverage(sc.id))
 
-    def changes(self, scorecard_id: str | None, from_period: str, to_period: str) -> BandChanges:
+    def changes(self, scorecard_id: str | None, from_period: str, to_period: str,
+                published_before: dict[str, tuple[float | None, Any]] | None = None) -> BandChanges:
+        """Band changes between two periods. `published_before`, when given, holds the earlier period's figures
+        as published (measure id -> value, band; SPEC section 7) in place of the live ones: a measure
+        it does not hold is left out."""
         sc = self.scorecard(scorecard_id)
         a, b = self.resolve_period(from_period), self.resolve_period(to_period)
         ma, mb = month_number(a), month_number(b)
@@ -352,6 +402,11 @@ class Engine:
                 continue
             series = self.series(m.id, ma, mb)
             before, after = series.at(ma), series.at(mb)
+            if published_before is not None:
+                if m.id not in published_before:
+                    continue
+                value, rag = published_before[m.id]
+                before = PeriodResult(a, value, None, None, None, None, rag)
             change = change_between(before.rag, after.rag)
             if change in (None, "unchanged"):
                 continue

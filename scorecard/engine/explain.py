@@ -21,7 +21,7 @@ from .explain_movement import RollingMovement, YearEnd, check_since, rolling_mov
 from .explain_timeliness import Outside, Thresholds, thresholds, why_outside
 from .grid import Query
 from .measures import aggregate
-from .results import Band, PeriodResult, change_between
+from .results import Band, PeriodResult, Published, change_between
 from .spc import SpcResult, xmr
 
 
@@ -85,6 +85,8 @@ class Explanation:
     movement: RollingMovement | None = None
     year_end: YearEnd | None = None
     comparator_details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    published: Published | None = None  # SPEC section 7: set by scorecard.publish when the period is published
+    restated: bool | None = None
 
     @property
     def change(self) -> str | None:
@@ -123,6 +125,8 @@ class Explanation:
             "movement": self.movement.to_json() if self.movement else None,
             "year_end": self.year_end.to_json() if self.year_end else None,
             "comparator_details": {k: dict(v) for k, v in self.comparator_details.items()},
+            "published": self.published.to_json() if self.published else None,
+            "restated": self.restated,
         }
 
 
@@ -181,7 +185,7 @@ def explain(engine: Engine, measure_id: str, period: str | None = None, since: s
     return Explanation(
         id=m.id, period=period, title=m.title, section=m.section, definition=m.definition, owner=m.owner,
         notes=m.notes, unit=m.unit, polarity=m.polarity, decimals=m.decimals, window=m.window, calc=m.calc,
-        result=series.at(month), previous=previous, warnings=list(series.warnings), trend=trend,
+        result=series.at(month), previous=previous, warnings=engine.period_warnings(series, month), trend=trend,
         breakdowns=breakdowns, cohorts=cohorts, comparators=engine.comparators.at(m.id, month), spc=spc,
         since=period_of(since_month), styles=styles,
         thresholds=thresholds(engine, m, month, options),

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .calendar import month_number
 from .engine import Engine
@@ -30,17 +31,23 @@ class Movement:
     parts: list[Movement] = field(default_factory=list)  # for a total split into parts
 
 
-def _move(engine: Engine, measure_id: str, month: int, since_month: int) -> Movement:
+def _move(engine: Engine, measure_id: str, month: int, since_month: int,
+          published: dict[str, tuple[float | None, Any]]) -> Movement:
     m = engine.measure(measure_id)
     series = engine.series(m.id, month, since_month)
     now = series.at(month).value if m.active(month) else None
     before = series.at(since_month).value if m.active(since_month) else None
+    if m.id in published:  # SPEC section 7: the last report's figures are those it published
+        before = published[m.id][0]
     change = round_half_away(now - before, m.decimals) if now is not None and before is not None else None
     return Movement(m.id, m.title, m.unit, m.decimals, before, now, change)
 
 
-def activity_since(engine: Engine, rating: ScorecardRating, since: str) -> list[Movement]:
-    """Each activity measure on the scorecard, in config order, with the totals' parts."""
+def activity_since(engine: Engine, rating: ScorecardRating, since: str,
+                   published: dict[str, tuple[float | None, Any]] | None = None) -> list[Movement]:
+    """Each activity measure on the scorecard, in config order, with the totals' parts; the figures at
+    `since` are `published` ones (measure id -> (value, band)) where given."""
+    published = published or {}
     month, since_month = month_number(rating.period), month_number(since)
     options = engine.config.explain
     on_card = {r.id for r in rating.measures}
@@ -50,8 +57,8 @@ def activity_since(engine: Engine, rating: ScorecardRating, since: str) -> list[
     for r in unrated:
         if r.id in parted:
             continue
-        total = _move(engine, r.id, month, since_month)
-        parts = [_move(engine, p, month, since_month) for p in options.of(r.id).parts if p in on_card]
+        total = _move(engine, r.id, month, since_month, published)
+        parts = [_move(engine, p, month, since_month, published) for p in options.of(r.id).parts if p in on_card]
         out.append(Movement(**{**total.__dict__, "parts": parts}))
     return out
 

@@ -7,7 +7,10 @@ prints always agrees with the band.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .coverage import DatasetCoverage
 
 Band = Literal["green", "amber", "red", "no_data"]
 Change = Literal["improved", "declined", "unchanged"]
@@ -27,6 +30,22 @@ class PeriodResult:
     target: float | None
     floor: float | None
     rag: Band | None  # None: an unrated (activity) measure
+
+
+@dataclass(frozen=True)
+class Published:
+    """A measure's figure as last published for the period (SPEC section 7)."""
+
+    value: float | None
+    rag: Band | None
+    version: int
+    published_at: str
+    target: float | None = None  # in force when published: restatements compare against these
+    floor: float | None = None
+    decimals: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "rag": self.rag, "version": self.version, "published_at": self.published_at}
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,8 @@ class MeasureRating:
     change: Change | None
     comparators: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    published: Published | None = None  # SPEC section 7: set by scorecard.publish, None when never published
+    restated: bool | None = None
 
     @property
     def rated(self) -> bool:
@@ -75,6 +96,7 @@ class ScorecardRating:
     period: str
     summary: Summary
     measures: list[MeasureRating]
+    datasets: list[DatasetCoverage] = field(default_factory=list)  # what the measures' data covers
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,6 +104,7 @@ class ScorecardRating:
             "title": self.title,
             "period": self.period,
             "summary": asdict(self.summary),
+            "datasets": [d.to_json() for d in self.datasets],
             "measures": [rating_json(m) for m in self.measures],
         }
 
@@ -107,6 +130,8 @@ def rating_json(m: MeasureRating) -> dict[str, Any]:
         ),
         "change": m.change,
         "comparators": dict(m.comparators),
+        "published": m.published.to_json() if m.published is not None else None,
+        "restated": m.restated,
     }
 
 

@@ -23,8 +23,9 @@ from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
 from ..store import Results
+from .data_alerts import DATA_STALE, route_data_alerts
 from .deliver import DeliveryReport, deliver
-from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, evaluate
+from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, evaluate
 from .locks import LockBusy, run_lock, serve_lock
 from .messages import build_messages, period_label, preview
 from .outbox import Outbox, OutboxRow, utc_now
@@ -70,6 +71,16 @@ def _kinds_summary(ev: Evaluation) -> str:
     changed = len({t.measure for t in ev.transitions if BAND_CHANGE in t.kinds})
     return (f"{len(ev.transitions)} transition(s) on {len({t.scorecard for t in ev.transitions})} scorecard(s): "
             f"{red} measure(s) turned red, {changed} changed band")
+
+
+def _data_summary(data: list[RoutedAlert]) -> str:
+    """`, 1 alert(s) on the data (1 restated)` for the data_stale and restated routes."""
+    if not data:
+        return ""
+    stale = sum(1 for a in data if DATA_STALE in a.transition.kinds)
+    restated = len(data) - stale
+    parts = [f"{n} {word}" for n, word in ((stale, "stale or missing"), (restated, "restated")) if n]
+    return f"; {len(data)} alert(s) on the data ({', '.join(parts)})"
 
 
 def _evaluation_lines(engine: Engine, ev: Evaluation) -> list[str]:
@@ -151,10 +162,12 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
         with Outbox.open(state, create=not dry_run) as outbox:
             if dry_run:
                 return _dry_run(engine, ev, outbox, now, out, err)
-            recorded = outbox.record(ev.alerts, ev.periods, len(ev.transitions), now)
+            data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
+            recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
             for line in _evaluation_lines(engine, ev):
                 print(line, file=out)
-            print(f"{org.name}: {_kinds_summary(ev)}; {recorded.new_alerts} new alert(s) in the outbox", file=out)
+            print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) "
+                  "in the outbox", file=out)
             deadline = Deadline(settings.deadline)
             client = client_from_env(settings, deadline)
             pending = outbox.counts()["pending"]
@@ -185,12 +198,13 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
 def _dry_run(engine: Engine, ev: Evaluation, outbox: Outbox, now: dt.datetime, out: TextIO, err: TextIO) -> int:
     org = engine.config.organisation
     with outbox.preview():  # the run is recorded, read back and rolled back
-        recorded = outbox.record(ev.alerts, ev.periods, len(ev.transitions), now)
+        data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
+        recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
         pending = outbox.pending()
     for line in _evaluation_lines(engine, ev):
         print(line, file=out)
-    print(f"{org.name}: {_kinds_summary(ev)}; {recorded.new_alerts} new alert(s) (dry run: nothing recorded, "
-          "nothing sent)", file=out)
+    print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) (dry run: "
+          "nothing recorded, nothing sent)", file=out)
     by_route: dict[str, list[OutboxRow]] = {}
     for r in pending:
         by_route.setdefault(r.route, []).append(r)

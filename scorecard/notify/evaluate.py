@@ -59,6 +59,7 @@ class Transition:
     kinds: tuple[str, ...]
     warnings: int = 0  # how many data warnings the measure carries (never their text: it can name a row)
     change: str | None = None  # the engine's word when both periods have a colour: improved, declined
+    detail: str = ""  # alerts on the data (SPEC section 7): what else makes one unique (a restated value)
 
     @property
     def recovery(self) -> bool:
@@ -93,13 +94,16 @@ class RoutedAlert:
             self.transition.period,
             self.transition.from_band,
             self.transition.to_band,
+            self.transition.detail,
         )
 
 
-def alert_key(route: str, scorecard: str, measure: str, period: str, from_band: str, to_band: str) -> str:
+def alert_key(route: str, scorecard: str, measure: str, period: str, from_band: str, to_band: str,
+              detail: str = "") -> str:
     """A short stable id for one (route, scorecard, measure, period, from, to): it travels in the
     Slack message's metadata so a message can be recognised in the channel's history."""
-    raw = "\x1f".join((route, scorecard, measure, period, from_band, to_band))
+    parts = (route, scorecard, measure, period, from_band, to_band) + ((detail,) if detail else ())
+    raw = "\x1f".join(parts)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
@@ -162,7 +166,7 @@ def route_transitions(transitions: Iterable[Transition], routes: Sequence[RouteL
                 continue
             if not set(t.kinds) & set(r.when):
                 continue
-            ident = (r.channel, t.scorecard, t.measure)
+            ident = (r.channel, t.scorecard, t.measure, t.period, t.from_band, t.to_band, t.detail)
             if ident in seen:
                 continue
             seen.add(ident)

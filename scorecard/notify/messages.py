@@ -33,6 +33,8 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
     ("declined", ":large_orange_circle:", "Declined"),
     ("recovered", ":large_green_circle:", "Recovered from red"),
     ("improved", ":large_green_circle:", "Improved"),
+    ("restated", ":memo:", "Restated since publication"),
+    ("data_stale", ":hourglass:", "Data not up to date"),
 )
 BAND_EMOJI = {"red": ":red_circle:", "amber": ":large_orange_circle:", "green": ":large_green_circle:",
               "no_data": ":white_circle:"}
@@ -48,6 +50,10 @@ def _cut(text: str, limit: int) -> str:
 
 
 def group_of(t: Transition) -> str:
+    if "data_stale" in t.kinds:
+        return "data_stale"
+    if "restated" in t.kinds:
+        return "restated"
     if t.to_band == "red":
         return "turned_red"
     if t.from_band == "red":
@@ -72,6 +78,7 @@ class Entry:
     scorecards: list[str] = field(default_factory=list)  # titles
     row_ids: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)  # data_stale: the datasets with the same date, together
 
     @property
     def group(self) -> str:
@@ -79,12 +86,15 @@ class Entry:
 
 
 def entries_for(rows: Sequence[OutboxRow]) -> list[Entry]:
-    by: dict[tuple[str, str, str, str], Entry] = {}
+    by: dict[tuple[str, str, str, str, str], Entry] = {}
     for r in sorted(rows, key=lambda r: r.id):
-        ident = (r.measure, r.period, r.from_band, r.to_band)
+        stale = "data_stale" in r.transition.kinds
+        ident = ("" if stale else r.measure, r.period, r.from_band, r.to_band, r.transition.detail)
         e = by.get(ident)
         if e is None:
             e = by[ident] = Entry(r.transition)
+        if stale and r.measure not in e.datasets:
+            e.datasets.append(r.measure)
         if r.transition.scorecard_title not in e.scorecards:
             e.scorecards.append(r.transition.scorecard_title)
         e.row_ids.append(r.id)
@@ -110,8 +120,37 @@ def _standard(t: Transition) -> str:
             f"floor {with_unit(t.floor, t.decimals, t.unit)}{better}")
 
 
+def _day(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
+def _band_name(band: str) -> str:
+    return "unrated" if band == NO_BAND else band_word(band)
+
+
+def data_sentence(t: Transition, datasets: Sequence[str] = ()) -> str:
+    """What an alert on the data says, in plain words (no markup)."""
+    if "data_stale" in t.kinds:
+        names = ", ".join(datasets or [t.measure])
+        if t.to_band == "missing":
+            return (f"{names}: file missing (found missing on {_day(t.period)}); the measures that "
+                    "read it have no data")
+        return (f"{names}: data {figure(t.value, 0, None)} days old, extract of {_day(t.period)} "
+                f"(stale after {figure(t.target, 0, None)} days)")
+    published = with_unit(t.previous_value, t.decimals, t.unit)
+    live = with_unit(t.value, t.decimals, t.unit)
+    return (f"{t.title} ({t.measure}), {period_label(t.period)}: published {published}, "
+            f"{_band_name(t.from_band)}; the data now gives {live}, {_band_name(t.to_band)}")
+
+
 def entry_mrkdwn(e: Entry) -> str:
     t = e.transition
+    if set(t.kinds) & {"data_stale", "restated"}:
+        text = escape(_cut(data_sentence(t, e.datasets), MAX_TITLE * 2))
+        if "restated" in t.kinds:
+            text += f"\n_Scorecard: {escape(_cut(', '.join(e.scorecards), 300))}_"
+        return _cut(text, MAX_SECTION_TEXT)
     lines = [
         f"*{escape(_cut(t.title, MAX_TITLE))}*  `{escape(t.measure)}`",
         f"{BAND_EMOJI.get(t.to_band, '')} *{escape(with_unit(t.value, t.decimals, t.unit))}*, "
@@ -126,6 +165,8 @@ def entry_mrkdwn(e: Entry) -> str:
 
 def entry_text(e: Entry) -> str:
     t = e.transition
+    if set(t.kinds) & {"data_stale", "restated"}:
+        return escape(f"• {_cut(data_sentence(t, e.datasets), MAX_TITLE * 2)}")
     text = (f"• {_cut(t.title, MAX_TITLE)} ({t.measure}): {with_unit(t.value, t.decimals, t.unit)}, "
             f"{band_word(t.to_band)} in {period_label(t.period)} ({_standard(t)}); "
             f"before: {_before(t)}")
@@ -161,6 +202,10 @@ def metadata_keys(metadata: dict[str, Any] | None) -> list[str]:
 
 
 def _periods_line(entries: Sequence[Entry]) -> str:
+    restated = sorted({e.transition.period for e in entries if e.group == "restated"})
+    entries = [e for e in entries if e.group not in ("data_stale", "restated")]  # a stale alert's `period` is a day
+    if not entries:
+        return ("published " + ", ".join(period_label(p) for p in restated)) if restated else "the data"
     periods = sorted({e.transition.period for e in entries})
     if len(periods) == 1:
         before = next((e.transition.previous_period for e in entries if e.transition.previous_period), None)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..publish.state import ensure_schema
 from .evaluate import RoutedAlert, Transition
 
 SCHEMA = """
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     slack_ts TEXT,
     delivered_at TEXT,
     found_in_history INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (route, scorecard, measure, period, from_band, to_band)
+    detail TEXT NOT NULL DEFAULT '',  -- what else makes an alert on the data unique (a restated value)
+    UNIQUE (route, scorecard, measure, period, from_band, to_band, detail)
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_status ON alert_outbox (status, route);
 CREATE TABLE IF NOT EXISTS alert_channels (
@@ -192,6 +194,7 @@ class Outbox:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        ensure_schema(conn)  # an outbox from before schema version 2 is rebuilt with its rows
         return cls(conn, path)
 
     @classmethod
@@ -252,9 +255,10 @@ class Outbox:
                 t = a.transition
                 cur = self.conn.execute(
                     "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
-                    " kinds, alert_key, payload, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " kinds, alert_key, payload, run_id, created_at, detail)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
-                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp),
+                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp, t.detail),
                 )
                 new += cur.rowcount
             self.conn.execute("UPDATE alert_runs SET new_alerts = ? WHERE id = ?", (new, run_id))

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from ..commentary import Commentary, CommentaryStore, ExceptionPage, section_key
 from ..engine.calendar import month_number
 from ..engine.config import Measure
+from ..engine.coverage import DatasetCoverage
 from ..engine.engine import Engine, UsageError
 from ..engine.explain import CohortImpact, Explanation
 from ..engine.explain_summary import Gap, Movement, activity_since, significantly_away
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
+from ..publish.store import PublicationStore
 from ..store.answers import explain_of
 
 TREND_POINTS = 13  # months in each table sparkline: this month and the same month a year ago
@@ -100,6 +102,8 @@ class Paper:
     explanations: dict[str, Explanation] = field(default_factory=dict)  # every measure's, by id
     public: bool = False  # [report] classification "Unrestricted": small cells suppressed
     low_base: int = 5
+    published_before: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)  # the last report's, as published
+    datasets: list[DatasetCoverage] = field(default_factory=list)  # what the data covers (SPEC section 7)
 
     @property
     def ratings(self) -> list[MeasureRating]:
@@ -112,12 +116,19 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
     Raises `UsageError` for an unknown scorecard, a malformed period, or `since` not before `period`."""
     rating = engine.rate(scorecard_id, period)
     period = rating.period
-    since = engine.previous_period(period) if since is None else engine.resolve_period(since)
+    published_before = None
+    if since is None:  # SPEC section 7: since the last report, with its figures as published
+        last = PublicationStore(engine.config.state_path).latest_before(rating.scorecard, period)
+        since = last.period if last is not None else engine.previous_period(period)
+        if last is not None:
+            published_before = {k: (f.value, f.rag) for k, f in last.figures.items()}
+    else:
+        since = engine.resolve_period(since)
     month, since_month = month_number(period), month_number(since)
     if since_month >= month:
         raise UsageError(f"--since {since} must be before the report's period {period}")
 
-    changes = engine.changes(rating.scorecard, since, period)
+    changes = engine.changes(rating.scorecard, since, period, published_before)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
     explained = {m.id: explain_of(engine, m.id, period, since=since) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
@@ -161,11 +172,13 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
         sections=sections,
         warnings=[(r.id, w) for r in rating.measures for w in r.warnings],
         problems=engine.problem_lines() if engine.has_problems else [],
-        activity=activity_since(engine, rating, since),
+        activity=activity_since(engine, rating, since, published_before),
+        published_before=published_before or {},
         away=significantly_away(rating, engine.config.explain.significant_share),
         explanations=explained,
         public=engine.config.explain.public,
         low_base=engine.config.organisation.low_base,
+        datasets=list(rating.datasets),
     )
 
 

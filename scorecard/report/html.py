@@ -141,9 +141,10 @@ def render_html(p: Paper) -> str:
     else:
         body.append(scorecard_table(p))
     body.append("</section>")
-    if p.warnings or p.problems:
+    if p.warnings or p.problems or p.datasets:
         body += ['<section id="data-notes" aria-labelledby="data-notes-h">', '<h2 id="data-notes-h">Data notes</h2>',
                  '<ul class="notes">']
+        body += [f"<li>Data: {e(d.describe())}</li>" for d in p.datasets]
         body += [f"<li>{e(mid)}: {e(w)}</li>" for mid, w in p.warnings]
         body += [f"<li>{e(line)}</li>" for line in p.problems]
         body += ["</ul>", "</section>"]

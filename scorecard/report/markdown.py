@@ -106,8 +106,9 @@ def render_markdown(p: Paper) -> str:
                        f"Trend (up to {TREND_POINTS} months)"],
                       rows, right=(1, 3, 4, 5))
 
-    if p.warnings or p.problems:
+    if p.warnings or p.problems or p.datasets:
         out += ["", "## Data notes", ""]
+        out += [f"- Data: {md(d.describe())}" for d in p.datasets]
         out += [f"- {md(mid)}: {md(w)}" for mid, w in p.warnings]
         out += [f"- {md(line)}" for line in p.problems]
     return "\n".join(out) + "\n"

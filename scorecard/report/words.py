@@ -333,9 +333,11 @@ def away_sentences(p: Paper) -> list[str]:
         r = g.rating
         v = lambda x, r=r: value_text(x, r.decimals, r.unit)  # noqa: E731
         gap = f"{figure(g.gap, r.decimals, None)} percentage points" if r.unit == "%" else v(g.gap)
-        then = [t for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
-        last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0].value)}."
-                if then and then[0].value is not None else "")
+        then = [t.value for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
+        if r.id in p.published_before:  # SPEC section 7: as the last report published it
+            then = [p.published_before[r.id][0]]
+        last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0])}."
+                if then and then[0] is not None else "")
         out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
                    f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
     return out

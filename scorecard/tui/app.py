@@ -82,7 +82,18 @@ def run_app(config_path: Path, scorecard_id: str | None, period: str | None, mea
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
-    app = build_app(config, scorecard_id, period, measure)
+    if period is not None:  # SPEC section 7: a period after the latest with data is a usage error
+        service = start_engine(config, scorecard_id, period, measure)
+        try:
+            service.check_period(period)
+        except ValueError as e:  # the engine's UsageError
+            print(f"Error: {e}", file=sys.stderr)
+            return 2
+        from .application import ScorecardApp
+
+        app: ScorecardApp = ScorecardApp(config, scorecard_id, period, measure, None, service=service)
+    else:
+        app = build_app(config, scorecard_id, period, measure)
     app.run()
     if app.problem_lines:
         print(f"{len(app.problem_lines)} data problem(s) found; `scorecard check` lists them.", file=sys.stderr)

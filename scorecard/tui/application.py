@@ -28,7 +28,7 @@ from ..engine.config import Config
 from ..present import month_label
 from .screens.pickers import OptionPicker
 from .screens.scorecard import ScorecardScreen
-from .service import EngineService
+from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
@@ -242,6 +242,32 @@ class ScorecardApp(App[int]):
                 screen.load()
 
         self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
+
+    def publish_period(self) -> None:
+        """Ask to publish the scorecard for the period shown (SPEC section 7), showing what is frozen."""
+        if self.period is not None:
+            self.run_worker(partial(self._plan_publish, self.scorecard_id, self.period), thread=True,
+                            group="publish", exit_on_error=False)
+
+    def _plan_publish(self, scorecard_id: str, period: str) -> None:
+        try:
+            plan = self.service.publish_plan(scorecard_id, period)
+        except Exception as e:
+            self.call_from_thread(self.notify, f"Cannot publish: {e}", severity="error")
+            return
+        self.call_from_thread(self._push_publish, plan)
+
+    def _push_publish(self, plan: PublishPlan) -> None:
+        from .screens.publish import PublishScreen
+
+        def done(said: str | None) -> None:
+            if said is None:
+                return
+            self.notify(said, title="Published", timeout=6)
+            if isinstance(self.screen, ScorecardScreen):
+                self.screen.load()
+
+        self.push_screen(PublishScreen(plan), done)
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,9 +19,13 @@ from typing import TYPE_CHECKING
 from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
+from ..engine.datasets import dataset_files
 from ..engine.engine import Engine
 from ..engine.explain import Explanation
-from ..engine.results import BandChanges, ScorecardRating
+from ..engine.results import BandChanges, ScorecardRating, Summary
+from ..publish.commands import publish as publish_command
+from ..publish.restate import annotate, explain_with_publications
+from ..publish.store import PublicationStore
 from ..store import Results
 
 if TYPE_CHECKING:
@@ -44,6 +49,21 @@ class ScorecardView:
 
 
 @dataclass(frozen=True)
+class PublishPlan:
+    """What `publish` from the terminal UI would freeze, shown for confirmation."""
+
+    scorecard: str
+    title: str
+    period: str
+    summary: Summary
+    measures: int
+    commentary: int
+    files: int
+    version: int | None  # the latest version already published, or None
+    problems: int  # data problems found: publishing records them (as --force)
+
+
+@dataclass(frozen=True)
 class DrillView:
     explanation: Explanation
     commentary: Commentary | None
@@ -61,6 +81,7 @@ class EngineService:
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
+        self.publications = PublicationStore(config.state_path)
 
     # -- the engine --------------------------------------------------------------------------
     @property
@@ -93,6 +114,10 @@ class EngineService:
     def default_period(self) -> str:
         return self.results.resolve_period(None)
 
+    def check_period(self, period: str) -> str:
+        """The period, or the engine's UsageError (not YYYY-MM, or after the latest with data)."""
+        return self.results.resolve_period(period)
+
     def periods(self) -> list[str]:
         return self.results.data_periods()
 
@@ -103,11 +128,13 @@ class EngineService:
     def scorecard(self, scorecard_id: str, period: str) -> ScorecardView:
         view = self.results.memo("tui.scorecard", (scorecard_id, period),
                                  lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
-        # Commentary is read fresh every time (an analyst may just have written some), and never stored.
-        return ScorecardView(**{**view.__dict__, "commentary": self.commentary.for_period(period)})
+        # Commentary and what was published are read fresh every time (an analyst may just have written
+        # or published), and never stored.
+        rating = annotate(self.results, view.rating, self.publications.latest(view.rating.scorecard, period))
+        return ScorecardView(**{**view.__dict__, "rating": rating, "commentary": self.commentary.for_period(period)})
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
-        return self.results.explain(measure_id, period)
+        return explain_with_publications(self.results, self.publications, self.results.explain(measure_id, period))
 
     def drill(self, measure_id: str, period: str) -> DrillView:
         """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
@@ -131,6 +158,31 @@ class EngineService:
             if row.rag == "red"
         ]
         return view, items
+
+    # -- publication (SPEC section 7) ------------------------------------------------------------
+    def publish_plan(self, scorecard_id: str, period: str) -> PublishPlan:
+        """What publishing the scorecard for the period would freeze."""
+        view = self.scorecard(scorecard_id, period)
+        existing = self.publications.latest(scorecard_id, period)
+        paths = {p for ds in self.config.datasets.values() for p in dataset_files(self.config, ds.file)}
+        comparators = self.config.comparators_file
+        files = len(paths) + int(bool(comparators) and (self.config.data_dir / str(comparators)).exists())
+        return PublishPlan(
+            scorecard_id, view.rating.title, period, view.rating.summary, len(view.rating.measures),
+            sum(1 for m in view.rating.measures if m.id in view.commentary), files,
+            existing.version if existing is not None else None, len(view.problems),
+        )
+
+    def publish(self, plan: PublishPlan) -> str:
+        """Publish as planned (the next version when already published, forced when the plan shows
+        data problems); the sentence saying what was recorded. Raises the engine's UsageError."""
+        out, err = io.StringIO(), io.StringIO()
+        code = publish_command(self.results, plan.scorecard, plan.period, replace=plan.version is not None,
+                               force=plan.problems > 0, out=out, err=err)
+        self._drill_views = {k: v for k, v in self._drill_views.items() if k[1] != plan.period}
+        if code:
+            raise RuntimeError(err.getvalue().strip().splitlines()[0] if err.getvalue() else "not published")
+        return out.getvalue().strip()
 
     def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
         saved = self.commentary.save(measure_id, period, text, author)

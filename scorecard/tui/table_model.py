@@ -144,7 +144,10 @@ def cells(row: Row, cols: list[Column], title_width: int, units: bool = True) ->
         elif key == "band":
             out.append(band_text(m.rag, m.rated))
         elif key == "value":
-            out.append(Text(figure(m.value, m.decimals, m.unit, with_unit=units)))
+            value = Text(figure(m.value, m.decimals, m.unit, with_unit=units))
+            if m.restated:  # SPEC section 7: the data no longer gives the published figure
+                value.append(" *", style="bold")
+            out.append(value)
         elif key == "target":
             out.append(Text(figure(m.target, m.decimals, m.unit, with_unit=False)))
         elif key == "floor":

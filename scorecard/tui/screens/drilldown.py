@@ -274,6 +274,14 @@ def figures_text(e: Explanation) -> Table:
     rows.append(("Value", value))
     if r.numerator is not None or r.denominator is not None:
         rows.append(("", Text(f"numerator {count(r.numerator)} · denominator {count(r.denominator)}")))
+    if e.published is not None:  # SPEC section 7: both figures when the data no longer gives the published one
+        p = e.published
+        pub = Text(figure(p.value, e.decimals, e.unit, with_unit=True) + "  ")
+        pub.append_text(band_text(p.rag, p.rag is not None))
+        pub.append(f"  version {p.version} of {p.published_at[:10]}")
+        pub.append("  · restated since publication" if e.restated else "  · as the data gives it",
+                   style="bold" if e.restated else "dim")
+        rows.append(("Published", pub))
     if r.target is not None:
         rows.append(("Target", Text(fmt(r.target)).append(f"  ({e.polarity} is better)", style="dim")))
         rows.append(("Floor", Text(fmt(r.floor)).append("  (minimum standard)", style="dim")))

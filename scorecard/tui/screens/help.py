@@ -37,6 +37,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("e", "exception report: every Red measure with its detail"),
         ("w", "write the commentary for the measure and period"),
         ("!", "data problems found in the files"),
+        ("P", "publish the scorecard for the period (shows what is frozen, then asks)"),
     ]),
     ("Drill-down", [
         ("Escape", "back"),
@@ -64,7 +65,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 
 NOTES = (
     "Bands are always written as words (Green, Amber, Red) on their colour. ✎ marks a measure with "
-    "commentary for the period; SN is the statistical neighbours' figure; Change compares the band with "
+    "commentary for the period; * marks a figure restated since the period was published (the drill-down "
+    "shows both); SN is the statistical neighbours' figure; Change compares the band with "
     "the previous period. In the drill-down "
     "chart each month's point is its band's letter (G, A, R), with the target and the floor drawn."
 )

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...commentary import section_key
+from ...engine.coverage import short_words
 from ...format import summary_sentence
 from ...present import month_label
 from ..service import ScorecardView
@@ -49,6 +50,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         Binding("exclamation_mark", "problems", "Data problems", key_display="!", show=False,
                 tooltip="Data problems found in the files"),
         Binding("escape", "clear", "Clear filters", show=False, tooltip="Clear the filters"),
+        Binding("P", "publish", "Publish", key_display="P", show=False,
+                tooltip="Publish the scorecard for the period (asks first, showing what is frozen)"),
     ]
 
     def __init__(self) -> None:
@@ -156,8 +159,16 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def _summary(self, view: ScorecardView) -> Text:
         r = view.rating
         text = Text(summary_sentence(r, month_label(r.period)), style="bold")
+        if r.datasets:  # SPEC section 7: what the data covers, under the summary (the header is too narrow)
+            words = short_words(r.datasets)
+            text.append(f"\n{words[:1].upper()}{words[1:]}", style="dim")
         if view.problems:
             text.append(f"\n⚠ {len(view.problems)} data problem(s) found: press ! to list them", style="bold")
+        restated = sum(1 for m in r.measures if m.restated)
+        if restated:
+            version = next(m.published.version for m in r.measures if m.published is not None)
+            text.append(f"\n* {restated} figure(s) restated since publication (version {version}): Enter shows both",
+                        style="bold")
         return text
 
     # -- the table ------------------------------------------------------------------------------
@@ -324,6 +335,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
 
     def action_problems(self) -> None:
         self.sc.open_problems()
+
+    def action_publish(self) -> None:
+        self.sc.publish_period()
 
     def action_commentary(self) -> None:
         measure = self.query_one(ScorecardTable).current_measure()
