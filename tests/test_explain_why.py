@@ -250,3 +250,34 @@ async def test_o_writes_the_section_overview_shown_under_its_measures(basic_copy
         assert saved is not None and saved.text == "Health is improving."
         detail = str(app.screen.query_one("#detail").render())
         assert f"§ {section}: Health is improving." in detail  # under the measure's own line
+
+
+def test_since_defaults_to_the_last_published_report(config: Path) -> None:
+    """SPEC section 7: without --since, the last period published before the period (its figures as
+    published); before any publication, the month before."""
+    env = {"SCORECARD_TODAY": "2016-03-15", "SCORECARD_CACHE": "off"}
+    runner = CliRunner()
+
+    def explain_json() -> dict:
+        result = runner.invoke(main, ["explain", "WAIT", "--config", str(config), "--period", "2016-02",
+                                      "--format", "json"], env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    assert explain_json()["since"] == "2016-01"
+    published = runner.invoke(main, ["publish", "--config", str(config), "--scorecard", "why", "--period", "2015-12"],
+                              env=env)
+    assert published.exit_code == 0, published.output
+    d = explain_json()
+    assert d["since"] == "2015-12"
+    assert (d["movement"]["entered"]["from"], d["movement"]["entered"]["value"]) == ("2016-01", 120.0)
+
+    assert runner.invoke(main, ["publish", "--config", str(config), "--scorecard", "why", "--period", "2016-01"],
+                         env=env).exit_code == 0
+    with (config.parent / "data" / "cases.csv").open("a") as f:
+        f.write("2016-01-20,1,,North,1\n")  # a late record: January now has 4 boys, 3 as published
+    paper = runner.invoke(main, ["report", "--config", str(config), "--scorecard", "why", "--period", "2016-02"],
+                          env=env)
+    assert paper.exit_code == 0, paper.output
+    assert ("During the period January to February 2016 the number of cases of boys increased from 3 to 6 and the "
+            "number of cases of girls increased from 1 to 4, resulting in an overall increase of 6") in paper.output
