@@ -409,6 +409,8 @@ def test_repeated_key_in_a_joined_table_is_reported_and_rows_are_not_doubled(tmp
     assert m["GIRLS"]["value"] == 1  # the last C1 row (M) is used
     assert engine.has_problems
     assert any("CHILD" in line and "C1" in line for line in engine.problem_lines()), engine.problem_lines()
+    # named where the repeat is: the line of the last C1 (used), and the earlier one
+    assert "data/children.csv line 7, column CHILD: appears 2 times (also line 2)" in engine.problem_lines()[0]
 
 
 def test_glob_stacks_files_and_unique_keeps_the_last_file(tmp_path: Path) -> None:
@@ -487,11 +489,10 @@ def test_check_lists_file_row_column_and_value(tmp_path: Path) -> None:
         assert found, f"no line with {parts}:\n{out}"
         return found[0]
 
-    # data row 5 of episodes.csv (line 6, after the header) holds the impossible date
+    # data row 5 of episodes.csv is line 6 of the file (the header is line 1): the spreadsheet's row 6
     for column, value, data_row in (("start", "2017-13-45", 5), ("placement", None, 6), ("uasc", "maybe", 8)):
         line = line_with("episodes.csv", column, *([value] if value else []))
-        rows = [int(n) for n in re.findall(r"row (\d+)", line)]
-        assert rows and rows[0] in (data_row, data_row + 1), line
+        assert re.findall(r"line (\d+)", line) == [str(data_row + 1)], line
     line_with("episodes.csv", "2017-02-01", "before it starts")
     line_with("health.csv", "not found")
     line_with("returns.csv", "interview")
@@ -607,3 +608,21 @@ def test_comparators_latest_at_or_before_the_period(basic_copy: Path) -> None:
     assert rating["CIC-RATE"].comparators == {"England": 62.0, "Statistical neighbours": 56.1}
     rating = {m.id: m for m in engine.rate("cic", "2017-05").measures}
     assert rating["CIC-RATE"].comparators == {"England": 64.5, "Statistical neighbours": 56.1}  # no Wales yet
+
+
+def test_check_lists_a_shared_files_problem_once_naming_its_datasets(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "same.csv").write_text("d\n2017-01-01\nnot a date\n", encoding="utf-8")
+    datasets = "".join(f'\n[datasets.{n}]\nfile = "same.csv"\ndate = "d"\n[datasets.{n}.columns]\nd = "date"\n'
+                       for n in ("first", "second"))
+    config = tmp_path / "config.toml"
+    config.write_text('[organisation]\nname = "X"\n[data]\ndir = "data"\n' + datasets
+                      + '\n[[scorecards]]\nid = "main"\ntitle = "Main"\n', encoding="utf-8")
+    from click.testing import CliRunner
+
+    from scorecard.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["data"] == [
+        "data/same.csv row 2, column d (datasets first, second): is not a date: 'not a date'"]

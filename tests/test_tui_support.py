@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from scorecard.engine.config import load_config
-from scorecard.tui.app import ScorecardApp
+from scorecard.tui.application import ScorecardApp
 from scorecard.tui.widgets.measure_table import ScorecardTable
 
 TODAY = dt.date(2017, 6, 15)  # a fixed "today": the latest period does not depend on the clock

@@ -4,12 +4,14 @@ may then be older ones."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .calendar import is_period, month_number, period_of
 from .config_model import Config
-from .datasets import DataProblem, display_path, read_file
+from .csvfile import UnreadableFile
+from .datasets import ROW, DataProblem, display_path, read_file
 
 
 @dataclass
@@ -56,10 +58,15 @@ def load_comparators(config: Config) -> Comparators:
         return out
     path = config.data_dir / config.comparators_file
     shown = display_path(path, config)
-    if not path.exists():
-        out.problems.append(DataProblem("comparators", shown, None, None, None, "file not found"))
+    try:
+        read = read_file(path)
+    except UnreadableFile as e:
+        out.problems.append(DataProblem("comparators", shown, None, None, None, str(e)))
         return out
-    frame = read_file(path)
+    frame = read.frame
+    if read.csv is not None:
+        out.problems += [DataProblem("comparators", shown, p.line, p.column, p.value, p.message)
+                         for p in read.csv.problems]
     need = ["measure", "comparator", "period", "value"]
     absent = [c for c in need if c not in frame.columns]
     if absent:
@@ -67,22 +74,24 @@ def load_comparators(config: Config) -> Comparators:
                                         f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
         return out
     sources = frame["source"].to_list() if "source" in frame.columns else None  # optional (issue 16)
-    for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
+    rows = frame.select(ROW, *need).iter_rows()  # ROW: the file's line
+    for index, (row, measure, name, period, value) in enumerate(rows):
         problem = None
         try:
             number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):  # inf and nan are no comparator
             problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-        else:
-            if not is_period(period):
-                problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+        elif not is_period(period):
+            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
         if problem is not None:
             out.problems.append(problem)
             out.left_out.setdefault(str(measure), []).append(problem)
             continue
         out.series.setdefault(str(measure), {}).setdefault(str(name), []).append((month_number(period), number))
-        if sources is not None and sources[row - 1] not in (None, ""):
-            out.sources[(str(measure), str(name), month_number(period))] = str(sources[row - 1])
+        if sources is not None and sources[index] not in (None, ""):
+            out.sources[(str(measure), str(name), month_number(period))] = str(sources[index])
     for by_name in out.series.values():
         for points in by_name.values():
             points.sort()

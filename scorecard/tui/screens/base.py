@@ -1,11 +1,31 @@
-"""What every screen of the app shares: typed access to the app (its state and its engine service)."""
+"""What the app's screens share: typed access to the app, the messages that tell a screen the
+app's period moved or a commentary was saved, and following the app's period."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.message import Message
+
 if TYPE_CHECKING:
     from ..application import ScorecardApp
+
+
+class PeriodChanged(Message):
+    """The app's period moved (with `[` `]`, the period picker, or on another screen)."""
+
+    def __init__(self, period: str) -> None:
+        super().__init__()
+        self.period = period
+
+
+class CommentarySaved(Message):
+    """An analyst saved commentary on a measure for a period."""
+
+    def __init__(self, measure_id: str, period: str) -> None:
+        super().__init__()
+        self.measure_id = measure_id
+        self.period = period
 
 
 class AppAccess:
@@ -16,3 +36,40 @@ class AppAccess:
     @property
     def sc(self) -> ScorecardApp:
         return cast("ScorecardApp", self.app)
+
+
+class FollowsPeriod(AppAccess):
+    """Mixed into a screen opened at a period: it follows the app's period when that moves (here
+    with `[` `]`, or on another screen while this one waited underneath), not when the screen was
+    opened at a period of its own (a band change's later period). `period_moved` shows the new one."""
+
+    period: str
+    seen_period: str | None
+
+    def period_moved(self) -> None:
+        raise NotImplementedError
+
+    def action_period(self, step: int) -> None:
+        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
+        if not self.sc.shift_period(step, self.period):
+            self.seen_period = before  # it did not move: at the edge of the data
+
+    def on_screen_resume(self) -> None:
+        self._follow()
+
+    def on_period_changed(self, message: PeriodChanged) -> None:
+        self._follow()
+
+    def _follow(self) -> None:
+        if self.sc.period and self.sc.period != self.seen_period:
+            self.seen_period = self.sc.period
+            self.period = self.sc.period
+            self.period_moved()
+
+
+class EngineFailed(Message):
+    """A worker's question to the engine failed: the screen says so, the analyst keeps the app."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Select, Static
 from textual.worker import get_current_worker
@@ -19,7 +20,7 @@ from ...present import figure, month_label
 from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
 
@@ -29,10 +30,12 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
     the unit follows the title), and the target and floor in force at the later period."""
     rows = []
     for c in items:
-        band = band_text(c.from_rag)
+        band = Text()  # a Text's own style covers all it is given later: each band is appended to a plain one
+        band.append_text(band_text(c.from_rag))
         band.append(" → ")
         band.append_text(band_text(c.to_rag))
-        measure = Text(c.id, style="bold")
+        measure = Text()
+        measure.append(c.id, style="bold")
         measure.append(f"  {c.title}")
         if c.unit not in (None, "%"):
             measure.append(f" ({c.unit})", style="dim")
@@ -83,8 +86,10 @@ class BandChangesScreen(AppAccess, Screen[None]):
         with VerticalScroll(id="changes-body"):
             yield Static(Text("Those measures showing improved performance", style="bold"), classes="heading")
             yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="improved")
+            yield Static(Text("None.", style="dim"), id="improved-none")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
             yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="declined")
+            yield Static(Text("None.", style="dim"), id="declined-none")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -96,6 +101,13 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.sub_title = f"Band changes · {month_label(self.from_period)} to {month_label(self.to_period)}"
         self._load(self.from_period, self.to_period)
 
+    class Compared(Message):
+        """The engine's band changes between two periods."""
+
+        def __init__(self, result: BandChanges) -> None:
+            super().__init__()
+            self.result = result
+
     @work(thread=True, exclusive=True, group="changes")
     def _load(self, from_period: str, to_period: str) -> None:
         worker = get_current_worker()
@@ -103,10 +115,18 @@ class BandChangesScreen(AppAccess, Screen[None]):
             result = self.sc.service.changes(self.scorecard_id, from_period, to_period)
         except Exception as e:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.app.notify, str(e), severity="error")
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+            self.post_message(self.Compared(result))
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        self.app.notify(str(message.error), title="Band changes", severity="error")
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        self._show(message.result)
 
     def _show(self, result: BandChanges) -> None:
         if (result.from_period, result.to_period) != (self.from_period, self.to_period):
@@ -116,8 +136,13 @@ class BandChangesScreen(AppAccess, Screen[None]):
         if month_number(result.from_period) > month_number(result.to_period):
             summary += "  (From is after To: the periods are the other way round.)"
         self.query_one("#changes-summary", Static).update(Text(summary, style="bold"))
-        self.query_one("#improved", SortableTable).set_rows(change_rows(result.improved))
-        self.query_one("#declined", SortableTable).set_rows(change_rows(result.declined))
+        for name, items in (("improved", result.improved), ("declined", result.declined)):
+            table = self.query_one(f"#{name}", SortableTable)
+            table.set_rows(change_rows(items))
+            table.display = bool(items)  # an empty table's headers alone would read as a fault: "None."
+            self.query_one(f"#{name}-none", Static).display = not items
+        if not result.improved and result.declined and self.focused is not self.query_one("#declined"):
+            self.query_one("#declined", SortableTable).focus()
 
     @on(Select.Changed)
     def _period_chosen(self, event: Select.Changed) -> None:

@@ -12,10 +12,12 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
@@ -40,13 +42,13 @@ from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
-from .base import AppAccess
+from .base import CommentarySaved, EngineFailed, FollowsPeriod
 
 WIDE = 120  # columns from which the figures and the chart sit side by side
 LOADING_DELAY = 0.25  # seconds before another period's drill-down, not yet computed, shows a loading indicator
 
 
-class DrillDownScreen(AppAccess, Screen[None]):
+class DrillDownScreen(FollowsPeriod, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
@@ -131,6 +133,13 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-figures", Static).loading = True
         self._load(self.measure_id, self.period)
 
+    class Explained(Message):
+        """The engine's drill-down of a measure in a period."""
+
+        def __init__(self, measure_id: str, period: str, drill: DrillView) -> None:
+            super().__init__()
+            self.measure_id, self.period, self.drill = measure_id, period, drill
+
     @work(thread=True, exclusive=True, group="drill")
     def _load(self, measure_id: str, period: str) -> None:
         worker = get_current_worker()
@@ -138,21 +147,27 @@ class DrillDownScreen(AppAccess, Screen[None]):
             drill = self.sc.service.drill(measure_id, period)
         except Exception as e:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, measure_id, period, drill)
+            self.post_message(self.Explained(measure_id, period, drill))
 
     @work(thread=True, exclusive=True, group="drill")
     def _refresh_commentary(self, measure_id: str, period: str) -> None:
         fresh = self.sc.service.drill(measure_id, period)
         if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
-            self.app.call_from_thread(self._show, measure_id, period, fresh)
+            self.post_message(self.Explained(measure_id, period, fresh))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Explained)
+    def _explained(self, message: Explained) -> None:
+        self._show(message.measure_id, message.period, message.drill)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one("#drill-figures", Static).loading = False
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
-        self.app.notify(str(error), title="Drill-down", severity="error")
+        self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
 
     def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -200,7 +215,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {e.heading(name)}", table))
+            tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -215,31 +230,17 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_period(self, step: int) -> None:
-        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
-        self.sc.shift_period(step, self.period)
-        if self.seen_period is None:
-            self.seen_period = before  # it did not move: at the edge of the data
-
-    def on_screen_resume(self) -> None:
-        self.period_changed()
-
-    def period_changed(self) -> None:
-        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
-        opened at a period of its own (a band change's later period)."""
-        if self.sc.period and self.sc.period != self.seen_period:
-            self.seen_period = self.sc.period
-            self.period = self.sc.period
-            cached = self.sc.service.cached_drill(self.measure_id, self.period)
-            if cached is not None:
-                self._show(self.measure_id, self.period, cached)
-                self._refresh_commentary(self.measure_id, self.period)
-                return
-            # the engine usually answers at once: the old figures stay until it does (one repaint,
-            # no flicker), and they are cleared for a loading indicator only if it takes a while
-            self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
-            self._load(self.measure_id, self.period)
-            self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
+    def period_moved(self) -> None:
+        cached = self.sc.service.cached_drill(self.measure_id, self.period)
+        if cached is not None:
+            self._show(self.measure_id, self.period, cached)
+            self._refresh_commentary(self.measure_id, self.period)
+            return
+        # the engine usually answers at once: the old figures stay until it does (one repaint,
+        # no flicker), and they are cleared for a loading indicator only if it takes a while
+        self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
+        self._load(self.measure_id, self.period)
+        self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
 
     def _still_loading(self, measure_id: str, period: str) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -252,7 +253,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_commentary(self) -> None:
         self.sc.write_commentary(self.measure_id, self.period)
 
-    def commentary_saved(self) -> None:
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
 
@@ -386,7 +387,7 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
             cell = Text(fmt(r.value) + " ")
             cell.append_text(band_text(r.rag, rated) if rated else Text(""))
             cells.append(cell)
-        table.add_row(f"{c.label} ({cid})", *cells)
+        table.add_row(Text(f"{c.label} ({cid})"), *cells)  # Text: a label is never markup
     return Group(Text("Cohort impact", style="bold"), table)
 
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
@@ -16,13 +17,13 @@ from ...commentary import section_key
 from ...engine.coverage import short_words
 from ...format import summary_sentence
 from ...present import month_label
+from ..pickers import OptionPicker, sort_options
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
 from ..widgets.footer import KeyFooter
 from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
-from .base import AppAccess
-from .pickers import OptionPicker, sort_options
+from .base import AppAccess, CommentarySaved, EngineFailed, PeriodChanged
 
 LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
@@ -109,6 +110,13 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.shown != self.wanted:
             self.query_one(ScorecardTable).loading = True
 
+    class Rated(Message):
+        """The engine's answer for a scorecard and period."""
+
+        def __init__(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
+            super().__init__()
+            self.scorecard_id, self.period, self.view = scorecard_id, period, view
+
     @work(thread=True, exclusive=True, group="scorecard")
     def _load(self, scorecard_id: str, period: str | None) -> None:
         service = self.sc.service
@@ -119,15 +127,21 @@ class ScorecardScreen(AppAccess, Screen[None]):
             view = service.scorecard(scorecard_id, period)
         except Exception as e:  # shown, not raised: the analyst keeps the app
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
+                self.post_message(EngineFailed(e))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, scorecard_id, period, view)
+            self.post_message(self.Rated(scorecard_id, period, view))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Rated)
+    def _rated(self, message: Rated) -> None:
+        self._show(message.scorecard_id, message.period, message.view)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(Text(f"Could not rate the scorecard: {error}", style="bold"))
-        self.app.notify(str(error), title="Scorecard", severity="error")
+        self.app.notify(str(error), title="Scorecard", severity="error", markup=False)
 
     def _show(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
         app = self.sc
@@ -269,7 +283,10 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def action_period(self, step: int) -> None:
         self.sc.shift_period(step)
 
-    def period_changed(self) -> None:
+    def on_period_changed(self, message: PeriodChanged) -> None:
+        self.load()
+
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
     def action_filter(self) -> None:
