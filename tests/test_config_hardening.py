@@ -48,7 +48,7 @@ CASES: list[tuple[str, str, str, str]] = [
 @pytest.mark.parametrize(("case", "extra", "where", "words"), CASES, ids=[c[0] for c in CASES])
 def test_config_error_at_its_key(tmp_path: Path, case: str, extra: str, where: str, words: str) -> None:
     problems = problems_of(write_config(tmp_path, extra))
-    found = [p for p in problems if p.startswith(f"config.toml: {where}: ")]
+    found = [p for p in problems if p.startswith((f"config.toml: {where}: ", f"config.toml: {where} ("))]
     assert len(found) == 1, problems
     assert words in found[0], found[0]
     assert len(problems) == 1, problems  # nothing else is said about it (no follow-on default errors)
@@ -68,4 +68,4 @@ def test_check_lists_a_bad_regex_and_the_data_problems_beside_it(tmp_path: Path)
     assert p.returncode == 1
     assert "Traceback" not in p.stderr and "ComputeError" not in p.stdout + p.stderr
     assert "measures[1].numerator (M1): SQL has an invalid regular expression" in p.stdout, p.stdout
-    assert "data/returns.csv line 3, column returned: is not a date: 'not a date'" in p.stdout, p.stdout
+    assert "data/returns.csv line 3, column returned (dataset returns): is not a date: 'not a date'" in p.stdout, p.stdout
