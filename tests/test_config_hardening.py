@@ -68,4 +68,4 @@ def test_check_lists_a_bad_regex_and_the_data_problems_beside_it(tmp_path: Path)
     assert p.returncode == 1
     assert "Traceback" not in p.stderr and "ComputeError" not in p.stdout + p.stderr
     assert "measures[1].numerator (M1): SQL has an invalid regular expression" in p.stdout, p.stdout
-    assert "data/returns.csv line 3, column returned (dataset returns): is not a date: 'not a date'" in p.stdout, p.stdout
+    assert "data/returns.csv line 3, column returned: is not a date: 'not a date'" in p.stdout, p.stdout
