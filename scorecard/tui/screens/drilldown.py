@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from ...engine.explain import Explanation
 from ...engine.suppression import suppress
@@ -140,23 +139,15 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
             super().__init__()
             self.measure_id, self.period, self.drill = measure_id, period, drill
 
-    @work(thread=True, exclusive=True, group="drill")
     def _load(self, measure_id: str, period: str) -> None:
-        worker = get_current_worker()
-        try:
-            drill = self.sc.service.drill(measure_id, period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Explained(measure_id, period, drill))
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda drill: self.Explained(measure_id, period, drill))
 
-    @work(thread=True, exclusive=True, group="drill")
     def _refresh_commentary(self, measure_id: str, period: str) -> None:
-        fresh = self.sc.service.drill(measure_id, period)
-        if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
-            self.post_message(self.Explained(measure_id, period, fresh))
+        """The drill-down shown came from the cache: repaint it if its commentary has changed since."""
+        shown = self.drill.commentary if self.drill else None
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda fresh: self.Explained(measure_id, period, fresh) if fresh.commentary != shown else None)
 
     @on(Explained)
     def _explained(self, message: Explained) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import get_current_worker
 
 from ...commentary import section_key
 from ...engine.coverage import short_words
@@ -117,20 +116,14 @@ class ScorecardScreen(AppAccess, Screen[None]):
             super().__init__()
             self.scorecard_id, self.period, self.view = scorecard_id, period, view
 
-    @work(thread=True, exclusive=True, group="scorecard")
     def _load(self, scorecard_id: str, period: str | None) -> None:
         service = self.sc.service
-        worker = get_current_worker()
-        try:
-            if period is None:
-                period = service.default_period()
-            view = service.scorecard(scorecard_id, period)
-        except Exception as e:  # shown, not raised: the analyst keeps the app
-            if not worker.is_cancelled:
-                self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Rated(scorecard_id, period, view))
+
+        def rate() -> tuple[str, ScorecardView]:
+            shown = period or service.default_period()
+            return shown, service.scorecard(scorecard_id, shown)
+
+        self.ask(rate, lambda answer: self.Rated(scorecard_id, *answer))
 
     @on(Rated)
     def _rated(self, message: Rated) -> None:
