@@ -275,8 +275,10 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--since", default=None,
+              help="the last report (YYYY-MM; default the last period published before --period, else the month before)")
 @click.option("--format", "fmt", type=FORMAT, default="table")
-def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
+def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .explain_format import explanation_text
     from .publish.restate import explain_with_publications
@@ -285,9 +287,18 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     engine = _load(config)
     unknown = False
     try:
-        result = engine.explain(measure, period)
+        store = PublicationStore(engine.config.state_path)
+        if since is None:  # SPEC section 7: the last report, published before the period on the measure's scorecards
+            period = engine.resolve_period(period)
+            try:
+                found = [last.period for sc in engine.measure(measure).scorecards
+                         if (last := store.latest_before(sc, period)) is not None]
+            except StateFileError as e:  # since the month before, saying the last report is not known
+                unknown, found = _publication_unknown(e), []
+            since = max(found) if found else None  # else the month before
+        result = engine.explain(measure, period, since=since)
         try:
-            result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+            result = explain_with_publications(engine, store, result)
         except StateFileError as e:
             unknown = _publication_unknown(e)
     except UsageError as e:

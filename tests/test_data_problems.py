@@ -625,4 +625,4 @@ def test_check_lists_a_shared_files_problem_once_naming_its_datasets(tmp_path: P
     result = CliRunner().invoke(main, ["check", "--config", str(config), "--format", "json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["data"] == [
-        "data/same.csv row 2, column d (datasets first, second): is not a date: 'not a date'"]
+        "data/same.csv line 3, column d (datasets first, second): is not a date: 'not a date'"]

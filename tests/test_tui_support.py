@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from scorecard.engine.config import load_config
 from scorecard.tui.application import ScorecardApp
@@ -24,7 +25,10 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     for _ in range(20):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that one instead
+            continue
         await pilot.pause()
         if not any(w.is_running for w in app.workers) and not _loading(app):
             break

@@ -19,6 +19,7 @@ import tomli
 
 from .config_alerts import check_alerts
 from .config_datasets import check_cohorts, check_datasets
+from .config_explain import build_explain_config, take_measure_keys
 from .config_measures import check_measures, check_scorecards
 from .config_model import (
     ROOT_KEYS,
@@ -100,6 +101,7 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
         for cid, body in _table(raw.get("cohorts", {}), "cohorts", problems).items()
     }
     comparators = problems.validate(Comparators, raw["comparators"], ("comparators",)) if "comparators" in raw else None
+    explain_keys = take_measure_keys(raw)  # thresholds, outside_by, parts...: config_explain.py (issue 16)
     scorecards = [
         problems.validate(ScorecardDef, body, ("scorecards", i), _about(body))
         for i, body in enumerate(_array(raw.get("scorecards", []), "scorecards", problems))
@@ -119,6 +121,7 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
     sound_measures = check_measures(measures, datasets, kinds, scorecard_ids, problems)
     if alerts is not None:
         check_alerts(alerts, scorecard_ids, problems)
+    explain = build_explain_config(raw, explain_keys, sound_measures, datasets, problems)
     if org is not None and org.timezone:
         check_as_at(datasets, org.timezone, problems)
 
@@ -132,6 +135,7 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
         scorecards=sound_scorecards,
         measures=sound_measures,
         alerts=alerts,
+        explain=explain,
     )
 
 

@@ -43,8 +43,8 @@ BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "
 
 
 def problem_lines(problems: list[DataProblem]) -> list[str]:
-    """One line per problem, naming the dataset(s) it is found in: a file that several datasets read
-    has its problem listed once, naming them all."""
+    """One line per problem: a file that several datasets read has its problem listed once, naming
+    the datasets (a file one dataset reads is named by its path alone)."""
     by_line: dict[str, list[str]] = {}
     for p in problems:
         names = by_line.setdefault(str(p), [])
@@ -54,9 +54,8 @@ def problem_lines(problems: list[DataProblem]) -> list[str]:
     for line, names in by_line.items():
         where, _, what = line.partition(": ")
         datasets = [n for n in names if n != "comparators"]  # the comparators file is not a dataset
-        if datasets:
-            label = "dataset" if len(datasets) == 1 else "datasets"
-            where += f" ({label} {', '.join(datasets)})"
+        if len(datasets) > 1:
+            where += f" (datasets {', '.join(datasets)})"
         out.append(f"{where}: {what}")
     return out
 

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ..commentary import Commentary
+from ..commentary import SECTION_PREFIX, Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
 from ..present import month_label
@@ -222,7 +222,8 @@ class ScorecardApp(App[int]):
 
         measure_id, period, current = message.measure_id, message.period, message.current
 
-        title = self.config.measure(measure_id).title
+        title = (f"Overview of the section {measure_id.removeprefix(SECTION_PREFIX)}" if measure_id.startswith(SECTION_PREFIX)
+                 else self.config.measure(measure_id).title)
 
         def done(saved: Commentary | None) -> None:
             if saved is None:

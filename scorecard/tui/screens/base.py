@@ -3,12 +3,17 @@ app's period moved or a commentary was saved, and following the app's period."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual import work
 from textual.message import Message
+from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from ..application import ScorecardApp
+
+T = TypeVar("T")
 
 
 class PeriodChanged(Message):
@@ -28,14 +33,38 @@ class CommentarySaved(Message):
         self.period = period
 
 
+class EngineFailed(Message):
+    """A worker's question to the engine failed: the screen says so, the analyst keeps the app."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
 class AppAccess:
-    """Mixed into screens: `self.sc` is the running ScorecardApp."""
+    """Mixed into screens: `self.sc` is the running ScorecardApp; `ask` puts a question to its engine
+    service in a worker thread (a new question cancels the screen's unanswered one)."""
 
     app: Any
+    post_message: Callable[[Message], bool]
 
     @property
     def sc(self) -> ScorecardApp:
         return cast("ScorecardApp", self.app)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def ask(self, question: Callable[[], T], answer: Callable[[T], Message | None]) -> None:
+        """Post `answer(what the question returned)` to this screen (nothing when it is None), or
+        `EngineFailed`; nothing once a newer question has cancelled this one."""
+        worker = get_current_worker()
+        try:
+            result = question()
+        except Exception as e:  # shown, not raised: the analyst keeps the app
+            if not worker.is_cancelled:
+                self.post_message(EngineFailed(e))
+            return
+        if not worker.is_cancelled and (message := answer(result)) is not None:
+            self.post_message(message)
 
 
 class FollowsPeriod(AppAccess):
@@ -66,10 +95,3 @@ class FollowsPeriod(AppAccess):
             self.period = self.sc.period
             self.period_moved()
 
-
-class EngineFailed(Message):
-    """A worker's question to the engine failed: the screen says so, the analyst keeps the app."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__()
-        self.error = error

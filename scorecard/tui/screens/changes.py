@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Select, Static
-from textual.worker import get_current_worker
 
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
@@ -108,17 +107,8 @@ class BandChangesScreen(AppAccess, Screen[None]):
             super().__init__()
             self.result = result
 
-    @work(thread=True, exclusive=True, group="changes")
     def _load(self, from_period: str, to_period: str) -> None:
-        worker = get_current_worker()
-        try:
-            result = self.sc.service.changes(self.scorecard_id, from_period, to_period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Compared(result))
+        self.ask(lambda: self.sc.service.changes(self.scorecard_id, from_period, to_period), self.Compared)
 
     @on(EngineFailed)
     def _failed(self, message: EngineFailed) -> None:

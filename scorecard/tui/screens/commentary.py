@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
-from textual.worker import get_current_worker
 
 from ...commentary import Commentary
 from ...present import month_label
@@ -64,16 +63,8 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
             super().__init__()
             self.saved = saved
 
-    @work(thread=True, exclusive=True, group="commentary")
     def _save(self, text: str) -> None:
-        worker = get_current_worker()
-        try:
-            saved = self.sc.service.save_commentary(self.measure_id, self.period, text)
-        except Exception as e:
-            self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Saved(saved))
+        self.ask(lambda: self.sc.service.save_commentary(self.measure_id, self.period, text), self.Saved)
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:

@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -21,16 +21,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
-from ...engine.explain import Explanation, GroupValue
+from ...engine.explain import Explanation
+from ...engine.suppression import suppress
+from ...explain_words import comparator_text, why_lines
 from ...present import (
     ASSURANCE_WORDS,
     RULE_WORDS,
     VARIATION_WORDS,
     WINDOW_WORDS,
     change_words,
-    column_label,
     count,
     figure,
     local_time,
@@ -65,6 +65,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         # the breakdown tabs shown (their names) and their tables, kept and refilled while the next
         # measure has the same breakdowns: mounting tabs and tables is most of a drill-down's cost
         self._breakdown_names: list[str] | None = None
+        self._breakdown_headings: list[str] | None = None
         self._breakdown_tables: list[SortableTable] = []
 
     def compose(self) -> ComposeResult:
@@ -77,6 +78,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
                     yield TrendChart(id="chart")
                     yield Static("", id="chart-key")
             yield Static("", id="drill-spc")
+            yield Static("", id="drill-why")
             yield Vertical(id="breakdowns-box")
             yield Static("", id="drill-cohorts")
             yield Static("", id="drill-commentary")
@@ -112,7 +114,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"))
         self.query_one("#drill-figures", Static).update("Loading…")
         self.query_one(TrendChart).show_trend([])
-        for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
+        for part in ("#chart-key", "#drill-spc", "#drill-why", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
             self.query_one(part, Static).update("")
         self.query_one("#breakdowns-box").display = False  # until the new measure's breakdowns arrive
 
@@ -137,23 +139,15 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
             super().__init__()
             self.measure_id, self.period, self.drill = measure_id, period, drill
 
-    @work(thread=True, exclusive=True, group="drill")
     def _load(self, measure_id: str, period: str) -> None:
-        worker = get_current_worker()
-        try:
-            drill = self.sc.service.drill(measure_id, period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Explained(measure_id, period, drill))
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda drill: self.Explained(measure_id, period, drill))
 
-    @work(thread=True, exclusive=True, group="drill")
     def _refresh_commentary(self, measure_id: str, period: str) -> None:
-        fresh = self.sc.service.drill(measure_id, period)
-        if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
-            self.post_message(self.Explained(measure_id, period, fresh))
+        """The drill-down shown came from the cache: repaint it if its commentary has changed since."""
+        shown = self.drill.commentary if self.drill else None
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda fresh: self.Explained(measure_id, period, fresh) if fresh.commentary != shown else None)
 
     @on(Explained)
     def _explained(self, message: Explained) -> None:
@@ -180,6 +174,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         chart.show_trend(e.trend)
         self.query_one("#chart-key", Static).update(chart_key(e.trend) if e.trend else Text("No values to chart yet."))
         self.query_one("#drill-spc", Static).update(spc_text(e))
+        self.query_one("#drill-why", Static).update(why_text(e))
         self._show_breakdowns(e)
         self.query_one("#drill-cohorts", Static).update(cohorts_renderable(e))
         self.query_one("#drill-commentary", Static).update(
@@ -191,10 +186,14 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
     def _show_breakdowns(self, e: Explanation) -> None:
         self.query_one("#breakdowns-box").display = True
         names = list(e.breakdowns)
-        if names == self._breakdown_names:  # the same tabs: refill the tables (each keeps its sort)
-            for table, groups in zip(self._breakdown_tables, e.breakdowns.values(), strict=True):
-                table.set_rows(breakdown_rows(e, groups))
+        public, low_base = self.sc.config.explain.public, self.sc.config.organisation.low_base
+        headings = [e.heading(n) for n in names]
+        if (names, headings) == (self._breakdown_names, self._breakdown_headings):
+            # the same tabs: refill the tables (each keeps its sort)
+            for table, name in zip(self._breakdown_tables, e.breakdowns, strict=True):
+                table.set_rows(breakdown_rows(e, name, public, low_base))
             return
+        self._breakdown_headings = headings
         self._breakdown_names = names
         if not e.breakdowns:
             self._breakdown_tables = []
@@ -203,11 +202,11 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
             return
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
-        for name, groups in e.breakdowns.items():
-            table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
-                                  breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
+        for name in e.breakdowns:
+            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+                                  breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(Content(f"By {column_label(name)}"), table))  # literal
+            tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -288,8 +287,8 @@ def figures_text(e: Explanation) -> Table:
         rows.append(("Previous", prev))
         if e.change:
             rows.append(("Change", Text(change_words(e.change))))
-    for i, (name, v) in enumerate(e.comparators.items()):
-        rows.append(("Compared" if i == 0 else "", Text(f"{name} {fmt(v)}")))
+    for i, name in enumerate(e.comparators):
+        rows.append(("Compared" if i == 0 else "", Text(comparator_text(e, name))))
     if e.definition:
         rows.append(("Definition", Text(e.definition)))
     if e.owner:
@@ -323,18 +322,38 @@ def spc_text(e: Explanation) -> Text:
     return text
 
 
-def breakdown_rows(e: Explanation, groups: list[GroupValue]) -> list[TableRow]:
+def why_text(e: Explanation) -> Text:
+    """Thresholds, why outside, what moved a rolling figure, the year-end position (explain_words)."""
+    lines = why_lines(e)
+    if not lines:
+        return Text("")
+    text = Text("\n")
+    text.append("Why\n", style="bold")
+    text.append("\n".join(f"• {line}" for line in lines))
+    return text
+
+
+def breakdown_rows(e: Explanation, name: str, public: bool = False, low_base: int = 5) -> list[TableRow]:
+    """A breakdown's groups in the column's declared order, labelled. The UI is for internal use: every
+    value shows, and a cell a public paper would suppress says so."""
     rows = []
     rated = e.result.target is not None
-    for i, g in enumerate(groups):
-        name = "(empty)" if g.group is None else str(g.group)
+    groups = e.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    for i, (g, mark) in enumerate(zip(groups, marks, strict=True)):
+        name = "(empty)" if g.group is None else str(g.label)
+        flag = "low base" if g.low_base else ""
+        if mark == "primary":
+            flag = "low base: x in the paper"
+        elif mark == "secondary":
+            flag = "x in the paper (secondary)"
         rows.append(TableRow(
             key=f"g{i}",
             cells=[Text(name), Text(figure(g.value, e.decimals, e.unit, with_unit=False), justify="right"),
                    band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
                    Text(count(g.denominator), justify="right"),
-                   Text("low base" if g.low_base else "", style="italic")],
-            sort_keys=[name.lower(), g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
+                   Text(flag, style="italic")],
+            sort_keys=[i, g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
         ))
     return rows
 

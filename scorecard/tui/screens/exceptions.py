@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
-from textual.worker import get_current_worker
 
 from ...commentary import ExceptionPage
 from ...present import ASSURANCE_WORDS, VARIATION_WORDS, WINDOW_WORDS, change_words, figure, month_label, sparkline
@@ -114,17 +113,9 @@ class ExceptionsScreen(FollowsPeriod, Screen[None]):
             super().__init__()
             self.period, self.view, self.items = period, view, items
 
-    @work(thread=True, exclusive=True, group="exceptions")
     def _load(self, scorecard_id: str, period: str) -> None:
-        worker = get_current_worker()
-        try:
-            view, items = self.sc.service.exceptions(scorecard_id, period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.post_message(EngineFailed(e))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Reported(period, view, items))
+        self.ask(lambda: self.sc.service.exceptions(scorecard_id, period),
+                 lambda answer: self.Reported(period, *answer))
 
     @on(Reported)
     def _reported(self, message: Reported) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -77,14 +77,8 @@ class PublishScreen(AppAccess, ModalScreen[str | None]):
             super().__init__()
             self.said = said
 
-    @work(thread=True, exclusive=True, group="publish")
     def _publish(self) -> None:
-        try:
-            said = self.sc.service.publish(self.plan)
-        except Exception as e:
-            self.post_message(EngineFailed(e))
-            return
-        self.post_message(self.Published(said))
+        self.ask(lambda: self.sc.service.publish(self.plan), self.Published)
 
     @on(Published)
     def _published(self, message: Published) -> None:
