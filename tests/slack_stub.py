@@ -133,7 +133,8 @@ class SlackStub:
 
     def env(self, **extra: str) -> dict[str, str]:
         """An environment for a child process that talks to this stub with a bot token."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SCORECARD_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "SCORECARD_")) or k in ("SCORECARD_CACHE_DIR", "SCORECARD_CACHE")}
         env.update({"SLACK_BOT_TOKEN": self.token, "SLACK_API_URL": self.url, "SCORECARD_SLACK_BACKOFF": "0.01",
                     "SCORECARD_ALERTS_DEADLINE": "8"})
         env.update(extra)
