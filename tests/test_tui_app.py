@@ -657,8 +657,8 @@ async def test_publish_key_confirms_then_restated_rows_show_both_figures(basic_c
         await settle(pilot)
         assert "* 1 figure(s) restated since publication (version 1)" in summary(app)
         row = [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("IHA-20WD")]
-        assert row[2] == "60.0% *"
-        assert [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("CIC-RATE")][2] == \
+        assert row[0] == "IHA-20WD" and row[3] == "60.0% *"
+        assert [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("CIC-RATE")][3] == \
             "10.0 per 10,000"
         await to_measure(pilot, "IHA-20WD")
         await pilot.press("enter")

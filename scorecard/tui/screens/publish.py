@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -67,9 +66,9 @@ class PublishScreen(AppAccess, ModalScreen[str | None]):
             return
         self.busy = True
         self.query_one("#publish-hint", Static).update("Publishing…")
-        self._publish()
+        # the app's worker, not this screen's: dismissing the screen must not cancel it
+        self.app.run_worker(self._publish, thread=True, group="publish", exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="publish")
     def _publish(self) -> None:
         try:
             said = self.sc.service.publish(self.plan)
