@@ -1,9 +1,10 @@
 """The benchmark: `python bench/run.py` (see bench/README.md).
 
 For each workload: wall time and peak memory of the whole `scorecard trend --format json`
-process, and of the reference reader (`bench/reader.py`: reads the same files, groups by month)
+process (the results store off), and of the reference reader (`bench/reader.py`: reads the same files, groups by month)
 with the ratios; on the national workload also the DuckDB peer (`bench/duckdb_peer.py`) and
-whether its numbers agree with the engine's. Then the terminal UI's timings through Pilot.
+whether its numbers agree with the engine's; then the same `trend` with the results store on, its
+first start and its second (read from the store). Then the terminal UI's timings through Pilot.
 Prints a table and writes `bench/results/bench.json`.
 """
 
@@ -65,11 +66,28 @@ def _progress(name: str) -> Callable[[str], None]:
     return lambda step: print(f"[{name}] {step}", file=sys.stderr, flush=True)
 
 
+STORE_OFF = ["env", "SCORECARD_CACHE=off"]  # the engine timed computing, never reading the results store
+
+
+def bench_second_start(config: Path, out: Path, repeat: int) -> dict[str, Any]:
+    """`scorecard trend` with the results store on: the first start on the data (an empty store: computed and
+    stored), then `repeat` second starts (read from the store); and whether all give the engine's output."""
+    store = out / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    cmd = ["env", f"SCORECARD_CACHE_DIR={store}", *scorecard_command(), "trend", "--config", str(config), "--format", "json"]
+    first = measure_rounds({"first": (cmd, out / "trend-first.json")}, 1)["first"]
+    second = measure_rounds({"second": (cmd, out / "trend-second.json")}, repeat)["second"]
+    expected = (out / "trend.json").read_bytes()
+    same = (out / "trend-first.json").read_bytes() == expected == (out / "trend-second.json").read_bytes()
+    return {"first": first.to_json(), "second": second.to_json(), "same_output": same}
+
+
 def bench_engine(name: str, config: Path, out: Path, repeat: int, peer_data: Path | None = None) -> dict[str, Any]:
     """The engine against the reader (and, given the data folder of the basic config, the DuckDB peer),
     in rounds: ratios are the median over rounds of the two processes' figures in the same round."""
     commands = {
-        "engine": ([*scorecard_command(), "trend", "--config", str(config), "--format", "json"], out / "trend.json"),
+        "engine": ([*STORE_OFF, *scorecard_command(), "trend", "--config", str(config), "--format", "json"],
+                   out / "trend.json"),
         "reader": ([sys.executable, str(BENCH / "reader.py"), str(config)], out / "reader.txt"),
     }
     if peer_data is not None:
@@ -86,6 +104,7 @@ def bench_engine(name: str, config: Path, out: Path, repeat: int, peer_data: Pat
     if peer_data is not None:
         result["duckdb_time_ratio"] = round_ratio(s["engine"], s["duckdb"])
         result["duckdb_disagreements"] = compare(out / "trend.json", out / "peer.json")
+    result["second_start"] = bench_second_start(config, out, repeat)
     return result
 
 

@@ -13,12 +13,16 @@ from typing import Any
 
 import click
 
+from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import ConfigError
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
+from .statefile import StateFileError
 from .store import Results
+from .textfit import output_width
 
 CONFIG_HELP = "the config file (default ./config.toml)"
+TREND_DEFAULT_LAST = 13  # a year on year: the table's periods without --last or --from
 FORMAT = click.Choice(["table", "json"])
 
 
@@ -40,9 +44,35 @@ def _load(config: str) -> Results:
         raise
 
 
+def _period_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A period given on the command line is checked before anything is read: a usage error (exit 2)."""
+    if value is not None and not is_period(value):
+        raise click.BadParameter(f"{value!r} is not a period ({PERIOD_FORM})")
+    return value
+
+
 def _usage(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
+
+
+def _check_order(engine: Results, from_period: str | None, to_period: str | None) -> None:
+    """`changes`: a --from not before --to is a usage error (the bands would read the wrong way round)."""
+    if from_period is None or to_period is None:
+        return
+    try:
+        a, b = engine.resolve_period(from_period), engine.resolve_period(to_period)
+    except UsageError as e:
+        _usage(str(e))
+    if a >= b:
+        _usage(f"--from {a} must be before --to {b}")
+
+
+def _publication_unknown(e: StateFileError) -> bool:
+    """A state file that cannot be read: the command goes on from the data, and says so."""
+    click.echo(f"Warning: {e}. Whether these figures were published is unknown: they are the live figures.",
+               err=True)
+    return True
 
 
 def _problems_exit(engine: Results) -> None:
@@ -56,24 +86,45 @@ def _problems_exit(engine: Results) -> None:
 
 
 class ScorecardGroup(click.Group):
-    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set."""
+    """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
+    A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
+    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback.
+    `scorecard --period P` (options and no command) is `scorecard show --period P`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in ("--help", "-h"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
+                BrokenPipeError):
             raise
+        except StateFileError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
         except Exception as e:
-            if os.environ.get("SCORECARD_DEBUG"):
-                raise
-            click.echo(f"scorecard: unexpected error: {type(e).__name__}: {e} (set SCORECARD_DEBUG=1 for details)", err=True)
+            from .notify.secrets import format_exception, redact_text
+
+            if os.environ.get("SCORECARD_DEBUG"):  # the traceback, with any Slack secret removed
+                click.echo(format_exception(e).rstrip("\n"), err=True)
+                sys.exit(1)
+            click.echo(redact_text(f"scorecard: unexpected error: {type(e).__name__}: {e} "
+                                   "(set SCORECARD_DEBUG=1 for details)"), err=True)
             sys.exit(1)
 
 
 @click.group(cls=ScorecardGroup, invoke_without_command=True)
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green."""
+    """Performance scorecards: measures computed from record-level data and rated Red, Amber, Green.
+
+    With no command, or with only `show`'s options (`scorecard --period 2017-11`), opens the terminal UI."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(show)
 
@@ -81,7 +132,7 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
@@ -89,15 +140,21 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
-        result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        try:
+            result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
+        except StateFileError as e:  # rate all the same, saying what is not known
+            unknown = _publication_unknown(e)
+            result = engine.rate(scorecard_id, period)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
         _print_json(result.to_json())
     else:
-        click.echo(rating_table(result, engine.config.organisation.name))
+        click.echo(rating_table(result, engine.config.organisation.name, output_width()))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
@@ -105,8 +162,8 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @click.option("--scorecard", "scorecard_id", default=None)
 @click.option("--from", "from_period", default=None,
               help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)")
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)")
+                   "else the month before)", callback=_period_option)
+@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
@@ -114,12 +171,17 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         to_period = engine.resolve_period(to_period)
+        _check_order(engine, from_period, to_period)  # a --from given must be before --to (or the latest)
         published = None
         if from_period is None:  # SPEC section 7: since the last report
             sc = engine.scorecard(scorecard_id).id
-            last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            try:
+                last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
+            except StateFileError as e:  # since the month before, saying the last report is not known
+                unknown, last = _publication_unknown(e), None
             from_period = last.period if last is not None else engine.previous_period(to_period)
             if last is not None:
                 published = {k: (f.value, f.rag) for k, f in last.figures.items()}
@@ -129,32 +191,59 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
     if fmt == "json":
         _print_json(result.to_json())
     else:
-        click.echo(changes_table(result))
+        click.echo(changes_table(result, output_width()))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
 
 
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
+@click.option("--last", type=click.IntRange(min=1), default=None,
+              help="the last N periods with data (the table's default: 13; JSON's: all)")
+@click.option("--from", "from_period", default=None, help="YYYY-MM: from this period to the latest")
 @click.option("--format", "fmt", type=FORMAT, default="table")
-def trend(config: str, scorecard_id: str | None, fmt: str) -> None:
+def trend(config: str, scorecard_id: str | None, last: int | None, from_period: str | None, fmt: str) -> None:
     """Every period with data, every measure: value and band per period."""
+    if last is not None and from_period is not None:
+        _usage("give --last or --from, not both")
     engine = _load(config)
     try:
         result = engine.trend(scorecard_id)
+        first = _trend_start(engine, result.periods, last, from_period, fmt)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
-        _print_json(result.to_json())
+        _print_json(trend_json_from(result, first))
     else:
-        click.echo(trend_table(result))
+        click.echo(trend_table(result, first, output_width()))
     _problems_exit(engine)
+
+
+def _trend_start(engine: Results, periods: list[str], last: int | None, from_period: str | None, fmt: str) -> int:
+    """Index of the first period shown: --from's, the --last N's, else the table's last 13 (JSON: all)."""
+    if from_period is not None:
+        wanted = engine.resolve_period(from_period)
+        if periods and wanted > periods[-1]:
+            raise UsageError(f"--from {wanted} is after the latest period with data, {periods[-1]}")
+        return next((i for i, p in enumerate(periods) if p >= wanted), 0)
+    if last is None and fmt == "json":
+        return 0
+    return max(0, len(periods) - (last or TREND_DEFAULT_LAST))
+
+
+def trend_json_from(result: Any, first: int) -> dict[str, Any]:
+    obj = result.to_json()
+    obj["periods"] = obj["periods"][first:]
+    for m in obj["measures"]:
+        m["values"], m["rags"] = m["values"][first:], m["rags"][first:]
+    return obj
 
 
 @main.command()
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
@@ -163,9 +252,13 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     from .publish.store import PublicationStore
 
     engine = _load(config)
+    unknown = False
     try:
         result = engine.explain(measure, period)
-        result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        try:
+            result = explain_with_publications(engine, PublicationStore(engine.config.state_path), result)
+        except StateFileError as e:
+            unknown = _publication_unknown(e)
     except UsageError as e:
         _usage(str(e))
     if fmt == "json":
@@ -173,6 +266,30 @@ def explain(measure: str, config: str, period: str | None, fmt: str) -> None:
     else:
         click.echo(explanation_text(result, engine.config.cohorts))
     _problems_exit(engine)
+    sys.exit(1 if unknown else 0)
+
+
+@main.command()
+@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@click.option("--scorecard", "scorecard_id", default=None, help="only this scorecard's measures (default: all)")
+@click.option("--format", "fmt", type=FORMAT, default="table")
+def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
+    """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
+    from .engine.config import load_config
+    from .measures_list import measures_json, measures_table
+
+    try:
+        cfg = load_config(Path(config))
+    except ConfigError as e:
+        for line in e.problems:
+            click.echo(line, err=True)
+        sys.exit(1)
+    if scorecard_id is not None and scorecard_id not in {s.id for s in cfg.scorecards}:
+        _usage(f"unknown scorecard {scorecard_id!r}; the config has " + ", ".join(s.id for s in cfg.scorecards))
+    if fmt == "json":
+        _print_json(measures_json(cfg, scorecard_id))
+    else:
+        click.echo(measures_table(cfg, scorecard_id, output_width()))
 
 
 @main.command()
@@ -193,7 +310,7 @@ def check(config: str, fmt: str) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None)
+@click.option("--period", default=None, callback=_period_option)
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -207,37 +324,47 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
 
 
 @main.command("demo-data")
-@click.option("--out", "out_dir", default="data/demo", help="folder to write the Parquet tables to")
-@click.option("--scale", default=1.0, type=click.FloatRange(min=0, min_open=True),
+@click.option("--out", "out_dir", default="data/demo", show_default=True, help="folder to write the tables to")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="1 is a county of about 2,000 children in care")
-@click.option("--seed", default=1, type=int)
-def demo_data(out_dir: str, scale: float, seed: int) -> None:
-    """Generate the demo county's record-level data (deterministic for a seed)."""
+@click.option("--seed", default=1, show_default=True, type=int, help="the same seed writes the same records")
+@click.option("--force", is_flag=True, help="write over demo data already in the folder")
+def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
+    """Generate the demo county's record-level data (deterministic for a seed): Parquet tables and
+    comparators.csv in the folder. Refuses to write over data already there without --force."""
     from .demo.generate import generate
 
-    counts = generate(Path(out_dir), scale=scale, seed=seed)
+    out = Path(out_dir)
+    existing = sorted([*out.glob("*.parquet"), *out.glob("comparators.csv")]) if out.is_dir() else []
+    if existing and not force:
+        _usage(f"{out} already holds {len(existing)} data file(s) ({existing[0].name}, ...); "
+               "--force writes over them, or give another --out")
+    counts = generate(out, scale=scale, seed=seed)
     for table_name, rows in counts.items():
         click.echo(f"{table_name}: {rows:,} rows")
+    click.echo(f"Written to {out}")
 
 
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--since", default=None,
-              help="band changes since this period (default the last period published before it, else the previous one)")
+              help="band changes since this period (default the last period published before it, else the previous one)",
+              callback=_period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
+@click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
 @click.option("--live", is_flag=True, help="for a published period: render from the data as it is now")
 def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
-           output: str | None, live: bool) -> None:
+           output: str | None, force: bool, live: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
     engine = _load(config)
     try:
         code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
-                            live=live)
+                            live=live, force=force)
     except UsageError as e:
         _usage(str(e))
     _problems_exit(engine)
@@ -247,7 +374,7 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
@@ -295,7 +422,7 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
@@ -364,7 +491,7 @@ def alerts() -> None:
 
 @alerts.command("run")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)")
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""

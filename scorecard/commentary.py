@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from .engine.results import MeasureRating
 
 from .publish.state import ensure_schema
+from .statefile import StateFileError, begin_write, connect, state_errors
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS commentary (
@@ -62,12 +65,43 @@ class CommentaryStore:
     def __init__(self, path: Path):
         self.path = path
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=10)
-        conn.executescript(SCHEMA)
-        ensure_schema(conn)  # the state file's schema version (publications live here too)
-        return conn
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside one transaction (committed at the end); any failure of the state
+        file is a StateFileError naming it and what to do."""
+        conn = connect(self.path)
+        try:
+            begin_write(conn, self.path)
+            with state_errors(self.path):
+                try:
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    try:
+                        ensure_schema(conn)  # the state file's schema version (publications live here too)
+                    except RuntimeError as e:  # a state file from a newer program
+                        raise StateFileError(self.path, str(e)) from None
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _select(self, sql: str, args: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Rows of a query; none when there is no state file or no commentary in it yet. The schema
+        is not created here, so a read-only state file can still be read."""
+        if not self.path.exists() and not self.path.is_symlink():
+            return []
+        conn = connect(self.path, create=False)
+        try:
+            with state_errors(self.path):
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'commentary'").fetchone() is None:
+                    return []
+                return [tuple(r) for r in conn.execute(sql, args).fetchall()]
+        finally:
+            conn.close()
 
     def save(self, measure: str, period: str, text: str, author: str | None = None) -> Commentary:
         entry = Commentary(measure, period, text, author or default_author(),
@@ -80,35 +114,19 @@ class CommentaryStore:
         return entry
 
     def latest(self, measure: str, period: str) -> Commentary | None:
-        if not self.path.exists():
-            return None
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT measure, period, text, author, written_at FROM commentary "
-                "WHERE measure = ? AND period = ? ORDER BY id DESC LIMIT 1",
-                (measure, period),
-            ).fetchone()
-        return Commentary(*row) if row else None
+        rows = self._select("SELECT measure, period, text, author, written_at FROM commentary "
+                            "WHERE measure = ? AND period = ? ORDER BY id DESC LIMIT 1", (measure, period))
+        return Commentary(*rows[0]) if rows else None
 
     def for_period(self, period: str) -> dict[str, Commentary]:
         """The latest commentary of every measure that has one for the period."""
-        if not self.path.exists():
-            return {}
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT measure, period, text, author, written_at FROM commentary c WHERE period = ? "
-                "AND id = (SELECT MAX(id) FROM commentary d WHERE d.measure = c.measure AND d.period = c.period)",
-                (period,),
-            ).fetchall()
+        rows = self._select(
+            "SELECT measure, period, text, author, written_at FROM commentary c WHERE period = ? "
+            "AND id = (SELECT MAX(id) FROM commentary d WHERE d.measure = c.measure AND d.period = c.period)",
+            (period,))
         return {r[0]: Commentary(*r) for r in rows}
 
     def history(self, measure: str, period: str) -> list[Commentary]:
-        if not self.path.exists():
-            return []
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT measure, period, text, author, written_at FROM commentary "
-                "WHERE measure = ? AND period = ? ORDER BY id",
-                (measure, period),
-            ).fetchall()
+        rows = self._select("SELECT measure, period, text, author, written_at FROM commentary "
+                            "WHERE measure = ? AND period = ? ORDER BY id", (measure, period))
         return [Commentary(*r) for r in rows]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine.engine import Engine
 from .engine.results import MeasureRating, rating_json
 from .present import band_word, month_label
+from .store import Results
 
 
 @dataclass
@@ -78,7 +78,7 @@ def scorecard_table(name: str, measures: list[MeasureRating], comparators: list[
     return t
 
 
-def export_tables(engine: Engine, scorecard_id: str | None, period: str | None,
+def export_tables(engine: Results, scorecard_id: str | None, period: str | None,
                   now: dt.datetime | None = None) -> list[ExportTable]:
     """A table per scorecard for the period (every scorecard, or the one asked for), the trend (every
     period with data) as values and as bands, and the data notes. Raises UsageError as `rate` does."""
@@ -123,7 +123,7 @@ def export_tables(engine: Engine, scorecard_id: str | None, period: str | None,
     return tables
 
 
-def notes_table(engine: Engine, ratings: list, period: str, name: str, now: dt.datetime | None) -> ExportTable:
+def notes_table(engine: Results, ratings: list, period: str, name: str, now: dt.datetime | None) -> ExportTable:
     """The data notes: what the workbook holds, how to read it, each measure's warnings and every
     data problem found (as `scorecard check` words them)."""
     config = engine.config

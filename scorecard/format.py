@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
 from .engine.coverage import describe_all
 from .engine.results import BandChanges, MeasureRating, ScorecardRating, Trend
 from .present import ACTIVITY, BAND_LETTERS, band_word, change_words, figure, month_label
-
-MEASURE_WIDTH = 72  # a long measure title wraps onto indented lines so the figures stay on screen
-
-
-def wrapped_rows(rows: Sequence[Sequence[str]], width: int = MEASURE_WIDTH) -> list[list[str]]:
-    """Rows whose first cell is longer than `width` become several lines: the figures on the first,
-    the rest of the title below it, indented, with the other cells empty."""
-    out: list[list[str]] = []
-    for r in rows:
-        first = r[0]
-        if len(first) <= width:
-            out.append(list(r))
-            continue
-        indent = " " * (len(first) - len(first.lstrip()))
-        lines = textwrap.wrap(first.strip(), width=width, initial_indent=indent, subsequent_indent=indent + "    ")
-        out.append([lines[0], *r[1:]])
-        out.extend([line, *[""] * (len(r) - 1)] for line in lines[1:])
-    return out
+from .textfit import fit_table, prose, wrap_room
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -49,35 +31,28 @@ def summary_sentence(r: ScorecardRating, month_name: str) -> str:
     )
 
 
-def rating_table(r: ScorecardRating, organisation: str) -> str:
+def rating_table(r: ScorecardRating, organisation: str, width: int | None = None) -> str:
+    """The rating as a table. `width`: the terminal's; titles wrap to fit it and figures never do.
+    On a narrow terminal the units move from the values to the titles (they are words) and then,
+    if still needed, the Change column goes (the two bands say it)."""
     month = month_label(r.period)
-    out = [f"{organisation} · {r.title} ({r.scorecard}) · {month}", summary_sentence(r, month)]
+    out = [prose(f"{organisation} · {r.title} ({r.scorecard}) · {month}", width),
+           prose(summary_sentence(r, month), width)]
     if r.datasets:  # SPEC section 7: what the data covers
-        out.append("Data: " + describe_all(r.datasets))
+        out.append(prose("Data: " + describe_all(r.datasets), width, indent=6))
     out.append("")
-    rows = []
-    section = None
-    for m in r.measures:
-        if m.section != section:
-            section = m.section
-            rows.append([f"[{section}]", "", "", "", "", "", "", ""])
-        prev = m.previous
-        rows.append([
-            f"  {m.id}  {m.title}",
-            figure(m.value, m.decimals, m.unit),
-            band_word(m.rag) if m.rated else f"({ACTIVITY.lower()})",
-            figure(m.target, m.decimals, m.unit, with_unit=False),
-            figure(m.floor, m.decimals, m.unit, with_unit=False),
-            figure(prev.value, m.decimals, m.unit, with_unit=False) if prev else "-",
-            (band_word(prev.rag) if prev and m.rated else "-"),
-            change_words(m.change),
-        ])
     headers = ["Measure", "Value", "Band", "Target", "Floor", "Previous", "Prev band", "Change"]
-    if any(m.restated for m in r.measures):  # SPEC section 7: the published figure beside a restated one
-        headers.append("Published")
-        marks = iter([published_cell(m) for m in r.measures])
-        rows = [[*row, next(marks) if not row[0].startswith("[") else ""] for row in rows]
-    out.append(table(headers, wrapped_rows(rows), right=(1, 3, 4, 5)))
+    restated = any(m.restated for m in r.measures)  # SPEC section 7: the published figure beside a restated one
+    for units_in_value, with_change in ((True, True), (False, True), (False, False)):
+        rows = _rating_rows(r, units_in_value, with_change)
+        shown = headers if with_change else headers[:-1]
+        if restated:
+            shown = [*shown, "Published"]
+            marks = iter([published_cell(m) for m in r.measures])
+            rows = [[*row, next(marks) if not row[0].startswith("[") else ""] for row in rows]
+        if width is None or wrap_room(shown, rows, width) >= MIN_TITLE_ROOM:
+            break
+    out.append(fit_table(shown, rows, width, wrap=(0,), right=(1, 3, 4, 5)))
     warned = [m for m in r.measures if m.warnings]
     if warned:
         out.append("")
@@ -86,6 +61,31 @@ def rating_table(r: ScorecardRating, organisation: str) -> str:
             for w in m.warnings:
                 out.append(f"  {m.id}: {w}")
     return "\n".join(out)
+
+
+MIN_TITLE_ROOM = 24  # the measure column's width below which the rating table gives up a column's room
+
+
+def _rating_rows(r: ScorecardRating, units_in_value: bool, with_change: bool) -> list[list[str]]:
+    rows = []
+    section = None
+    for m in r.measures:
+        if m.section != section:
+            section = m.section
+            rows.append([f"[{section}]", *[""] * (7 if with_change else 6)])
+        prev = m.previous
+        unit = "" if m.unit in (None, "%") else m.unit
+        row = [
+            f"  {m.id}  {m.title}" + ("" if units_in_value or not unit else f" ({unit})"),
+            figure(m.value, m.decimals, m.unit, with_unit=units_in_value),
+            band_word(m.rag) if m.rated else f"({ACTIVITY.lower()})",
+            figure(m.target, m.decimals, m.unit, with_unit=False),
+            figure(m.floor, m.decimals, m.unit, with_unit=False),
+            figure(prev.value, m.decimals, m.unit, with_unit=False) if prev else "-",
+            (band_word(prev.rag) if prev and m.rated else "-"),
+        ]
+        rows.append([*row, change_words(m.change)] if with_change else row)
+    return rows
 
 
 def published_cell(m: MeasureRating) -> str:
@@ -97,7 +97,7 @@ def published_cell(m: MeasureRating) -> str:
     return f"{figure(p.value, m.decimals, m.unit)}{band} (v{p.version})"
 
 
-def changes_table(c: BandChanges) -> str:
+def changes_table(c: BandChanges, width: int | None = None) -> str:
     out = [f"Band changes, {c.scorecard}: {month_label(c.from_period)} to {month_label(c.to_period)}"]
     for title, items in (("Improved", c.improved), ("Declined", c.declined)):
         out.append("")
@@ -110,22 +110,39 @@ def changes_table(c: BandChanges) -> str:
             figure(x.from_value, x.decimals, x.unit, with_unit=False), figure(x.to_value, x.decimals, x.unit, with_unit=False),
             figure(x.target, x.decimals, x.unit, with_unit=False),
         ] for x in items]
-        out.append(table(["Measure", "Band", "From", "To", "Target"], wrapped_rows(rows), right=(2, 3, 4)))
+        out.append(fit_table(["Measure", "Band", "From", "To", "Target"], rows, width, wrap=(0,), right=(2, 3, 4)))
     return "\n".join(out)
 
 
-def trend_table(t: Trend, last: int = 13) -> str:
-    periods = t.periods[-last:]
-    headers = ["Measure", *periods]
-    rows = []
+def trend_table(t: Trend, first: int = 0, width: int | None = None) -> str:
+    """Values and bands from `t.periods[first]` on; periods that do not fit `width` beside the ids go
+    on in another block below (numbers never wrap)."""
+    if not t.periods:
+        return "No data"
+    periods = t.periods[first:]
+    cells: dict[str, list[str]] = {}
     for m in t.measures:
-        vals = m.values[-last:]
-        rags = m.rags[-last:]
-        cells = []
-        for v, rag in zip(vals, rags, strict=True):
+        row = []
+        for v, rag in zip(m.values[first:], m.rags[first:], strict=True):
             mark = BAND_LETTERS.get(rag, "")
-            cells.append(figure(v, m.decimals, m.unit, with_unit=False) + (f" {mark}" if mark else ""))
-        rows.append([m.id, *cells])
-    note = f"Trend, {t.scorecard}: {len(t.periods)} periods from {t.periods[0]} to {t.periods[-1]}" if t.periods else "No data"
-    shown = f" (the last {len(periods)} shown; --format json has all)" if len(t.periods) > len(periods) else ""
-    return note + shown + "\nG Green, A Amber, R Red\n\n" + table(headers, rows, right=tuple(range(1, len(headers))))
+            row.append(figure(v, m.decimals, m.unit, with_unit=False) + (f" {mark}" if mark else ""))
+        cells[m.id] = row
+    note = f"Trend, {t.scorecard}: {len(t.periods)} periods with data, {t.periods[0]} to {t.periods[-1]}"
+    if first:
+        note += f"; {len(periods)} shown from {periods[0]} (--last N or --from P for others; --format json has all)"
+    id_width = max([len("Measure"), *(len(m.id) for m in t.measures)])
+    col = [max([len(p), *(len(cells[m.id][k]) for m in t.measures)]) for k, p in enumerate(periods)]
+    blocks: list[list[int]] = [[]]
+    used = id_width
+    for k, w in enumerate(col):
+        if blocks[-1] and width is not None and used + 2 + w > width:
+            blocks.append([])
+            used = id_width
+        blocks[-1].append(k)
+        used += 2 + w
+    out = [prose(note, width), "G Green, A Amber, R Red"]
+    for ks in blocks:
+        headers = ["Measure", *[periods[k] for k in ks]]
+        rows = [[m.id, *[cells[m.id][k] for k in ks]] for m in t.measures]
+        out += ["", table(headers, rows, right=tuple(range(1, len(headers))))]
+    return "\n".join(out)

@@ -59,7 +59,7 @@ def test_attempts_failures_and_delivery(tmp_path: Path) -> None:
         box.record([RoutedAlert("#d", transition())], {"cic": "2017-04"}, 1)
         box.mark_failed([row.id], "late failure", uncertain=True)
         assert box.pending() == [] and box.rows()[0].status == "delivered"
-        assert box.counts() == {"pending": 0, "delivered": 1}
+        assert box.counts() == {"pending": 0, "delivered": 1, "dropped": 0}
 
 
 def test_evaluation_and_its_alerts_are_one_transaction(tmp_path: Path) -> None:

@@ -196,3 +196,17 @@ async def test_palette_finds_a_measure_by_title_words(basic_copy: Path):
         await pilot.pause()
         assert isinstance(app.screen, ScorecardScreen)
         assert app.screen.current_measure() == "RI-3WD"  # the scorecard's cursor followed
+
+
+async def test_band_changes_say_none_for_an_empty_list(basic_copy: Path):
+    app = make_app(basic_copy, period="2017-01")  # December 2016 to January 2017: none improved, one declined
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BandChangesScreen) and not screen.result.improved and screen.result.declined
+        assert screen.query_one("#improved-none").display and not screen.query_one("#improved").display
+        assert not screen.query_one("#declined-none").display
+        assert app.focused is screen.query_one("#declined")
+        assert "None." in screen_text(app)

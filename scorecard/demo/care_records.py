@@ -32,7 +32,8 @@ from .timeline import (
 
 YEAR = 365.25
 EET_CODES = ("F1", "P1", "F2", "P2", "F3", "P3")
-IHA_REFUSED = 0.1667  # of the initial health assessments not done in time, the share the young person refused
+RHA_BOOKED_WITHIN = 4  # days: a review health assessment is booked near its anniversary
+IHA_REFUSED = 0.1711  # of the initial health assessments not done in time, the share the young person refused
 
 
 def _care_end() -> pl.Expr:
@@ -103,6 +104,11 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
     review = _due_series(
         children, pl.col("start") + dt.timedelta(days=28), pl.when(young).then(183).otherwise(365), 1
     ).with_columns(pl.lit("RHA").alias("check"))
+    # a review is booked near its anniversary, within RHA_BOOKED_WITHIN days either side
+    booked = ((rng.uniform("rha-booked", "rkey") * 2 - 1) * RHA_BOOKED_WITHIN).round(0).cast(pl.Int64)
+    review = review.with_columns((pl.col("due_date") + pl.duration(days=booked)).alias("due_date")).filter(
+        pl.col("due_date").is_between(WINDOW_START, EXTRACT_DATE)
+    )
     dental = _due_series(children, pl.col("start"), pl.lit(365), 1).with_columns(pl.lit("DENTAL").alias("check"))
     sdq = _due_series(children, pl.col("start") + dt.timedelta(days=30), pl.lit(365), 1)
     sdq = sdq.filter(_age_at(pl.col("due_date")).is_between(4, 17, closed="left")).with_columns(pl.lit("SDQ").alias("check"))

@@ -39,6 +39,7 @@ CHILD_ID_BASE = 10_000_000
 FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
 LEAVING_AT_18 = [("E17", 0.18), ("E5", 0.44), ("E6", 0.12), ("E8", 0.26)]
 YEAR = 365.25
+DECISION_LATE_MEDIAN = 66.386  # days after the fourth month when adoption was not the plan by then
 
 
 def _weights(table: dict[str, float], extra: dict[str, float] | None = None) -> dict[str, float]:
@@ -81,6 +82,7 @@ def simulate_children(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
     ).with_columns(pl.col("dob").dt.offset_by("18y").alias("eighteenth"))
     children = with_story(children, "start", book["uasc_transfer"], "transfer_share")
     children = with_story(children, "start", book["sole_plan_4m"], "sole_plan_share")
+    children = with_story(children, "start", book["adoption_plans"], "adoption_factor")
     children = children.with_columns(_route(rng).alias("route"))
     children = _adoption_timeline(rng, book, children)
     return _care_ends(rng, children).collect()
@@ -114,7 +116,12 @@ def _age_at_entry(rng: Rng) -> pl.Expr:
 
 
 def _route(rng: Rng) -> pl.Expr:
-    """How the period of care will end: the plan that in the end came about."""
+    """How the period of care will end: the plan that in the end came about.
+
+    The share of young children whose plan becomes adoption moves with the story
+    `adoption_plans` (a factor on the usual share); at a factor of 1 the draw maps onto the
+    routes exactly as the weights say.
+    """
     u = rng.uniform("route")
     age = pl.col("entry_age")
     uasc_route = (
@@ -128,15 +135,24 @@ def _route(rng: Rng) -> pl.Expr:
         pl.when(pl.col("uasc"))
         .then(uasc_route)
         .when(age < 1)
-        .then(pick(u, [("adoption", 0.62), ("home", 0.13), ("sgo", 0.15), ("long", 0.06), ("other", 0.04)]))
+        .then(_with_adoption(u, [("adoption", 0.62), ("home", 0.13), ("sgo", 0.15), ("long", 0.06), ("other", 0.04)]))
         .when(age < 5)
-        .then(pick(u, [("adoption", 0.42), ("home", 0.24), ("sgo", 0.18), ("long", 0.10), ("other", 0.06)]))
+        .then(_with_adoption(u, [("adoption", 0.42), ("home", 0.24), ("sgo", 0.18), ("long", 0.10), ("other", 0.06)]))
         .when(age < 10)
-        .then(pick(u, [("adoption", 0.05), ("home", 0.42), ("sgo", 0.17), ("long", 0.25), ("other", 0.11)]))
+        .then(_with_adoption(u, [("adoption", 0.05), ("home", 0.42), ("sgo", 0.17), ("long", 0.25), ("other", 0.11)]))
         .when(age < 16)
         .then(pick(u, [("home", 0.50), ("sgo", 0.05), ("long", 0.29), ("other", 0.16)]))
         .otherwise(pick(u, [("home", 0.33), ("long", 0.42), ("other", 0.25)]))
     )
+
+
+def _with_adoption(u: pl.Expr, options: list[tuple[object, float]]) -> pl.Expr:
+    """`pick` with the first option (adoption) scaled by the column `adoption_factor`: the draws
+    above the scaled share are spread over the other options in their proportions."""
+    share = options[0][1] / sum(w for _, w in options)
+    scaled = (share * pl.col("adoption_factor")).clip(0.0, 0.99)
+    rest = share + (u - scaled) * (1 - share) / (1 - scaled)
+    return pl.when(u < scaled).then(pl.lit("adoption")).otherwise(pick(rest, options))
 
 
 def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.LazyFrame:
@@ -144,7 +160,7 @@ def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.
     adoptive = pl.col("route") == "adoption"
     on_time = rng.uniform("sole-plan") < pl.col("sole_plan_share")
     decision_days = (
-        pl.when(on_time).then(25 + 93 * rng.uniform("decision-days")).otherwise(126 + rng.lognormal("decision-late", 55.0, 0.8))
+        pl.when(on_time).then(25 + 93 * rng.uniform("decision-days")).otherwise(126 + rng.lognormal("decision-late", DECISION_LATE_MEDIAN, 0.8))
     )
     children = children.with_columns(
         pl.when(adoptive).then(pl.col("start") + days(decision_days)).alias("agency_decision"),
@@ -163,7 +179,7 @@ def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.
     children = children.with_columns((pl.col("matched") + days(10 + 25 * rng.uniform("introductions"))).alias("placed"))
     return children.with_columns(
         (pl.col("placed") + days(rng.lognormal("to-order", 270.0, 0.3).clip(70, None))).alias("adopted")
-    ).drop("match_mean", "sole_plan_share", "transfer_share")
+    ).drop("match_mean", "sole_plan_share", "transfer_share", "adoption_factor")
 
 
 def _care_ends(rng: Rng, children: pl.LazyFrame) -> pl.LazyFrame:

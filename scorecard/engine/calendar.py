@@ -14,10 +14,14 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import holidays as _holidays
 import polars as pl
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The years a date or period may fall in: a date outside them is a data problem, a period outside
+# them a usage or config error (0001-01-01 would otherwise reach month arithmetic before year 1).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+PERIOD_RE = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")
+PERIOD_FORM = "YYYY-MM, from 1900-01 to 2199-12"
 
 # The SPEC's calendar names and the `holidays` package's United Kingdom subdivisions.
 # Wales keeps England's bank holidays.
@@ -37,7 +41,7 @@ def month_number(period: str) -> int:
     """`2017-04` -> absolute month number."""
     m = PERIOD_RE.match(period)
     if m is None:
-        raise ValueError(f"{period!r} is not a period (YYYY-MM)")
+        raise ValueError(f"{period!r} is not a period ({PERIOD_FORM})")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 
@@ -86,6 +90,8 @@ class Calendar:
         subdivision = WORKING_DAY_CALENDARS[self.working_days]
         missing = [y for y in range(first_year, last_year + 1) if y not in self._holiday_years]
         if subdivision is not None and missing:
+            import holidays as _holidays  # here, not at the top: a start served from the results store never needs it
+
             found = _holidays.country_holidays("GB", subdiv=subdivision, years=missing)
             self._holidays.update(found.keys())
         self._holiday_years.update(missing)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .calendar import Calendar, month_of_date
 from .config import Config, ConfigError, read_config
-from .datasets import DataProblem, load_datasets
+from .datasets import DataProblem, files_outside, load_datasets
 
 
 @dataclass
@@ -22,6 +22,7 @@ class CheckReport:
     config_problems: list[str] = field(default_factory=list)
     data_problems: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not problems: files outside the config's folder
 
     @property
     def ok(self) -> bool:
@@ -36,12 +37,13 @@ class CheckReport:
             lines.append(f"Data: {len(self.data_problems)} problem(s)")
             lines += [f"  {p}" for p in self.data_problems]
         lines += self.summary
+        lines += [f"Note: {n}" for n in self.notes]
         if self.ok:
             lines.append("No problems found.")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "config": self.config_problems, "data": self.data_problems}
+        return {"ok": self.ok, "config": self.config_problems, "data": self.data_problems, "notes": self.notes}
 
 
 def run_check(path: Path) -> CheckReport:
@@ -61,10 +63,12 @@ def run_check(path: Path) -> CheckReport:
     for m in reading.config.measures:
         engine.series(m.id)  # computing finds problems such as two rows for one period of a value measure
     report.data_problems = engine.problem_lines()
+    report.notes = files_outside(reading.config)
     for name, data in engine.datasets.items():
         report.summary.append(
             f"{name}: {data.frame.height} rows used"
             + (f", {data.rows_left_out} left out" if data.rows_left_out else "")
+            + (f", {data.blank_lines} blank line(s) skipped" if data.blank_lines else "")
         )
     return report
 

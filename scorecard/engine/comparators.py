@@ -3,11 +3,13 @@ does not parse is left out and recorded, and the measure's comparators may then 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .calendar import is_period, month_number
 from .config_model import Config
-from .datasets import DataProblem, display_path, read_file
+from .csvfile import UnreadableFile
+from .datasets import ROW, DataProblem, display_path, read_file
 
 
 @dataclass
@@ -42,25 +44,31 @@ def load_comparators(config: Config) -> Comparators:
         return out
     path = config.data_dir / config.comparators_file
     shown = display_path(path, config)
-    if not path.exists():
-        out.problems.append(DataProblem("comparators", shown, None, None, None, "file not found"))
+    try:
+        read = read_file(path)
+    except UnreadableFile as e:
+        out.problems.append(DataProblem("comparators", shown, None, None, None, str(e)))
         return out
-    frame = read_file(path)
+    frame = read.frame
+    if read.csv is not None:
+        out.problems += [DataProblem("comparators", shown, p.line, p.column, p.value, p.message)
+                         for p in read.csv.problems]
     need = ["measure", "comparator", "period", "value"]
     absent = [c for c in need if c not in frame.columns]
     if absent:
         out.problems.append(DataProblem("comparators", shown, None, None, None,
                                         f"needs columns measure, comparator, period, value; missing {', '.join(absent)}"))
         return out
-    for row, (measure, name, period, value) in enumerate(frame.select(need).iter_rows(), start=1):
+    for row, measure, name, period, value in frame.select(ROW, *need).iter_rows():  # row: the file's line
         problem = None
         try:
             number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):  # inf and nan are no comparator
             problem = DataProblem("comparators", shown, row, "value", str(value), "is not a number")
-        else:
-            if not is_period(period):
-                problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
+        elif not is_period(period):
+            problem = DataProblem("comparators", shown, row, "period", str(period), "is not a period (YYYY-MM)")
         if problem is not None:
             out.problems.append(problem)
             out.left_out.setdefault(str(measure), []).append(problem)

@@ -35,6 +35,7 @@ from .config_model import (
 )
 from .config_problems import ConfigError, Problems
 from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql, sql_columns, sql_problem
+from .names import did_you_mean
 
 __all__ = [
     "PERIOD_END_COL", "SNAPSHOT_COL", "Config", "ConfigError", "ConfigReading", "Dataset", "Derive", "Measure",
@@ -63,7 +64,8 @@ def read_config(path: Path | str) -> ConfigReading:
     try:
         raw = tomli.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([f"{path}: config file not found"]) from None
+        raise ConfigError([f"{path}: config file not found; give its path with --config FILE "
+                           "(the demo's config.toml is at the repository's root)"]) from None
     except tomli.TOMLDecodeError as e:
         raise ConfigError([f"{path.name}: not valid TOML: {e}"]) from None
     except (OSError, UnicodeDecodeError) as e:
@@ -76,7 +78,7 @@ def read_config(path: Path | str) -> ConfigReading:
 def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
     for key in raw:
         if key not in ROOT_KEYS:
-            problems.add(key, "unknown key")
+            problems.add(key, "unknown key" + did_you_mean(key, ROOT_KEYS, "`", 1))
     org_raw = raw.get("organisation", {})
     org = problems.validate(Organisation, org_raw, ("organisation",))
     if org is not None:

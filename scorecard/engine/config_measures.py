@@ -23,17 +23,22 @@ def check_scorecards(declared: list[ScorecardDef | None], problems: Problems) ->
     return [s for _, s in _first_of_each_id("scorecards", "scorecard", declared, problems)]
 
 
-def _first_of_each_id(key: str, noun: str, declared: list[Any], problems: Problems) -> list[tuple[int, Any]]:
-    """(index, part) of the parts that passed the first pass, a duplicate id reported and left out."""
+def _first_of_each_id(key: str, noun: str, declared: list[Any], problems: Problems,
+                      ignore_case: bool = False) -> list[tuple[int, Any]]:
+    """(index, part) of the parts that passed the first pass, a duplicate id reported and left out.
+    `ignore_case`: ids that differ only by case are the same id (measure ids are matched so)."""
     out: list[tuple[int, Any]] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for i, part in enumerate(declared):
         if part is None:
             continue
-        if part.id in seen:
-            problems.add(f"{key}[{i}].id", f"duplicate {noun} id {part.id!r}", part.id)
+        folded = part.id.casefold() if ignore_case else part.id
+        if folded in seen:
+            other = seen[folded]
+            same = "" if other == part.id else f" (ids are matched without regard to case: {other!r} is the same id)"
+            problems.add(f"{key}[{i}].id", f"duplicate {noun} id {part.id!r}{same}", part.id)
             continue
-        seen.add(part.id)
+        seen[folded] = part.id
         out.append((i, part))
     return out
 
@@ -44,7 +49,7 @@ def check_measures(declared: list[Measure | None], datasets: dict[str, Dataset |
     have the right types, even one with other problems: a window its kind does not allow is
     reported in the same run as the dataset's own problems."""
     out: list[Measure] = []
-    for i, m in _first_of_each_id("measures", "measure", declared, problems):
+    for i, m in _first_of_each_id("measures", "measure", declared, problems, ignore_case=True):
         before = len(problems.items)
         _check_measure(i, m, datasets, dataset_kinds, scorecard_ids, problems)
         if len(problems.items) == before:

@@ -42,6 +42,23 @@ def _period(value: str | None) -> str | None:
     return value
 
 
+def _date_format(value: str | None) -> str | None:
+    """A `date_format` must read back the dates it writes (2017-03-09, 2016-12-31): `%Q-%K`, or a
+    format without day, month or year, would make every date in the file a bad one."""
+    if value is None:
+        return value
+    samples = [dt.date(2017, 3, 9), dt.date(2016, 12, 31)]
+    try:
+        written = [d.strftime(value) for d in samples]
+        read = pl.Series(written).str.to_date(value, strict=True).to_list()
+    except Exception:
+        read = None
+    if read != samples:
+        raise ValueError(f"{value!r} cannot read a date back (it needs day, month and year: "
+                         "strftime codes such as %d/%m/%Y)")
+    return value
+
+
 def _day(value: str | None) -> str | None:
     if value is not None:
         try:
@@ -158,6 +175,8 @@ class Dataset(Strict):
     as_at: str | None = None
     stale_after_days: int | None = Field(default=None, ge=0)  # data_stale alerts; None: [alerts]'s
 
+    _check_date_format = field_validator("date_format")(classmethod(lambda cls, v: _date_format(v)))
+
     _check_covers_from = field_validator("covers_from")(classmethod(lambda cls, v: _period(v)))
     _check_as_at = field_validator("as_at")(classmethod(lambda cls, v: _day(v)))
     _name: str = PrivateAttr(default="")
@@ -257,8 +276,8 @@ class ScorecardDef(Strict):
 
 class TargetStep(Strict):
     from_: str = Field(alias="from")
-    target: float
-    floor: float
+    target: float = Field(allow_inf_nan=False)
+    floor: float = Field(allow_inf_nan=False)
 
     _check_from = field_validator("from_")(classmethod(lambda cls, v: _period(v)))
 
@@ -279,12 +298,12 @@ class Measure(Strict):
     numerator: str | None = None
     # a value measure reads the column `value` unless told otherwise
     value: str | None = Field(default_factory=lambda keys: "value" if keys.get("calc") == "value" else None)
-    per: float | None = Field(default=None, gt=0)
+    per: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     population: str | None = None
     distinct: str | None = None
     polarity: Literal["higher", "lower"] | None = None
-    target: float | None = None
-    floor: float | None = None
+    target: float | None = Field(default=None, allow_inf_nan=False)  # inf or nan: a config error, not a band
+    floor: float | None = Field(default=None, allow_inf_nan=False)
     targets: list[TargetStep] = Field(default_factory=list)
     decimals: int = Field(default_factory=lambda keys: 0 if keys.get("calc") == "count" else 1, ge=0)
     unit: str | None = Field(default_factory=lambda keys: "%" if keys.get("calc") == "percent" else None)
@@ -324,12 +343,20 @@ class Measure(Strict):
 
 
 # -- alerts ---------------------------------------------------------------------------------
+def _channel(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty: name a Slack channel (#name, or its id)")
+    return value
+
+
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
 class Route(Strict):
     channel: str
+
+    _check_channel = field_validator("channel")(classmethod(lambda cls, v: _channel(v)))
     when: Annotated[list[str], BeforeValidator(_one_or_many)]
     scorecards: list[str] | None = None
 

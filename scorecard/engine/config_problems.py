@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
+
+from .names import did_you_mean
 
 
 class ConfigError(Exception):
@@ -40,18 +42,25 @@ class Problems:
         try:
             return model.model_validate(raw)
         except ValidationError as e:
-            self.from_validation(loc, e, about)
+            self.from_validation(loc, e, about, model)
             return None
 
-    def from_validation(self, prefix: tuple[Any, ...], error: ValidationError, about: str | None) -> None:
+    def from_validation(self, prefix: tuple[Any, ...], error: ValidationError, about: str | None,
+                        model: type[BaseModel] | None = None) -> None:
         """One problem per TOML key: pydantic's union-branch tags (`str`, `int`, `function-...`) are
         not keys, so they are dropped and the branches' messages joined with "or"."""
         by_path: dict[str, list[str]] = {}
         for e in error.errors():
             loc = prefix + tuple(p for p in e["loc"] if not _is_union_tag(p))
             kind = e["type"]
-            if kind == "extra_forbidden":
-                message = "unknown key"
+            if kind == "default_factory_not_called":  # a default that reads a key with its own problem
+                continue
+            if kind == "finite_number":
+                message = "must be a finite number, not inf or nan"
+            elif kind == "extra_forbidden":
+                inner = tuple(p for p in e["loc"] if not _is_union_tag(p))
+                message = "unknown key" + (did_you_mean(str(inner[-1]), known_keys(model, inner[:-1]), "`", 1)
+                                           if model is not None and inner else "")
             elif kind == "missing":
                 message = "required key is missing"
             else:
@@ -68,6 +77,30 @@ class Problems:
         for path, messages in by_path.items():
             for message in messages:
                 self.add(path, message, about)
+
+
+def known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the (nested) model at `loc` inside `model` declares, as the TOML spells them."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        current = _model_in(field.annotation) if field is not None else None
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, through list[...], dict[str, ...] and unions."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 _UNION_TAGS = {"str", "int", "float", "bool", "list", "dict", "date", "none"}

@@ -6,6 +6,8 @@ import re
 
 import polars as pl
 
+from .sql_balance import parse_balanced
+
 SNAPSHOT_COL = "__snapshot"
 PERIOD_END_COL = "__period_end"
 TYPE_DTYPES: dict[str, pl.DataType] = {
@@ -20,7 +22,7 @@ _MISSING_COLUMN = re.compile(r'unable to find column "([^"]+)"')
 
 def parse_sql(text: str) -> pl.Expr:
     """SQL of the polars engine, parsed into an expression; never evaluated as Python."""
-    return pl.sql_expr(text)
+    return parse_balanced(text)  # long OR/AND chains regrouped: polars is slow on deep ones
 
 
 def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tuple[pl.DataType | None, str | None]:
@@ -36,6 +38,14 @@ def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tup
         if m:
             return None, f"unknown column {m.group(1)!r} in SQL: {text}"
         return None, f"SQL cannot be used here: {str(e).splitlines()[0]}: {text}"
+    try:  # evaluating over no rows compiles what only evaluation checks: a regular expression
+        pl.DataFrame(schema=schema).select(expr.alias("__x"))
+    except Exception as e:
+        lines = str(e).splitlines()
+        if lines and "regex" in lines[0]:
+            why = next((x.removeprefix("error: ") for x in lines if x.startswith("error:")), "it cannot be read")
+            return None, f"SQL has an invalid regular expression ({why}): {text}"
+        return None, f"SQL cannot be used here: {lines[0] if lines else type(e).__name__}: {text}"
     if boolean and dtype != pl.Boolean:
         return dtype, f"SQL must be a condition (true or false), but gives {dtype}: {text}"
     return dtype, None

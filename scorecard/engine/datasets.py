@@ -1,21 +1,23 @@
 """Reading the data files a config names, typed and checked (SPEC sections 2 and 4).
 
-Each dataset is read once. Every row that cannot be used (a value that does not parse, an empty
-value in a column not marked `?`, a spell ending before it starts) is left out and recorded as a
-`DataProblem` with file, row, column and value; a missing file or column is recorded against the
-declared columns it takes away, so only the measures that need them lose their value.
+Each dataset is read once (`datafiles`, `csvfile`). Every row that cannot be used (a malformed CSV
+line, a value that does not parse, an empty value in a column not marked `?`, a value that parses
+but cannot be used (`rowchecks`), a spell ending before it starts) is left out and recorded as a
+`DataProblem` with file, line (a Parquet file: row), column and value; a missing file or column is
+recorded against the declared columns it takes away, so only the measures that need them lose
+their value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import glob as _glob
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from .calendar import (
+    PERIOD_RE,
     Calendar,
     add_working_days,
     month_expr,
@@ -24,30 +26,20 @@ from .calendar import (
 )
 from .config_model import Config, Dataset, Derive
 from .config_sql import PERIOD_END_COL, SNAPSHOT_COL, parse_sql
+from .csvfile import CsvFile, UnreadableFile
+from .datafiles import FILE as FILE
+from .datafiles import PROBLEM_DETAIL_LIMIT as PROBLEM_DETAIL_LIMIT
+from .datafiles import ROW as ROW
+from .datafiles import VALUE_SHOWN as VALUE_SHOWN
+from .datafiles import DataProblem as DataProblem
+from .datafiles import RawFile, line_word
+from .datafiles import dataset_files as dataset_files
+from .datafiles import display_path as display_path
+from .datafiles import files_outside as files_outside
+from .datafiles import read_file as read_file
+from .rowchecks import negative_ages, repeats, value_checks
 
-ROW = "__row"
-FILE = "__file"
 BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "0": False, "n": False, "no": False}
-PROBLEM_DETAIL_LIMIT = 200  # problems listed one by one per dataset; the rest are counted
-
-
-@dataclass(frozen=True)
-class DataProblem:
-    dataset: str
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column is not None:
-            where += f", column {self.column}"
-        shown = f": {self.value!r}" if self.value is not None else ""
-        return f"{where}: {self.message}{shown}"
 
 
 @dataclass
@@ -57,6 +49,7 @@ class LoadedDataset:
     problems: list[DataProblem] = field(default_factory=list)  # listed one by one (capped)
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> rows left out
     missing: dict[tuple[str, str], str] = field(default_factory=dict)  # (dataset, column) -> why absent
+    blank_lines: int = 0  # blank lines skipped in its CSV files (not rows, not problems)
     first_month: int | None = None  # months with a row dated in them
     last_month: int | None = None
 
@@ -69,35 +62,6 @@ class LoadedDataset:
             return None
         reasons = "; ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
         return f"{self.rows_left_out} rows of {self.config.name} ({self.config.file}) left out: {reasons}"
-
-
-# --------------------------------------------------------------------------------------
-# Files
-# --------------------------------------------------------------------------------------
-def display_path(path: Path, config: Config) -> str:
-    try:
-        return str(path.relative_to(config.path.parent))
-    except ValueError:
-        return str(path)
-
-
-def dataset_files(config: Config, pattern: str) -> list[Path]:
-    full = config.data_dir / pattern
-    if any(ch in pattern for ch in "*?["):
-        return sorted(Path(p) for p in _glob.glob(str(full)))
-    return [full] if full.exists() else []
-
-
-def read_file(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
-    """A data file's rows; of a Parquet file only `columns` (those present), when given."""
-    if path.suffix.lower() == ".parquet":
-        if columns is not None:
-            present = set(pl.read_parquet_schema(path))
-            wanted = [c for c in dict.fromkeys(columns) if c in present]
-            if wanted:  # with no column at all the row count would be lost
-                return pl.read_parquet(path, columns=wanted)
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -160,20 +124,25 @@ class _Reads:
     column any of them declares (Parquet), and which text columns may hold a blank value."""
 
     columns: dict[Path, list[str]] = field(default_factory=dict)
-    frames: dict[Path, pl.DataFrame] = field(default_factory=dict)
+    frames: dict[Path, RawFile | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
 
-    def read(self, path: Path, columns: list[str]) -> pl.DataFrame:
+    def read(self, path: Path, columns: list[str]) -> RawFile:
         if path not in self.frames:
-            self.frames[path] = read_file(path, self.columns.get(path, columns))
-        frame = self.frames[path]
+            try:
+                self.frames[path] = read_file(path, self.columns.get(path, columns))
+            except UnreadableFile as e:
+                self.frames[path] = e
+        got = self.frames[path]
+        if isinstance(got, UnreadableFile):
+            raise got
         if path.suffix.lower() != ".parquet":
-            return frame
-        present = [c for c in dict.fromkeys(columns) if c in frame.columns]
-        return frame.select(present) if present else frame
+            return got
+        present = [c for c in dict.fromkeys(columns) if c in got.frame.columns]
+        return RawFile(got.frame.select(ROW, *present)) if present else got
 
     def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
         todo = [c for c in names if (path, c) not in self.blank]
@@ -201,7 +170,7 @@ def _may_be_blank(raw: pl.DataFrame, names: list[str]) -> set[str]:
 
 def _typed_file(
     ds: Dataset, path: Path, shown: str, loaded: LoadedDataset, file_dtype: pl.DataType | None = None,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> tuple[pl.DataFrame, pl.Series | None]:
     """One file's rows in the declared types, and which rows are usable (None: all of them).
 
@@ -212,24 +181,31 @@ def _typed_file(
     """
     reads = reads or _Reads()
     try:
-        raw = reads.read(path, _columns_read(ds))
-    except Exception as e:
-        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, f"cannot be read: {e}"))
+        read = reads.read(path, _columns_read(ds))
+    except UnreadableFile as e:
+        loaded.problems.append(DataProblem(ds.name, shown, None, None, None, str(e)))
         for c in ds.columns:
-            loaded.missing.setdefault((ds.name, c), f"{shown} cannot be read")
+            loaded.missing.setdefault((ds.name, c), f"{shown} {e}")
         return pl.DataFrame(), None
-    raw = raw.with_row_index(ROW, offset=1)
+    raw = read.frame
+    if read.csv is not None:
+        _csv_problems(ds, shown, read.csv, loaded)
     exprs: list[pl.Expr] = [pl.lit(shown, dtype=file_dtype or pl.String).alias(FILE), pl.col(ROW).cast(pl.UInt32)]
     # (column, what marks a bad row: None for "does not parse", from the parsed column; shown value; message)
-    checks: list[tuple[str, pl.Expr | None, pl.Expr, str]] = []
+    checks: list[tuple[str, pl.Expr | pl.Series | None, pl.Expr, str]] = []
     may_be_blank = reads.may_be_blank(path, raw, [c for c, col in ds.columns.items()
                                                   if col.type == "str" and raw.schema.get(c) == pl.String])
     for name, col in ds.columns.items():
         if name not in raw.columns:
-            why = f"column {name!r} is missing from {shown}"
+            twice = read.csv.duplicated.get(name) if read.csv is not None else None
+            why = (f"column {name!r} appears {len(twice)} times in the header of {shown}" if twice
+                   else f"column {name!r} is missing from {shown}")
             if (ds.name, name) not in loaded.missing:
-                loaded.problems.append(DataProblem(ds.name, shown, None, name, None,
-                                                   "declared column is missing; measures that need it have no data"))
+                loaded.problems.append(DataProblem(
+                    ds.name, shown, 1 if twice else None, name, None,
+                    f"declared column appears {len(twice)} times in the header (columns "
+                    f"{', '.join(map(str, twice))}), so which to use is unclear; measures that need it have no data"
+                    if twice else "declared column is missing; measures that need it have no data"))
             loaded.missing.setdefault((ds.name, name), why)
             exprs.append(pl.lit(None, dtype=_dtype(col.type)).alias(name))
             continue
@@ -243,17 +219,21 @@ def _typed_file(
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
-        checks.append((ds.period, p.is_not_null() & ~p.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), p,
+        checks.append((ds.period, p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern), p,
                        "is not a period (YYYY-MM)"))
     parsed = raw.select(exprs)  # each column parsed once
+    checks += value_checks(ds, parsed, positive)
     if not checks:
         return parsed, None
-    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks) if c[1] is not None])
+    computed = raw.select([c[1].fill_null(False).alias(f"__bad{i}") for i, c in enumerate(checks)
+                           if isinstance(c[1], pl.Expr)])
     flags: dict[int, pl.Series] = {}  # check -> its bad rows, for the checks that found any
     for i, (name, cond, _shown, _message) in enumerate(checks):
         if cond is None:  # a value that does not parse is null once parsed, and was not null before
             if parsed[name].null_count() > raw[name].null_count():
                 flags[i] = raw[name].is_not_null() & parsed[name].is_null()
+        elif isinstance(cond, pl.Series):  # found on the parsed values
+            flags[i] = cond
         elif computed[f"__bad{i}"].any():
             flags[i] = computed[f"__bad{i}"]
     if not flags:
@@ -274,6 +254,16 @@ def _typed_file(
         if counts.get(reason):
             loaded.left_out[reason] = loaded.left_out.get(reason, 0) + counts[reason]
     return parsed, first_reason.is_null()
+
+
+def _csv_problems(ds: Dataset, shown: str, csv: CsvFile, loaded: LoadedDataset) -> None:
+    """What reading a CSV file found: its malformed lines (named, up to the limit, and counted)."""
+    room = max(PROBLEM_DETAIL_LIMIT - len(loaded.problems), 0)
+    for p in csv.problems[:room]:
+        loaded.problems.append(DataProblem(ds.name, shown, p.line, p.column, p.value, p.message))
+    for reason, n in csv.left_out.items():
+        loaded.left_out[reason] = loaded.left_out.get(reason, 0) + n
+    loaded.blank_lines += csv.blank_lines
 
 
 def _dtype(type_: str) -> pl.DataType:
@@ -351,8 +341,10 @@ def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
+    populations = {m.population for m in config.measures if m.population}
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
-        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads)
+        positive = frozenset({"value"}) if name in populations else frozenset()
+        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
     return loaded
 
 
@@ -362,7 +354,7 @@ def _empty(ds: Dataset) -> pl.DataFrame:
 
 def _load_dataset(
     config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int,
-    reads: _Reads | None = None,
+    reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> LoadedDataset:
     result = LoadedDataset(ds, _empty(ds))
     files = dataset_files(config, ds.file)
@@ -375,7 +367,7 @@ def _load_dataset(
     file_dtype = pl.Enum(list(dict.fromkeys(shown)))  # `__file`: one small integer per row, not the name
     parts: list[pl.DataFrame] = []
     for path, name in zip(files, shown, strict=True):
-        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads)
+        frame, usable = _typed_file(ds, path, name, result, file_dtype, reads, positive)
         if frame.width:
             parts.append(frame if usable is None else frame.filter(usable))
     frame = pl.concat(parts, how="vertical") if parts else _empty(ds).with_columns(
@@ -391,10 +383,12 @@ def _load_dataset(
         right = other.frame.drop([c for c in (FILE, ROW) if c in other.frame.columns])
         dupes = right.group_by(j.right).len().filter(pl.col("len") > 1)
         if dupes.height:
-            for key, n in dupes.head(20).iter_rows():
+            for key, n, file, rows in repeats(other.frame, j.right, dupes.head(20)):
                 result.problems.append(DataProblem(
-                    j.dataset, other.config.file, None, j.right, str(key),
-                    f"appears {n} times; a joined table needs one row per key (the last is used)",
+                    j.dataset, file, rows[-1], j.right, str(key),
+                    f"appears {n} times (also {line_word(file)}{'s' if len(rows) > 2 else ''} "
+                    f"{', '.join(map(str, rows[:-1]))}); "
+                    "a joined table needs one row per key (the last is used)",
                 ))
             right = right.unique(subset=[j.right], keep="last", maintain_order=True)
         right = right.with_columns(pl.col(j.right).cast(frame.schema[j.left]))
@@ -415,6 +409,7 @@ def _load_dataset(
             for f, row, s, e in backwards.select(FILE, ROW, ds.start, ds.end).head(room).iter_rows():
                 result.problems.append(DataProblem(ds.name, f, row, ds.end, f"{e} < {s}", "spell ends before it starts"))
             frame = frame.filter((pl.col(ds.end) >= pl.col(ds.start)) | pl.col(ds.end).is_null())
+    frame = negative_ages(ds, frame, result.left_out, result.problems)
     result.frame = frame
     result.first_month, result.last_month = _data_months(ds, frame, today_month)
     return result

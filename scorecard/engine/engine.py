@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from .calendar import Calendar, month_number, month_of_date, period_of
+from .calendar import PERIOD_FORM, Calendar, month_number, month_of_date, period_of
 from .comparators import Comparators, load_comparators
 from .config import load_config
 from .config_model import Config, Measure
@@ -23,6 +23,7 @@ from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, me
 from .datasets import DataProblem, LoadedDataset, load_datasets
 from .grid import P, PeriodGrid, Query
 from .measures import aggregate
+from .names import did_you_mean, find_id
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -140,7 +141,7 @@ class Engine:
         try:
             month = month_number(period)
         except ValueError:
-            raise UsageError(f"{period!r} is not a period (YYYY-MM)") from None
+            raise UsageError(f"{period!r} is not a period ({PERIOD_FORM})") from None
         if self.last_month is not None and month > self.last_month:
             extract = self.coverage.extract_date
             raise UsageError(f"{period} is after {month_words(self.last_month)}, the latest period with data"
@@ -188,10 +189,13 @@ class Engine:
             raise UsageError(f"unknown scorecard {scorecard_id!r}; the config has {known}") from None
 
     def measure(self, measure_id: str) -> Measure:
-        try:
-            return self.config.measure(measure_id)
-        except KeyError:
-            raise UsageError(f"unknown measure {measure_id!r}") from None
+        """A measure by its id, without regard to case; an unknown id names the closest ones."""
+        ids = [m.id for m in self.config.measures]
+        found = find_id(measure_id, ids)
+        if found is None:
+            raise UsageError(f"unknown measure {measure_id!r}{did_you_mean(measure_id, ids)} "
+                             "(`scorecard measures` lists them)")
+        return self.config.measure(found)
 
     # -- the grid -----------------------------------------------------------------------------
     def grid_for(self, *months: int) -> PeriodGrid:

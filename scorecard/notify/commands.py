@@ -22,33 +22,26 @@ from typing import TextIO
 from ..engine.config import ConfigError, load_config
 from ..engine.engine import Engine, UsageError
 from ..format import table
+from ..statefile import StateFileError
 from ..store import Results
 from .data_alerts import DATA_STALE, route_data_alerts
 from .deliver import DeliveryReport, deliver
-from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, evaluate
+from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, RouteLike, evaluate
 from .locks import LockBusy, run_lock, serve_lock
 from .messages import build_messages, period_label, preview
-from .outbox import Outbox, OutboxRow, utc_now
+from .outbox import Dropped, Outbox, OutboxRow, utc_now
 from .scheduler import ScheduleError, build_scheduler, next_runs, parse_schedule
-from .slack import Deadline, SlackError, SlackSettings, client_from_env, secrets_from_env
+from .secrets import CredentialsError, RedactingFormatter, check_credentials
+from .slack import Deadline, SlackError, SlackSettings, client_from_env
 
 log = logging.getLogger("scorecard.alerts")
 
 
 # -- logging -------------------------------------------------------------------------------------
-class _Redacting(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        redact = secrets_from_env()
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
 def configure_logging(default: int) -> None:
     """Log lines to stderr with a timestamp; `SCORECARD_LOG_LEVEL` overrides the level.
-    Secrets from the environment are redacted from every line."""
+    Secrets from the environment are redacted from every line, tracebacks included; the
+    scheduler's (APScheduler's) own warnings go through the same handler."""
     level_name = os.environ.get("SCORECARD_LOG_LEVEL", "").upper()
     level = logging.getLevelName(level_name) if level_name else default
     if not isinstance(level, int):
@@ -57,11 +50,14 @@ def configure_logging(default: int) -> None:
     root.setLevel(level)
     if not any(getattr(h, "_scorecard_alerts", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handler.addFilter(_Redacting())
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(message)s"))
         handler._scorecard_alerts = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False
+        scheduler_log = logging.getLogger("apscheduler")
+        scheduler_log.addHandler(handler)
+        scheduler_log.setLevel(logging.WARNING)
+        scheduler_log.propagate = False
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -144,11 +140,19 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
         return loaded
     engine, state = loaded.engine, loaded.state
     org = engine.config.organisation
+    if not dry_run:
+        try:
+            check_credentials()
+        except CredentialsError as e:
+            print(f"Error: {e}", file=err)
+            return 1
     settings = SlackSettings.from_env()
     lock = run_lock(state)
     if not dry_run:
         try:
-            lock.acquire(wait=settings.deadline)
+            lock.acquire(wait=settings.deadline, on_wait=lambda holder: print(
+                f"another alerts run ({holder}) holds {lock.path}; waiting up to {settings.deadline:g} s for it",
+                file=err, flush=True))
         except LockBusy as e:
             print(f"another alerts run is in progress ({e.holder}, lock {e.path}); try again later", file=err)
             return 1
@@ -163,11 +167,13 @@ def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, 
             if dry_run:
                 return _dry_run(engine, ev, outbox, now, out, err)
             data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
-            recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
+            recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
             for line in _evaluation_lines(engine, ev):
                 print(line, file=out)
             print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) "
                   "in the outbox", file=out)
+            for line in _dropped_lines(recorded.dropped):
+                print(line, file=out)
             deadline = Deadline(settings.deadline)
             client = client_from_env(settings, deadline)
             pending = outbox.counts()["pending"]
@@ -199,12 +205,14 @@ def _dry_run(engine: Engine, ev: Evaluation, outbox: Outbox, now: dt.datetime, o
     org = engine.config.organisation
     with outbox.preview():  # the run is recorded, read back and rolled back
         data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
-        recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now)
+        recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
         pending = outbox.pending()
     for line in _evaluation_lines(engine, ev):
         print(line, file=out)
     print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) (dry run: "
           "nothing recorded, nothing sent)", file=out)
+    for line in _dropped_lines(recorded.dropped):
+        print(line, file=out)
     by_route: dict[str, list[OutboxRow]] = {}
     for r in pending:
         by_route.setdefault(r.route, []).append(r)
@@ -214,6 +222,19 @@ def _dry_run(engine: Engine, ev: Evaluation, outbox: Outbox, now: dt.datetime, o
         for message in build_messages(route, rows, organisation=org.name, timezone=org.timezone, now=now):
             print(preview(message), file=out)
     return _problems(engine, err)
+
+
+def _routes(engine: Engine) -> list[RouteLike]:
+    alerts = engine.config.alerts
+    return list(alerts.routes) if alerts is not None else []
+
+
+def _dropped_lines(dropped: list[Dropped]) -> list[str]:
+    lines = []
+    for d in dropped:
+        moved = "; " + ", ".join(f"{n} re-routed to {ch}" for ch, n in d.rerouted.items()) if d.rerouted else ""
+        lines.append(f"{d.route}: {d.alerts} pending alert(s) dropped, not sent: {d.reason}{moved}")
+    return lines
 
 
 def _problems(engine: Engine, err: TextIO) -> int:
@@ -228,17 +249,27 @@ def _problems(engine: Engine, err: TextIO) -> int:
 def _scheduled_run(config_path: Path) -> int:
     log.info("alerts run started")
     out, err = io.StringIO(), io.StringIO()
+    failure = None
     try:
         code = run_once(config_path, None, False, out, err)
+    except StateFileError as e:  # one line naming the file, as on the command line
+        code, failure = 1, str(e)
     except Exception:  # the scheduler keeps going; the next run tries again
+        _log_output(out, err)
         log.exception("alerts run failed")
         return 1
+    _log_output(out, err)
+    if failure:
+        log.error("%s", failure)
+    log.info("alerts run finished (exit %d)", code)
+    return code
+
+
+def _log_output(out: io.StringIO, err: io.StringIO) -> None:
     for line in out.getvalue().splitlines():
         log.info("%s", line)
     for line in err.getvalue().splitlines():
         log.warning("%s", line)
-    log.info("alerts run finished (exit %d)", code)
-    return code
 
 
 def alerts_serve(config_path: Path, run_now: bool = False) -> int:
@@ -266,6 +297,11 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
         trigger = parse_schedule(alerts.schedule, timezone)
     except ScheduleError as e:
         print(f"{config.path}: {e}", file=sys.stderr)
+        return 1
+    try:
+        check_credentials()
+    except CredentialsError as e:
+        print(f"Error: {e}", file=sys.stderr)
         return 1
     lock = serve_lock(config.state_path)
     try:
@@ -320,20 +356,26 @@ def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
     box = Outbox.open_existing(state)
     if box is None:
         rows: list[OutboxRow] = []
-        counts = {"pending": 0, "delivered": 0}
+        counts = {"pending": 0, "delivered": 0, "dropped": 0}
         last_run = None
     else:
         with box:
             rows, counts, last_run = box.rows(), box.counts(), box.last_run()
-    rows.sort(key=lambda r: (r.status != "pending", -r.id))
+    order = {"pending": 0, "delivered": 1, "dropped": 2}
+    rows.sort(key=lambda r: (order.get(r.status, 3), -r.id))
+    credential, protection = _protection()
     if fmt == "json":
         print(json.dumps({"state": str(state), "summary": counts, "last_run": last_run,
+                          "credential": credential, "history_check": credential == "bot",
                           "alerts": [r.to_json() for r in rows]}, indent=1, ensure_ascii=False), file=out)
         return 0
     head = f"Alerts outbox {state}: {counts['pending']} pending, {counts['delivered']} delivered"
+    if counts["dropped"]:
+        head += f", {counts['dropped']} dropped"
     if last_run:
         head += f"; last evaluated {last_run['started_at']}"
     print(head, file=out)
+    print(protection, file=out)
     if not rows:
         print("no alerts yet", file=out)
         return 0
@@ -342,7 +384,9 @@ def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
         if r.status == "delivered":
             detail = f"ts {r.slack_ts or '-'} at {r.delivered_at}" + (" (found in history)" if r.found_in_history
                                                                        else "")
-        elif r.attempts:
+        elif r.status == "dropped":
+            detail = f"not sent: {r.dropped_reason or 'its route is gone'}"[:100]
+        elif r.attempts or r.last_error:
             detail = (r.last_error or "sending (outcome unknown)")[:100]
         else:
             detail = "not tried yet"
@@ -353,4 +397,24 @@ def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
     by_route = Counter(r.route for r in rows if r.status == "pending")
     if by_route:
         print("pending by route: " + ", ".join(f"{k} {v}" for k, v in by_route.items()), file=out)
+    dropped = Counter((r.route, r.dropped_reason) for r in rows if r.status == "dropped")
+    for (route, reason), n in dropped.items():
+        print(f"dropped, not sent: {n} alert(s) for {route}: {reason or 'its route is gone'}", file=out)
     return 0
+
+
+def _protection() -> tuple[str | None, str]:
+    """Which Slack credential is set, and a line saying whether a lost state file can resend alerts."""
+    try:
+        credential = check_credentials()
+    except CredentialsError as e:
+        return None, f"Slack credentials: {e}"
+    if credential == "bot":
+        return credential, ("Resending protection: on (bot token): before sending an alert the state file has no "
+                            "record of sending, the channel's history is checked, so a lost state file sends nothing "
+                            "twice")
+    if credential == "webhook":
+        return credential, ("Resending protection: OFF (SLACK_WEBHOOK_URL): a webhook cannot read the channel's "
+                            "history, so if this state file is lost or damaged, delivered alerts are sent again; "
+                            "a bot token (SLACK_BOT_TOKEN) avoids this")
+    return None, "Slack credentials: none set (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL): alerts wait in the outbox"

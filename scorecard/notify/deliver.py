@@ -1,7 +1,8 @@
 """The sender: delivers the outbox's pending alerts, one message per route (split when too big).
 
 For each route, in the order its first pending alert was found:
-1. alerts whose last send has an unknown outcome (the process died, the connection dropped)
+1. alerts whose last send has an unknown outcome (the process died, the connection dropped),
+   and alerts never sent from this state file (it may be new because the old one was lost),
    are looked for in the channel's recent history by the keys in the messages' metadata;
    those found are recorded as delivered with the message's timestamp and not sent again;
 2. the rest are built into messages; each message's alerts are marked as being sent
@@ -23,6 +24,7 @@ from .outbox import Outbox, OutboxRow, utc_now
 from .slack import Deadline, SlackClient, SlackError
 
 HISTORY_MARGIN = dt.timedelta(minutes=10)  # clock skew between this machine and Slack
+LOOKBACK = dt.timedelta(days=400)  # how far back an alert never sent from this state file is looked for
 
 
 @dataclass(frozen=True)
@@ -45,44 +47,55 @@ class DeliveryReport:
     pending: int = 0  # alerts still pending afterwards
 
 
-def _attempted_at(row: OutboxRow) -> dt.datetime:
-    if row.last_attempt_at:
+def _look_from(row: OutboxRow, now: dt.datetime) -> dt.datetime:
+    """How far back the channel's history may hold the row's message: since its last attempt; for
+    an alert never sent from this state file, since its period began (at most LOOKBACK ago)."""
+    if row.uncertain and row.last_attempt_at:
         return dt.datetime.fromisoformat(row.last_attempt_at)
-    return dt.datetime.fromisoformat(row.created_at)
+    if row.uncertain:
+        return dt.datetime.fromisoformat(row.created_at)
+    start = dt.datetime.fromisoformat(f"{row.period}-01T00:00:00+00:00")
+    return max(start, now - LOOKBACK)
 
 
 def reconcile(outbox: Outbox, client: SlackClient, route: str, rows: list[OutboxRow],
-              report: DeliveryReport) -> list[OutboxRow]:
-    """Record as delivered the uncertain alerts Slack already has; return the rows still to send.
-    Raises SlackError (unavailable, auth) when Slack cannot be asked."""
+              report: DeliveryReport, now: dt.datetime | None = None) -> list[OutboxRow]:
+    """Record as delivered the alerts Slack already has, of those whose last send had an unknown
+    outcome and those never sent from this state file (a lost state file must not mean sending
+    everything again); return the rows still to send. Raises SlackError (unavailable, auth) when
+    Slack cannot be asked."""
+    now = now or utc_now()
     uncertain = [r for r in rows if r.uncertain]
-    if not uncertain:
+    check = [r for r in rows if r.uncertain or r.attempts == 0]
+    if not check:
         return rows
+    again = "sending again" if uncertain else "sending"
     if not client.can_check_history:
-        report.notes.append(
-            f"{route}: {len(uncertain)} alert(s) may already have reached Slack, but a webhook cannot read the "
-            "channel's history: sending again (a bot token avoids this)"
-        )
+        if uncertain:
+            report.notes.append(
+                f"{route}: {len(uncertain)} alert(s) may already have reached Slack, but a webhook cannot read the "
+                "channel's history: sending again (a bot token avoids this)"
+            )
         return rows
     try:
         channel = outbox.channel_id(route) or client.channel_id(route)
         if channel is None:
-            report.notes.append(f"{route}: channel not found, so its history could not be checked: sending again")
+            report.notes.append(f"{route}: channel not found, so its history could not be checked: {again}")
             return rows
         outbox.remember_channel(route, channel)
-        oldest = min(_attempted_at(r) for r in uncertain) - HISTORY_MARGIN
+        oldest = min(_look_from(r, now) for r in check) - HISTORY_MARGIN
         messages = client.history(channel, oldest.timestamp())
     except SlackError as e:
         if e.kind != "rejected":
             raise
-        report.notes.append(f"{route}: could not check the channel's history ({e.message}): sending again")
+        report.notes.append(f"{route}: could not check the channel's history ({e.message}): {again}")
         return rows
     seen: dict[str, str] = {}
     for m in messages:
         for key in metadata_keys(m.get("metadata")):
             seen.setdefault(key, str(m.get("ts")))
     by_ts: dict[str, list[int]] = defaultdict(list)
-    for r in uncertain:
+    for r in check:
         if r.alert_key in seen:
             by_ts[seen[r.alert_key]].append(r.id)
     for ts, ids in by_ts.items():
@@ -105,8 +118,9 @@ def deliver(outbox: Outbox, client: SlackClient, *, organisation: str, timezone:
             report.stopped = "this run's time for Slack is used up"
             break
         try:
-            rows = reconcile(outbox, client, route, rows, report)
+            rows = reconcile(outbox, client, route, rows, report, now)
         except SlackError as e:
+            outbox.note_error([r.id for r in rows], f"checking the channel's history: {e.message}")
             report.failures.append((route, f"checking the channel's history: {e.message}"))
             report.stopped = e.message
             break

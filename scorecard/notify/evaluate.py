@@ -156,15 +156,22 @@ def find_transitions(rating: ScorecardRating) -> list[Transition]:
     return out
 
 
+def route_takes(route: RouteLike, t: Transition) -> bool:
+    """Whether a route's `when` and `scorecards` take the transition. An alert about a dataset
+    (`data_stale`: no scorecard) was matched to the route's scorecards through the measures the
+    dataset feeds when it was routed; only its kind is checked here."""
+    if route.scorecards is not None and t.scorecard and t.scorecard not in route.scorecards:
+        return False
+    return bool(set(t.kinds) & set(route.when))
+
+
 def route_transitions(transitions: Iterable[Transition], routes: Sequence[RouteLike]) -> list[RoutedAlert]:
     """Each transition to every route whose `when` and `scorecards` take it, once per channel."""
     out: list[RoutedAlert] = []
     seen: set[tuple[str, str, str]] = set()
     for t in transitions:
         for r in routes:
-            if r.scorecards is not None and t.scorecard not in r.scorecards:
-                continue
-            if not set(t.kinds) & set(r.when):
+            if not route_takes(r, t):
                 continue
             ident = (r.channel, t.scorecard, t.measure, t.period, t.from_band, t.to_band, t.detail)
             if ident in seen:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from ..statefile import StateFileError
 
 
 class LockBusy(Exception):
@@ -26,8 +29,12 @@ class FileLock:
         self._fd: int | None = None
 
     def _try(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StateFileError(self.path, f"cannot create this lock file beside the state file ({e.strerror}); "
+                                            f"check that this user can create files in {self.path.parent}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -45,9 +52,14 @@ class FileLock:
             pid = ""
         return f"process {pid}" if pid else "another process"
 
-    def acquire(self, wait: float = 0.0, poll: float = 0.05) -> None:
-        """Take the lock, waiting up to `wait` seconds; LockBusy when another process keeps it."""
+    def acquire(self, wait: float = 0.0, poll: float = 0.05, on_wait: Callable[[str], None] | None = None) -> None:
+        """Take the lock, waiting up to `wait` seconds; LockBusy when another process keeps it.
+        `on_wait(holder)` is called once when the lock is not free at once (to say so)."""
         end = time.monotonic() + wait
+        if self._try():
+            return
+        if wait > 0 and on_wait is not None:
+            on_wait(self.holder())
         while not self._try():
             if time.monotonic() >= end:
                 raise LockBusy(self.path, self.holder())

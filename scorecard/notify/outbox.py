@@ -20,12 +20,13 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..publish.state import ensure_schema
-from .evaluate import RoutedAlert, Transition
+from ..statefile import StateFileError, begin_write, connect, state_errors
+from .evaluate import RoutedAlert, RouteLike, Transition, route_takes, route_transitions
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_runs (
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     payload TEXT NOT NULL,          -- JSON of the Transition: aggregates only
     run_id INTEGER NOT NULL REFERENCES alert_runs(id),
     created_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered')),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dropped')),
     attempts INTEGER NOT NULL DEFAULT 0,
     uncertain INTEGER NOT NULL DEFAULT 0,
     last_attempt_at TEXT,
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS alert_outbox (
     delivered_at TEXT,
     found_in_history INTEGER NOT NULL DEFAULT 0,
     detail TEXT NOT NULL DEFAULT '',  -- what else makes an alert on the data unique (a restated value)
+    dropped_reason TEXT,            -- why a pending alert will not be sent (its route is gone)
     UNIQUE (route, scorecard, measure, period, from_band, to_band, detail)
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_status ON alert_outbox (status, route);
@@ -67,7 +69,6 @@ CREATE TABLE IF NOT EXISTS alert_channels (
 );
 """
 
-BUSY_TIMEOUT_MS = 15_000
 
 
 def utc_now() -> dt.datetime:
@@ -101,6 +102,7 @@ class OutboxRow:
     slack_ts: str | None
     delivered_at: str | None
     found_in_history: bool
+    dropped_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         t = self.transition
@@ -123,6 +125,7 @@ class OutboxRow:
             "last_attempt_at": self.last_attempt_at,
             "last_error": self.last_error,
             "delivered_at": self.delivered_at,
+            "dropped_reason": self.dropped_reason,
             "slack": (
                 {"channel": self.slack_channel, "ts": self.slack_ts, "found_in_history": self.found_in_history}
                 if self.status == "delivered"
@@ -132,16 +135,27 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """Pending alerts of one route that the config no longer sends there."""
+
+    route: str
+    alerts: int
+    reason: str
+    rerouted: dict[str, int]  # channel -> alerts re-routed there (not already in its outbox)
+
+
+@dataclass(frozen=True)
 class Recorded:
     run_id: int
     transitions: int
     new_alerts: int
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 _COLUMNS = (
     "id, route, scorecard, measure, period, from_band, to_band, kinds, alert_key, payload, run_id, "
     "created_at, status, attempts, uncertain, last_attempt_at, last_error, slack_channel, slack_ts, "
-    "delivered_at, found_in_history"
+    "delivered_at, found_in_history, dropped_reason"
 )
 
 
@@ -168,6 +182,7 @@ def _row(r: sqlite3.Row) -> OutboxRow:
         slack_ts=r["slack_ts"],
         delivered_at=r["delivered_at"],
         found_in_history=bool(r["found_in_history"]),
+        dropped_reason=r["dropped_reason"],
     )
 
 
@@ -183,18 +198,33 @@ class Outbox:
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Outbox:
         """The state file's outbox. With `create=False` (a dry run) a state file that does not
-        exist yet is stood in for by an empty one in memory: nothing is written to disk."""
-        if create or path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            target = str(path)
+        exist yet is stood in for by an empty one in memory: nothing is written to disk.
+        Raises StateFileError (one line naming the file and what to do) when the file is a
+        directory, damaged, read-only, kept locked, or from a newer program."""
+        if create or path.exists() or path.is_symlink():
+            conn = connect(path)
         else:
-            target = ":memory:"
-        conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
-        ensure_schema(conn)  # an outbox from before schema version 2 is rebuilt with its rows
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            conn.row_factory = sqlite3.Row
+        try:
+            with state_errors(path):
+                conn.execute("PRAGMA foreign_keys = ON")
+            begin_write(conn, path)
+            with state_errors(path):
+                try:
+                    _migrate(conn)
+                    _create(conn)
+                    ensure_schema(conn)  # publications; an outbox from before schema version 2
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        except RuntimeError as e:  # a state file from a newer program
+            conn.close()
+            raise StateFileError(path, str(e)) from None
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn, path)
 
     @classmethod
@@ -219,18 +249,20 @@ class Outbox:
         if self._previewing:  # inside preview(): part of its transaction, undone at its end
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_write(self.conn, self.path)
         try:
-            yield
+            with state_errors(self.path):
+                yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        with state_errors(self.path):
+            self.conn.execute("COMMIT")
 
     @contextmanager
     def preview(self) -> Iterator[None]:
         """Everything written inside is visible inside and rolled back at the end (dry runs)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_write(self.conn, self.path)
         self._previewing = True
         try:
             yield
@@ -240,9 +272,10 @@ class Outbox:
 
     # -- writing --------------------------------------------------------------------------
     def record(self, alerts: Sequence[RoutedAlert], periods: dict[str, str], transitions: int,
-               now: dt.datetime | None = None) -> Recorded:
+               now: dt.datetime | None = None, routes: Sequence[RouteLike] | None = None) -> Recorded:
         """Record an evaluation run and its alerts in one transaction. Alerts already in the
-        outbox (pending or delivered) are left as they are."""
+        outbox (pending or delivered) are left as they are. With `routes` (the config as it is
+        now), pending alerts follow them: see `_follow_routes`."""
         stamp = _iso(now or utc_now())
         with self._transaction():
             cur = self.conn.execute(
@@ -252,17 +285,47 @@ class Outbox:
             run_id = int(cur.lastrowid or 0)
             new = 0
             for a in alerts:
-                t = a.transition
-                cur = self.conn.execute(
-                    "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
-                    " kinds, alert_key, payload, run_id, created_at, detail)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
-                     a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp, t.detail),
-                )
-                new += cur.rowcount
+                new += self._insert(a, run_id, stamp)
+            dropped = self._follow_routes(routes, run_id, stamp) if routes is not None else []
             self.conn.execute("UPDATE alert_runs SET new_alerts = ? WHERE id = ?", (new, run_id))
-        return Recorded(run_id, transitions, new)
+        return Recorded(run_id, transitions, new, dropped)
+
+    def _follow_routes(self, routes: Sequence[RouteLike], run_id: int, stamp: str) -> list[Dropped]:
+        """A route is its channel. A pending alert whose channel no route names any more, or whose
+        route no longer takes it (`when`, `scorecards`), is dropped (never sent there) with the
+        reason; its transition goes to whichever routes take it now, unless already in their outbox."""
+        channels = {r.channel for r in routes}
+        out: dict[tuple[str, str], list[OutboxRow]] = {}
+        for row in self.rows(status="pending"):
+            if any(r.channel == row.route and route_takes(r, row.transition) for r in routes):
+                continue
+            reason = (f"{row.route} is no longer a configured channel" if row.route not in channels
+                      else f"the route to {row.route} no longer takes this alert")
+            out.setdefault((row.route, reason), []).append(row)
+        dropped = []
+        for (route, reason), rows in out.items():
+            rerouted: dict[str, int] = {}
+            for row in rows:
+                self.conn.execute("UPDATE alert_outbox SET status = 'dropped', uncertain = 0, dropped_reason = ?"
+                                  " WHERE id = ?", (reason, row.id))
+                if not row.transition.scorecard:  # about a dataset: each run routes these afresh
+                    continue
+                for a in route_transitions([row.transition], routes):
+                    if self._insert(a, run_id, stamp):
+                        rerouted[a.route] = rerouted.get(a.route, 0) + 1
+            dropped.append(Dropped(route, len(rows), reason, rerouted))
+        return dropped
+
+    def _insert(self, a: RoutedAlert, run_id: int, stamp: str) -> int:
+        t = a.transition
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO alert_outbox (route, scorecard, measure, period, from_band, to_band,"
+            " kinds, alert_key, payload, run_id, created_at, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.route, t.scorecard, t.measure, t.period, t.from_band, t.to_band, ",".join(t.kinds),
+             a.key, json.dumps(t.to_json(), sort_keys=True), run_id, stamp, t.detail),
+        )
+        return cur.rowcount
 
     def begin_attempt(self, ids: Sequence[int], now: dt.datetime | None = None) -> None:
         """Committed before the request goes out: if the process dies during the send, the rows
@@ -292,6 +355,12 @@ class Outbox:
                 [(error, int(uncertain), i) for i in ids],
             )
 
+    def note_error(self, ids: Sequence[int], error: str) -> None:
+        """Why the rows could not be sent yet, when no attempt was made (Slack could not be asked)."""
+        with self._transaction():
+            self.conn.executemany("UPDATE alert_outbox SET last_error = ? WHERE id = ? AND status = 'pending'",
+                                  [(error, i) for i in ids])
+
     def remember_channel(self, name: str, channel_id: str) -> None:
         with self._transaction():
             self.conn.execute(
@@ -302,7 +371,8 @@ class Outbox:
 
     # -- reading --------------------------------------------------------------------------
     def channel_id(self, name: str) -> str | None:
-        r = self.conn.execute("SELECT channel_id FROM alert_channels WHERE name = ?", (name,)).fetchone()
+        with state_errors(self.path):
+            r = self.conn.execute("SELECT channel_id FROM alert_channels WHERE name = ?", (name,)).fetchone()
         return r["channel_id"] if r else None
 
     def pending(self) -> list[OutboxRow]:
@@ -314,19 +384,45 @@ class Outbox:
         if status is not None:
             sql += " WHERE status = ?"
             args = (status,)
-        return [_row(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+        with state_errors(self.path):
+            return [_row(r) for r in self.conn.execute(sql + " ORDER BY id", args).fetchall()]
 
     def counts(self) -> dict[str, int]:
-        out = {"pending": 0, "delivered": 0}
-        for r in self.conn.execute("SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status"):
-            out[r["status"]] = r["n"]
+        out = {"pending": 0, "delivered": 0, "dropped": 0}
+        with state_errors(self.path):
+            for r in self.conn.execute("SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status").fetchall():
+                out[r["status"]] = r["n"]
         return out
 
     def last_run(self) -> dict[str, Any] | None:
-        r = self.conn.execute(
-            "SELECT id, started_at, periods, transitions, new_alerts FROM alert_runs ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        with state_errors(self.path):
+            r = self.conn.execute(
+                "SELECT id, started_at, periods, transitions, new_alerts FROM alert_runs ORDER BY id DESC LIMIT 1"
+            ).fetchone()
         if r is None:
             return None
         return {"id": r["id"], "started_at": r["started_at"], "periods": json.loads(r["periods"]),
                 "transitions": r["transitions"], "new_alerts": r["new_alerts"]}
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """An outbox made before alerts could be dropped (no 'dropped' status, no dropped_reason):
+    rebuilt with the current schema, every row kept. Inside the caller's transaction."""
+    r = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'").fetchone()
+    if r is None or "dropped_reason" in r[0]:
+        return
+    conn.execute("ALTER TABLE alert_outbox RENAME TO alert_outbox_v1")
+    conn.execute("DROP INDEX IF EXISTS alert_outbox_status")
+    _create(conn)
+    old = [r[1] for r in conn.execute("PRAGMA table_info(alert_outbox_v1)")]
+    new = {r[1] for r in conn.execute("PRAGMA table_info(alert_outbox)")}
+    columns = ", ".join(c for c in old if c in new)  # every column both have (others' additions too)
+    conn.execute(f"INSERT INTO alert_outbox ({columns}) SELECT {columns} FROM alert_outbox_v1")
+    conn.execute("DROP TABLE alert_outbox_v1")
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    """The schema, statement by statement: `executescript` would commit the caller's transaction."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)

@@ -35,13 +35,51 @@ class ScheduleError(ValueError):
 
 class WallClockCronTrigger(CronTrigger):
     """A cron trigger that fires once per wall-clock time: on the day clocks go back, the hour
-    that happens twice is not run twice."""
+    that happens twice is not run twice; on the day they go forward, a time in the missing hour
+    runs once, an hour later, even where the change happens at midnight (America/Santiago,
+    Asia/Beirut), a day APScheduler's own arithmetic skips."""
+
+    def __init__(self, *, timezone: ZoneInfo, **fields: str):
+        super().__init__(timezone=timezone, **fields)
+        self._wall = CronTrigger(timezone=dt.UTC, **fields)  # the same cron on a clock with no changes
 
     def get_next_fire_time(self, previous_fire_time: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
         nxt = super().get_next_fire_time(previous_fire_time, now)
         while nxt is not None and _second_occurrence(nxt):
             nxt = super().get_next_fire_time(nxt, nxt)
-        return nxt
+        missed = self._in_a_gap(previous_fire_time, now, nxt)
+        return missed if missed is not None else nxt
+
+    def _in_a_gap(self, previous: dt.datetime | None, now: dt.datetime,
+                  nxt: dt.datetime | None) -> dt.datetime | None:
+        """The earliest fire time before `nxt` whose wall-clock time does not exist (clocks went
+        forward over it), moved on by the gap; None when there is none."""
+        tz = self.timezone
+        utc = lambda t: t.astimezone(dt.UTC)  # noqa: E731  (same-zone comparisons would compare wall clocks)
+        day = now.astimezone(tz).date()
+        last = (nxt or now).astimezone(tz).date()
+        best: dt.datetime | None = None
+        for _ in range(400):
+            if day > last:
+                break
+            if _springs_forward(day, tz):
+                t = self._wall.get_next_fire_time(None, dt.datetime.combine(day, dt.time(), dt.UTC))
+                while t is not None and t.date() == day:
+                    wall = t.replace(tzinfo=None)
+                    real = wall.replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
+                    if (real.replace(tzinfo=None) != wall and utc(real) >= utc(now)
+                            and (previous is None or utc(real) > utc(previous)) and (nxt is None or utc(real) < utc(nxt))):
+                        best = real if best is None or utc(real) < utc(best) else best
+                    t = self._wall.get_next_fire_time(t, t + dt.timedelta(seconds=1))
+            day += dt.timedelta(days=1)
+        return best
+
+
+def _springs_forward(day: dt.date, tz: ZoneInfo) -> bool:
+    """Whether clocks go forward on `day` (or in the evening before it) in `tz`."""
+    before = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(12), tz).utcoffset()
+    after = dt.datetime.combine(day, dt.time(23, 59), tz).utcoffset()
+    return before is not None and after is not None and after > before
 
 
 def _second_occurrence(t: dt.datetime) -> bool:

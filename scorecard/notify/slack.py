@@ -35,6 +35,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse, WebClient
 from slack_sdk.webhook import WebhookClient
 
+from .secrets import Redactor, check_credentials
+
 log = logging.getLogger("scorecard.alerts")
 
 ErrorKind = Literal["unavailable", "auth", "rejected"]
@@ -107,18 +109,6 @@ class Deadline:
     @property
     def expired(self) -> bool:
         return self.remaining() <= 0
-
-
-class Redactor:
-    """Removes secrets (the token, the webhook URL and its path) from text."""
-
-    def __init__(self, secrets: list[str]):
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for s in self.secrets:
-            text = text.replace(s, "[redacted]")
-        return text
 
 
 class _RedactingFilter(logging.Filter):
@@ -388,8 +378,7 @@ class WebhookPoster:
     can_check_history = False
 
     def __init__(self, url: str, settings: SlackSettings, deadline: Deadline):
-        parts = url.split("/services/", 1)
-        self._redact = Redactor([url, parts[1] if len(parts) == 2 else ""])
+        self._redact = Redactor([url])
         guard_library_logs(self._redact)
         self.settings = settings
         self.deadline = deadline
@@ -428,19 +417,14 @@ class WebhookPoster:
 def client_from_env(settings: SlackSettings, deadline: Deadline,
                     env: Mapping[str, str] | None = None) -> SlackClient | None:
     """The configured client, or None when neither SLACK_BOT_TOKEN nor SLACK_WEBHOOK_URL is set.
-    A bot token wins when both are."""
+    A bot token wins when both are. Raises CredentialsError (one line, no secret) when the token
+    or a URL has a shape that cannot work (a line break, no https:// scheme...)."""
     env = os.environ if env is None else env
-    token = (env.get("SLACK_BOT_TOKEN") or "").strip()
-    if token:
+    kind = check_credentials(env)
+    if kind == "bot":
+        token = (env.get("SLACK_BOT_TOKEN") or "").strip()
         return BotClient(token, (env.get("SLACK_API_URL") or "").strip() or None, settings, deadline)
-    webhook = (env.get("SLACK_WEBHOOK_URL") or "").strip()
-    if webhook:
-        return WebhookPoster(webhook, settings, deadline)
+    if kind == "webhook":
+        return WebhookPoster((env.get("SLACK_WEBHOOK_URL") or "").strip(), settings, deadline)
     return None
 
-
-def secrets_from_env(env: Mapping[str, str] | None = None) -> Redactor:
-    env = os.environ if env is None else env
-    webhook = (env.get("SLACK_WEBHOOK_URL") or "").strip()
-    tail = webhook.split("/services/", 1)[1] if "/services/" in webhook else ""
-    return Redactor([(env.get("SLACK_BOT_TOKEN") or "").strip(), webhook, tail])

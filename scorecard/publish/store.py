@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.results import Published
+from ..statefile import StateFileError, connect, state_errors
 from .provenance import FileRecord, Provenance
 from .state import ensure_schema
 
@@ -86,15 +87,25 @@ class PublicationStore:
 
     @contextmanager
     def _connect(self, create: bool) -> Iterator[sqlite3.Connection | None]:
-        if not create and not self.path.exists():
+        """Any failure of the state file (damaged, a directory, read-only, locked, from a newer
+        program) is a StateFileError: one line naming the file and what to do. A reader
+        (`create=False`) of a file without publications yet gets None, and writes nothing."""
+        if not create and not self.path.exists() and not self.path.is_symlink():
             yield None
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        conn = connect(self.path, create=create)
         try:
-            conn.execute("PRAGMA busy_timeout = 15000")
-            ensure_schema(conn)
-            yield conn
+            with state_errors(self.path):
+                if not create and conn.execute(
+                        "SELECT 1 FROM sqlite_master WHERE name = 'publications'").fetchone() is None:
+                    yield None
+                    return
+                try:
+                    if create:
+                        ensure_schema(conn)
+                except RuntimeError as e:  # a state file from a newer program
+                    raise StateFileError(self.path, str(e)) from None
+                yield conn
         finally:
             conn.close()
 

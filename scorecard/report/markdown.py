@@ -91,7 +91,7 @@ def render_markdown(p: Paper) -> str:
 
 def _row(t: TableRow) -> list[str]:
     r = t.rating
-    v = lambda x: words.value_text(x, r.decimals, r.unit) if x is not None else "-"  # noqa: E731
+    v = lambda x: md(words.value_text(x, r.decimals, r.unit)) if x is not None else "-"  # noqa: E731
     prev = r.previous
     return [
         f"{md(r.title)} ({md(r.id)})",
@@ -109,7 +109,7 @@ def _row(t: TableRow) -> list[str]:
 def _exception(e: ExceptionPage) -> list[str]:
     r = e.rating
     x = e.explanation
-    v = lambda val: words.value_text(val, r.decimals, r.unit)  # noqa: E731
+    v = lambda val: md(words.value_text(val, r.decimals, r.unit))  # noqa: E731  (the unit is config text)
     out = [f"## Exception report: {md(r.title)} ({md(r.id)})", "", f"{md(r.section)} · **{BAND_WORDS[r.rag]}**", "",
            md(words.exception_headline(e))]
     prev = words.previous_sentence(e)
@@ -157,7 +157,7 @@ def _cohort(c: CohortPage, period: str) -> list[str]:
     rows = []
     for row in c.rows:
         r, i = row.rating, row.impact
-        v = lambda val, r=r: words.value_text(val, r.decimals, r.unit) if val is not None else "-"  # noqa: E731
+        v = lambda val, r=r: md(words.value_text(val, r.decimals, r.unit)) if val is not None else "-"  # noqa: E731
         b = lambda rag, r=r: _band(rag, True) if r.rated else "-"  # noqa: E731
         rows.append([f"{md(r.title)} ({md(r.id)})", v(r.value), b(r.rag),
                      v(i.excluding.value), b(i.excluding.rag), v(i.only.value), b(i.only.rag)])

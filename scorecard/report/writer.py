@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..engine.engine import Engine, UsageError
+from ..output_guard import check_output
 from ..present import month_label
 from ..publish.restate import period_restatements
 from ..publish.store import PublicationStore
@@ -34,12 +35,15 @@ def render(engine: Engine, period: str | None, scorecard_id: str | None, since: 
 
 
 def write_report(engine: Engine, period: str | None, scorecard_id: str | None, since: str | None, fmt: str,
-                 output: Path | None, out: TextIO, live: bool = False) -> int:
+                 output: Path | None, out: TextIO, live: bool = False, force: bool = False) -> int:
     """Write the committee paper to `output` (a file) or, without one, to `out`.
 
     Returns 0, or 1 when the engine found data problems (the paper is still written, with the
     problems listed under "Data notes"). Raises `UsageError`, before writing anything, for an
-    unknown format or scorecard, a malformed period, or `since` not before the period."""
+    unknown format or scorecard, a malformed period, or `since` not before the period, and for an
+    `output` that is one of the files the report reads, or that exists when `force` is not set."""
+    if output is not None:
+        check_output(output, engine.config, force)
     text = render(engine, period, scorecard_id, since, fmt, live=live or since is not None)
     if output is None:
         out.write(text)

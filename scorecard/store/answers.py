@@ -50,7 +50,7 @@ class Results:
                  store: Store | None = None, engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
         """Prefer `Results.open`. `config`, when given, is the config already loaded from `config_path`."""
         self.path = Path(config_path)
-        self.today = today
+        self._today = today  # not `today`: that name is the engine's (the day it computed for)
         self._config = config
         self._store = store
         self._factory = engine_factory
@@ -112,7 +112,7 @@ class Results:
                     from ..engine.engine import Engine
 
                     factory = Engine
-                self._engine = factory(self.config, self.today)
+                self._engine = factory(self.config, self._today)
             return self._engine
 
     def warm(self, prime: Callable[[Engine], Any] | None = None) -> None:
@@ -158,8 +158,8 @@ class Results:
         assert self._key_parts is not None and self._store is not None
         path, config_sha, manifest = self._key_parts
         key = result_key(path, config_sha, manifest, self._store)
-        if self.today is not None:  # a day given by the caller (tests, the UI's --today) stands for today
-            key = sha256_bytes(f"{key} given {self.today.isoformat()}".encode())
+        if self._today is not None:  # a day given by the caller (tests, the UI's --today) stands for today
+            key = sha256_bytes(f"{key} given {self._today.isoformat()}".encode())
         return key
 
     @property
@@ -179,6 +179,8 @@ class Results:
         if self._store is not None and self._key is not None:
             with self._store_lock:
                 found, entry = self._store.get(self._key, question)
+                if found and not self.served:
+                    self._store.touch(self._key)  # used now: kept before keys and configs not used lately
             if found:
                 value, problems = entry
                 self._memo[question] = entry

@@ -7,8 +7,8 @@ Where: `$SCORECARD_CACHE_DIR`, else `$XDG_CACHE_HOME/scorecard`, else `~/.cache/
 Three tables: `answers` (the engine's answers, pickled, under the key of `fingerprint.result_key`
 and the question asked), `manifests` (which data files a config text names) and `files` (each data
 file's content hash with the size, times and inode it had when hashed). Only the `KEEP_KEYS` most
-recently used keys of each config are kept: older data, days or program versions are deleted when
-a new one is stored.
+recently used keys of each config are kept (older data, days or program versions are deleted when
+a new one is stored), and only the `KEEP_CONFIGS` most recently used configs.
 
 The store can only make a command faster: a store that cannot be opened, read or written (a
 read-only home, a full disk, a damaged file, another process holding the lock too long) is treated
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 KEEP_KEYS = 4
+KEEP_CONFIGS = 32  # configs not used among the 32 most recent lose their answers
 SCHEMA_VERSION = 1  # a store of another layout is emptied, not read
 FILE_NAME = "results.sqlite"
 OFF_WORDS = {"0", "off", "no", "false"}
@@ -139,6 +140,8 @@ class Store:
         # keep the KEEP_KEYS most recently used keys of this config
         self._run("DELETE FROM answers WHERE config = ? AND key NOT IN (SELECT key FROM answers WHERE config = ? "
                   "GROUP BY key ORDER BY max(used) DESC LIMIT ?)", (config, config, KEEP_KEYS))
+        self._run("DELETE FROM answers WHERE config NOT IN (SELECT config FROM answers GROUP BY config "
+                  "ORDER BY max(used) DESC LIMIT ?)", (KEEP_CONFIGS,))
 
     # -- for `scorecard cache` ----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

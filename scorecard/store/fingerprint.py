@@ -109,6 +109,10 @@ def today_parts(timezone: str) -> dict[str, str]:
 
 
 def _expand(pattern: str) -> list[str]:
+    """As loading reads them (`datasets.dataset_files`): the file itself when it exists, even with
+    `[`, `*` or `?` in its name (`returns[2017].csv`); else the glob's matches."""
+    if os.path.lexists(pattern):
+        return [pattern]
     if any(ch in pattern for ch in "*?["):
         return sorted(glob.glob(pattern))
     return [pattern]

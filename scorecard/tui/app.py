@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.calendar import is_period
 from ..engine.config import Config, ConfigError, load_config
+from ..engine.names import did_you_mean, find_id
 
 if TYPE_CHECKING:
     from .application import ScorecardApp
@@ -46,8 +47,9 @@ def request_problem(config: Config, scorecard_id: str | None, period: str | None
         return f"unknown scorecard {scorecard_id!r}; the config has {known}"
     if period is not None and not is_period(period):
         return f"{period!r} is not a period (YYYY-MM)"
-    if measure is not None and measure not in {m.id for m in config.measures}:
-        return f"unknown measure {measure!r}"
+    ids = [m.id for m in config.measures]
+    if measure is not None and find_id(measure, ids) is None:
+        return f"unknown measure {measure!r}{did_you_mean(measure, ids)} (`scorecard measures` lists them)"
     return None
 
 
@@ -82,6 +84,8 @@ def run_app(config_path: Path, scorecard_id: str | None, period: str | None, mea
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
+    if measure is not None:
+        measure = find_id(measure, [m.id for m in config.measures])  # as the config spells it
     if period is not None:  # SPEC section 7: a period after the latest with data is a usage error
         service = start_engine(config, scorecard_id, period, measure)
         try:
@@ -95,6 +99,8 @@ def run_app(config_path: Path, scorecard_id: str | None, period: str | None, mea
     else:
         app = build_app(config, scorecard_id, period, measure)
     app.run()
+    if app.return_code:  # the app stopped on an error (Textual has shown it)
+        return app.return_code
     if app.problem_lines:
         print(f"{len(app.problem_lines)} data problem(s) found; `scorecard check` lists them.", file=sys.stderr)
         return 1

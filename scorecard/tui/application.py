@@ -126,7 +126,8 @@ class ScorecardApp(App[int]):
         """The first screen is up. Shortly after, while the analyst reads it, get the drill-down ready:
         import its code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, then
         build the one drill-down screen (compose and mount its widgets, off screen), so the first
-        Enter costs what every later one does. A drill-down opened before that builds it then."""
+        Enter costs what every later one does. A drill-down opened before that builds it then. When the
+        screen came from the results store, that thread then has the engine load the data."""
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
@@ -135,6 +136,8 @@ class ScorecardApp(App[int]):
             from .screens import drilldown  # noqa: F401
 
             self.call_from_thread(self._build_drill_screen)
+        # a first screen from the results store: the engine loads the data now, while the analyst reads
+        self.service.get_ready(self.scorecard_id, self.period)
 
     def _build_drill_screen(self) -> None:
         from .screens.drilldown import DrillDownScreen
@@ -233,7 +236,8 @@ class ScorecardApp(App[int]):
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
-            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3)
+            self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3,
+                        markup=False)
             screen = self.screen
             if hasattr(screen, "commentary_saved"):
                 screen.commentary_saved()
@@ -252,7 +256,7 @@ class ScorecardApp(App[int]):
         try:
             plan = self.service.publish_plan(scorecard_id, period)
         except Exception as e:
-            self.call_from_thread(self.notify, f"Cannot publish: {e}", severity="error")
+            self.call_from_thread(self.notify, f"Cannot publish: {e}", severity="error", markup=False)
             return
         self.call_from_thread(self._push_publish, plan)
 
@@ -262,7 +266,7 @@ class ScorecardApp(App[int]):
         def done(said: str | None) -> None:
             if said is None:
                 return
-            self.notify(said, title="Published", timeout=6)
+            self.notify(said, title="Published", timeout=6, markup=False)
             if isinstance(self.screen, ScorecardScreen):
                 self.screen.load()
 

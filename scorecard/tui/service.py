@@ -14,24 +14,27 @@ import datetime as dt
 import io
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
 from ..engine.datasets import dataset_files
-from ..engine.engine import Engine
-from ..engine.explain import Explanation
 from ..engine.results import BandChanges, ScorecardRating, Summary
 from ..publish.commands import publish as publish_command
 from ..publish.restate import annotate, explain_with_publications
 from ..publish.store import PublicationStore
+from ..statefile import StateFileError
 from ..store import Results
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
+    from ..engine.explain import Explanation
+
 SPARK_PERIODS = 12
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class DrillView:
 
 class EngineService:
     def __init__(self, config: Config, today: dt.date | None = None,
-                 engine_factory: Callable[[Config, dt.date | None], Engine] = Engine):
+                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
         self.config = config
         self.today = today
         # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
@@ -82,6 +85,7 @@ class EngineService:
         self._preload: threading.Thread | None = None
         self.commentary = CommentaryStore(config.state_path)
         self.publications = PublicationStore(config.state_path)
+        self.state_problem: str | None = None  # why the state file could not be read, last time it was
 
     # -- the engine --------------------------------------------------------------------------
     @property
@@ -93,18 +97,24 @@ class EngineService:
 
     def preload(self, scorecard_id: str, period: str | None) -> threading.Thread:
         """Start rating the first screen in a thread of its own, while the UI starts up; the screen's
-        worker then finds the answer ready (or waits for it). When the answer came from the store, the
-        engine then loads the data for what the store does not hold (other periods, drill-downs).
-        Failures are left for that worker to meet and show."""
+        worker then finds the answer ready (or waits for it). Failures are left for that worker to meet
+        and show."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the worker asks again and shows the error
                 self.scorecard(scorecard_id, period or self.default_period())
-                self.results.warm(lambda engine: engine.rate(scorecard_id, period))  # every measure, every period
 
         thread = self._preload = threading.Thread(target=run, name="scorecard-preload", daemon=True)
         thread.start()
         return thread
+
+    def get_ready(self, scorecard_id: str, period: str | None) -> None:
+        """When the first screen came from the results store, load the data and compute every measure now,
+        behind the screen, for what the store does not hold (other periods, most drill-downs). Blocks: call
+        it from a thread."""
+        if not self.results.loaded:
+            with contextlib.suppress(Exception):  # only a head start: the screens ask again and show errors
+                self.results.warm(lambda engine: engine.rate(scorecard_id, period))
 
     @property
     def preloading(self) -> bool:
@@ -129,17 +139,33 @@ class EngineService:
         view = self.results.memo("tui.scorecard", (scorecard_id, period),
                                  lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
         # Commentary and what was published are read fresh every time (an analyst may just have written
-        # or published), and never stored.
-        rating = annotate(self.results, view.rating, self.publications.latest(view.rating.scorecard, period))
-        return ScorecardView(**{**view.__dict__, "rating": rating, "commentary": self.commentary.for_period(period)})
+        # or published), and never stored. A state file that cannot be read leaves the live figures
+        # shown, and says so among the problems.
+        published = self._read(lambda: self.publications.latest(view.rating.scorecard, period), None)
+        rating = annotate(self.results, view.rating, published)
+        notes = self._read(lambda: self.commentary.for_period(period), {})
+        problems = view.problems + ([self.state_problem] if self.state_problem else [])
+        return ScorecardView(**{**view.__dict__, "rating": rating, "commentary": notes, "problems": problems})
+
+    def _read(self, read: Callable[[], T], default: T) -> T:
+        try:
+            value = read()
+        except StateFileError as e:
+            self.state_problem = (f"{e} (commentary cannot be shown or saved; whether the figures were "
+                                  "published is unknown)")
+            return default
+        self.state_problem = None
+        return value
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
-        return explain_with_publications(self.results, self.publications, self.results.explain(measure_id, period))
+        e = self.results.explain(measure_id, period)
+        return self._read(lambda: explain_with_publications(self.results, self.publications, e), e)
 
     def drill(self, measure_id: str, period: str) -> DrillView:
         """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
         e = self.explanation(measure_id, period)
-        view = DrillView(e, self.commentary.latest(measure_id, period), self.commentary.history(measure_id, period))
+        view = DrillView(e, self._read(lambda: self.commentary.latest(measure_id, period), None),
+                         self._read(lambda: self.commentary.history(measure_id, period), []))
         self._drill_views[(measure_id, period)] = view
         return view
 

@@ -29,10 +29,12 @@ def change_rows(items: list[BandChange]) -> list[TableRow]:
     the unit follows the title), and the target and floor in force at the later period."""
     rows = []
     for c in items:
-        band = band_text(c.from_rag)
+        band = Text()  # a Text's own style covers all it is given later: each band is appended to a plain one
+        band.append_text(band_text(c.from_rag))
         band.append(" → ")
         band.append_text(band_text(c.to_rag))
-        measure = Text(c.id, style="bold")
+        measure = Text()
+        measure.append(c.id, style="bold")
         measure.append(f"  {c.title}")
         if c.unit not in (None, "%"):
             measure.append(f" ({c.unit})", style="dim")
@@ -83,8 +85,10 @@ class BandChangesScreen(AppAccess, Screen[None]):
         with VerticalScroll(id="changes-body"):
             yield Static(Text("Those measures showing improved performance", style="bold"), classes="heading")
             yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="improved")
+            yield Static(Text("None.", style="dim"), id="improved-none")
             yield Static(Text("Those measures where performance declined", style="bold"), classes="heading")
             yield DrillTable(LABELS, right=(2, 3, 4, 5), wrap=0, id="declined")
+            yield Static(Text("None.", style="dim"), id="declined-none")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -116,8 +120,13 @@ class BandChangesScreen(AppAccess, Screen[None]):
         if month_number(result.from_period) > month_number(result.to_period):
             summary += "  (From is after To: the periods are the other way round.)"
         self.query_one("#changes-summary", Static).update(Text(summary, style="bold"))
-        self.query_one("#improved", SortableTable).set_rows(change_rows(result.improved))
-        self.query_one("#declined", SortableTable).set_rows(change_rows(result.declined))
+        for name, items in (("improved", result.improved), ("declined", result.declined)):
+            table = self.query_one(f"#{name}", SortableTable)
+            table.set_rows(change_rows(items))
+            table.display = bool(items)  # an empty table's headers alone would read as a fault: "None."
+            self.query_one(f"#{name}-none", Static).display = not items
+        if not result.improved and result.declined and self.focused is not self.query_one("#declined"):
+            self.query_one("#declined", SortableTable).focus()
 
     @on(Select.Changed)
     def _period_chosen(self, event: Select.Changed) -> None:

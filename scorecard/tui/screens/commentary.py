@@ -69,7 +69,7 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
 
     def _failed(self, error: Exception) -> None:
         self.query_one("#commentary-hint", Static).update(Text(f"Not saved: {error}", style="bold"))
-        self.app.notify(f"Commentary not saved: {error}", severity="error")
+        self.app.notify(f"Commentary not saved: {error}", severity="error", markup=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

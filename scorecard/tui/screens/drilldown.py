@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
@@ -149,7 +150,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def _failed(self, error: Exception) -> None:
         self.query_one("#drill-figures", Static).loading = False
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
-        self.app.notify(str(error), title="Drill-down", severity="error")
+        self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
 
     def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -192,7 +193,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
             table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(f"By {column_label(name)}", table))
+            tabs.compose_add_child(TabPane(Content(f"By {column_label(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -358,7 +359,7 @@ def cohorts_renderable(e: Explanation) -> Group | Text:
             cell = Text(fmt(r.value) + " ")
             cell.append_text(band_text(r.rag, rated) if rated else Text(""))
             cells.append(cell)
-        table.add_row(f"{c.label} ({cid})", *cells)
+        table.add_row(Text(f"{c.label} ({cid})"), *cells)  # Text: a label is never markup
     return Group(Text("Cohort impact", style="bold"), table)
 
 

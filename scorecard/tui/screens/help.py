@@ -18,7 +18,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("q", "quit (also from this help and from the lists; not while typing a filter or commentary)"),
         ("?", "this help (Escape closes it)"),
         ("t", "light or dark theme (bands keep their colours)"),
-        ("Ctrl+P", "command palette: every action by name"),
+        ("Ctrl+P", "command palette: every action by name; type a measure's id or title words to open it"),
     ]),
     ("Scorecard", [
         ("↑ ↓ PgUp PgDn", "move between measures (the cursor skips the section headings)"),

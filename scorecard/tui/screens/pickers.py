@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -39,8 +40,8 @@ class OptionPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker"):
-            yield Label(self.picker_title, classes="picker-title")
-            yield OptionList(*[Option(label, id=key) for key, label in self.options], id="picker-options")
+            yield Label(Text(self.picker_title), classes="picker-title")
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="picker-options")
             yield Label("Enter picks · Escape cancels", classes="picker-hint")
 
     def on_mount(self) -> None:

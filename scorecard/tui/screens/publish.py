@@ -80,7 +80,7 @@ class PublishScreen(AppAccess, ModalScreen[str | None]):
     def _failed(self, error: Exception) -> None:
         self.busy = False
         self.query_one("#publish-hint", Static).update(Text(f"Not published: {error}", style="bold"))
-        self.app.notify(f"Not published: {error}", severity="error")
+        self.app.notify(f"Not published: {error}", severity="error", markup=False)
 
     def action_cancel(self) -> None:
         if not self.busy:

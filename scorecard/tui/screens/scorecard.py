@@ -124,7 +124,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def _failed(self, error: Exception) -> None:
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(Text(f"Could not rate the scorecard: {error}", style="bold"))
-        self.app.notify(str(error), title="Scorecard", severity="error")
+        self.app.notify(str(error), title="Scorecard", severity="error", markup=False)
 
     def _show(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
         app = self.sc

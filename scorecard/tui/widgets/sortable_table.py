@@ -29,7 +29,8 @@ def sort_table_rows(rows: list[TableRow], index: int | None, reverse: bool) -> l
     return sorted(present, key=lambda r: r.sort_keys[index], reverse=reverse) + absent
 
 
-MIN_WRAP = 16  # the narrowest a wrapped column gets: below it the table scrolls sideways
+MIN_WRAP, MAX_WRAP = 16, 72  # a wrapped column's narrowest (below it the table scrolls sideways) and widest
+FIGURE_WIDTH = 6  # the narrowest a figure column gets in a table with a wrapped column
 
 
 def wrapped(text: Text, width: int) -> Text:
@@ -83,10 +84,13 @@ class SortableTable(DataTable[Text]):
         ]
         widths = [max([len(label)] + [r.cells[i].cell_len for r in rows]) for i, label in enumerate(labels)]
         if self.wrap is not None:
+            # the same widths in every such table on a screen (band changes has two, one above the
+            # other): figures at least FIGURE_WIDTH, the wrapped column what they leave, up to MAX_WRAP
             self._width_built = self.outer_size.width
+            widths = [max(w, FIGURE_WIDTH) if i in self.right else w for i, w in enumerate(widths)]
             others = sum(w + 2 for i, w in enumerate(widths) if i != self.wrap)
             room = (self.outer_size.width or 140) - 2 - others - 2  # the scrollbar, the column's padding
-            widths[self.wrap] = max(MIN_WRAP, min(widths[self.wrap], room))
+            widths[self.wrap] = max(MIN_WRAP, min(MAX_WRAP, room))
         for i, label in enumerate(labels):
             self.add_column(pad(Text(label, style="bold"), widths[i], i in self.right), key=f"c{i}", width=widths[i])
         for r in rows:

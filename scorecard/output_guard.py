@@ -1,0 +1,53 @@
+"""Files a command writes (`report --output`): never one of the files the config reads, and never
+an existing file unless the user says `--force`.
+
+The inputs are the config file, every data file its datasets and comparators name (a pattern's
+matches, and the name as written, since a name like `returns[2017].csv` is a file too), and the
+state file (commentary and the alerts outbox).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .engine.engine import UsageError
+
+if TYPE_CHECKING:
+    from .engine.config import Config
+
+
+def input_files(config: Config) -> list[Path]:
+    names = [ds.file for ds in config.datasets.values()]
+    if config.comparators_file:
+        names.append(config.comparators_file)
+    out = [config.path, config.state_path]
+    for name in names:
+        full = config.data_dir / name
+        out.append(full)
+        if any(ch in name for ch in "*?["):
+            out.extend(Path(p) for p in glob.glob(str(full)))
+    return out
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def check_output(target: Path, config: Config, force: bool) -> None:
+    """Raises UsageError (exit 2), before anything is written, when `target` is one of the config's
+    inputs (even with --force), a directory, or an existing file without `force`."""
+    for path in input_files(config):
+        if _same(target, path):
+            raise UsageError(f"--output {target} is a file the report reads ({path}); choose another file name")
+    if target.is_dir():
+        raise UsageError(f"--output {target} is a directory; give a file name, e.g. {target / 'paper.html'}")
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists; --force writes over it")

@@ -1,0 +1,69 @@
+"""Issue 13 item 11: `report --output` never writes over a file the report reads (the config, a
+data file, the state file) and needs --force to write over any other existing file; every command
+whose output is cut short by its reader (`| head`) ends quietly, without a BrokenPipeError."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.slack_stub import copy_fixture
+
+
+def scorecard(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+@pytest.mark.parametrize("target", ["config.toml", "data/health.csv", "data/comparators.csv", "./data/../config.toml",
+                                    "data/state.db"])
+def test_report_refuses_to_write_over_an_input(basic_copy: Path, target: str) -> None:
+    (basic_copy / "data" / "state.db").write_bytes(b"")  # the state file exists (empty: no state yet)
+    before = (basic_copy / target).read_bytes()
+    for force in ([], ["--force"]):
+        r = scorecard(basic_copy, "report", "--period", "2017-04", "--output", target, *force)
+        assert r.returncode == 2, r.stderr
+        assert "is a file the report reads" in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+    assert (basic_copy / target).read_bytes() == before
+
+
+def test_report_needs_force_to_write_over_a_file(basic_copy: Path) -> None:
+    paper = basic_copy / "paper.md"
+    first = scorecard(basic_copy, "report", "--period", "2017-04", "--output", "paper.md")
+    assert first.returncode == 0 and paper.read_text().startswith("# ")
+    paper.write_text("the committee's own edits")
+    again = scorecard(basic_copy, "report", "--period", "2017-04", "--output", "paper.md")
+    assert again.returncode == 2 and "already exists; --force writes over it" in again.stderr
+    assert paper.read_text() == "the committee's own edits"
+    forced = scorecard(basic_copy, "report", "--period", "2017-04", "--output", "paper.md", "--force")
+    assert forced.returncode == 0 and paper.read_text().startswith("# ")
+    folder = scorecard(basic_copy, "report", "--period", "2017-04", "--output", "data")
+    assert folder.returncode == 2 and "is a directory" in folder.stderr
+
+
+@pytest.mark.parametrize("args", [["trend"], ["rate", "--period", "2017-04"], ["report", "--period", "2017-04"],
+                                  ["alerts", "status"], ["check"], ["explain", "CIC-FOSTER", "--period", "2017-04"]])
+def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path, args: list[str]) -> None:
+    config = copy_fixture(tmp_path)
+    if args[0] == "alerts":  # something to list
+        assert scorecard(config.parent, "alerts", "run", "--period", "2017-04").returncode == 1
+    proc = subprocess.Popen([sys.executable, "-m", "scorecard.cli", *args], cwd=config.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader has gone before the first line (like `| head -0`)
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert "BrokenPipeError" not in err and "Traceback" not in err and "Exception ignored" not in err, err
+    assert "unexpected error" not in err
+
+
+def test_head_of_alerts_status(tmp_path: Path) -> None:
+    config = copy_fixture(tmp_path)
+    scorecard(config.parent, "alerts", "run", "--period", "2017-04")
+    r = subprocess.run(f"{sys.executable} -m scorecard.cli alerts status | head -1", shell=True, cwd=config.parent,
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.startswith("Alerts outbox") and r.stderr == ""
