@@ -54,7 +54,7 @@ def _look_from(row: OutboxRow, now: dt.datetime) -> dt.datetime:
         return dt.datetime.fromisoformat(row.last_attempt_at)
     if row.uncertain:
         return dt.datetime.fromisoformat(row.created_at)
-    start = dt.datetime.fromisoformat(f"{row.period}-01T00:00:00+00:00")
+    start = dt.datetime.fromisoformat(f"{row.period[:7]}-01T00:00:00+00:00")  # a data_stale row's is a day
     return max(start, now - LOOKBACK)
 
 
