@@ -656,10 +656,9 @@ async def test_publish_key_confirms_then_restated_rows_show_both_figures(basic_c
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "* 1 figure(s) restated since publication (version 1)" in summary(app)
-        row = [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("IHA-20WD")]
-        assert row[2] == "60.0% *"
-        assert [c.plain.strip() for c in app.screen.query_one(ScorecardTable).get_row("CIC-RATE")][2] == \
-            "10.0 per 10,000"
+        table = app.screen.query_one(ScorecardTable)
+        assert table.get_cell("IHA-20WD", "value").plain.strip() == "60.0% *"
+        assert table.get_cell("CIC-RATE", "value").plain.strip() == "10.0 per 10,000"
         await to_measure(pilot, "IHA-20WD")
         await pilot.press("enter")
         await settle(pilot)
