@@ -26,7 +26,6 @@ from .cli_support import (
     results_or_exit,
     usage_error,
 )
-from .engine.config import ConfigError, load_config
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
@@ -237,12 +236,7 @@ def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
     from .measures_list import measures_json, measures_table
 
-    try:
-        cfg = load_config(Path(config))
-    except ConfigError as e:
-        for line in e.problems:
-            click.echo(line, err=True)
-        sys.exit(1)
+    cfg = loaded_config(config)
     if scorecard_id is not None and scorecard_id not in {s.id for s in cfg.scorecards}:
         usage_error(f"unknown scorecard {scorecard_id!r}; the config has " + ", ".join(s.id for s in cfg.scorecards))
     if fmt == "json":
