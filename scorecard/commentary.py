@@ -35,6 +35,14 @@ CREATE INDEX IF NOT EXISTS commentary_measure_period ON commentary (measure, per
 """
 
 
+SECTION_PREFIX = "section:"  # a section overview is kept as the commentary of "section:NAME"
+
+
+def section_key(section: str) -> str:
+    """The key a section's overview is kept under (measure ids cannot hold a colon or a space)."""
+    return SECTION_PREFIX + section
+
+
 @dataclass(frozen=True)
 class Commentary:
     measure: str

@@ -6,6 +6,7 @@ from typing import Any
 
 from .engine.explain import Explanation
 from .engine.results import PeriodResult
+from .explain_words import comparator_text, why_lines
 from .format import table
 from .present import (
     ASSURANCE_WORDS,
@@ -13,7 +14,6 @@ from .present import (
     VARIATION_WORDS,
     band_word,
     change_words,
-    column_label,
     count,
     figure,
     month_label,
@@ -52,7 +52,10 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
     if e.owner:
         out.append(f"Owner       {e.owner}")
     if e.comparators:
-        out.append("Comparators " + ", ".join(f"{k} {fmt(v)}" for k, v in e.comparators.items()))
+        out.append("Comparators " + ", ".join(comparator_text(e, k) for k in e.comparators))
+    why = why_lines(e)
+    if why:
+        out += ["", "Why"] + [f"  {line}" for line in why]
     if e.trend:
         spark = sparkline([t.value for t in e.trend], target=r.target, floor=r.floor, decimals=e.decimals)
         out += ["", f"Trend {e.trend[0].period} to {e.trend[-1].period}: {spark}"]
@@ -69,12 +72,12 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
             out.append("  latest point: " + "; ".join(RULE_WORDS[sig.rule] for sig in last))
     elif e.trend:
         out += ["", f"SPC: needs 12 points, has {sum(t.value is not None for t in e.trend)}"]
-    for name, groups in e.breakdowns.items():
-        out += ["", f"By {column_label(name)}"]
-        rows = [[("(empty)" if g.group is None else str(g.group)), fmt(g.value),
+    for name in e.breakdowns:
+        out += ["", f"By {e.heading(name)}"]
+        rows = [[("(empty)" if g.group is None else str(g.label)), fmt(g.value),
                  band_word(g.rag) if g.rag else "-", count(g.numerator), count(g.denominator),
-                 "low base" if g.low_base else ""] for g in groups]
-        out.append(table([name, "Value", "Band", "Numerator", "Denominator", "Base"], rows, right=(1, 3, 4)))
+                 "low base" if g.low_base else ""] for g in e.ordered(name)]
+        out.append(table([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"], rows, right=(1, 3, 4)))
     for cid, c in e.cohorts.items():
         out += ["", f"Cohort: {c.label} ({cid})",
                 f"  excluding: {fmt(c.excluding.value)} {band_word(c.excluding.rag) if c.excluding.rag else ''}".rstrip(),

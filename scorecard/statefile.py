@@ -60,8 +60,8 @@ def state_error(path: Path, e: BaseException) -> StateFileError:
                                     "try again when it has finished")
     if "not a database" in text or "malformed" in text or "corrupt" in text or "file is encrypted" in text:
         return StateFileError(path, "the state file is damaged or is not a SQLite database; restore it from a "
-                                    "backup, or move it aside to start a new one (commentary and the alerts outbox "
-                                    "are kept in it; delivered alerts are not sent twice)")
+                                    "backup, or move it aside to start a new one (it keeps commentary, publications "
+                                    "and the alerts outbox; with a bot token, delivered alerts are not sent twice)")
     if "readonly" in text or "read-only" in text or isinstance(e, PermissionError):
         return StateFileError(path, f"the state file cannot be written (read-only); give this user write access "
                                     f"to it and to its folder {path.parent}")

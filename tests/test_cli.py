@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -339,3 +340,40 @@ def test_alerts_commands_are_wired(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert one_json_object(p.stdout)["alerts"] == []
     assert not (BASIC / "data" / "state.db").exists()  # looking at the outbox creates nothing
+
+
+# --------------------------------------------------------------------------------------
+# Promises the README makes: one line for an unexpected failure; SCORECARD_DEBUG=1 shows it all
+# --------------------------------------------------------------------------------------
+BREAK_THE_ENGINE = ("import sys; from scorecard.engine.engine import Engine\n"
+                    "def rate(self, *a, **k): raise RuntimeError('the engine fell over')\n"
+                    "Engine.rate = rate\n"
+                    "from scorecard.cli import main; sys.argv = ['scorecard', *sys.argv[1:]]; main()\n")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unexpected_failure_is_one_line_unless_debugging(basic_copy: Path, debug: bool) -> None:
+    env = {**os.environ, "SCORECARD_CACHE": "off"}
+    env.pop("SCORECARD_DEBUG", None)
+    if debug:
+        env["SCORECARD_DEBUG"] = "1"
+    p = subprocess.run([sys.executable, "-c", BREAK_THE_ENGINE, "rate", "--config", str(basic_copy / "config.toml")],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 1
+    if debug:
+        assert "Traceback" in p.stderr and "RuntimeError: the engine fell over" in p.stderr
+    else:
+        assert p.stderr.strip().splitlines() == [
+            "scorecard: unexpected error: RuntimeError: the engine fell over (set SCORECARD_DEBUG=1 for details)"]
+
+
+@pytest.mark.parametrize(("low_base", "flagged"), [(0, "none"), (100_000, "all")])
+def test_low_base_is_the_organisations(basic_copy: Path, low_base: int, flagged: str) -> None:
+    config = basic_copy / "config.toml"
+    config.write_text(config.read_text().replace('name = "Testshire County Council"',
+                                                 f'name = "Testshire County Council"\nlow_base = {low_base}'))
+    result = CliRunner().invoke(main, ["explain", "CIC-FOSTER", "--config", str(config), "--format", "json"])
+    groups = json.loads(result.stdout)["breakdowns"]["district"]
+    assert groups
+    flags = {g["low_base"] for g in groups}
+    assert flags == ({False} if flagged == "none" else {True}), groups

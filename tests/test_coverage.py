@@ -226,11 +226,14 @@ def test_ssda903_march_2017_has_no_data_not_zero() -> None:
         assert got[mid]["warnings"][0] == "no episodes data for March 2017 (it covers April 2017 to March 2022)"
 
 
-def test_show_period_after_latest_is_a_usage_error(basic_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from scorecard.tui.app import run_app
+def test_show_period_after_latest_is_a_usage_error(basic_copy: Path) -> None:
+    from click.testing import CliRunner
 
-    assert run_app(basic_copy / "config.toml", None, "2017-09", None) == 2
-    assert "May 2017, the latest period with data" in capsys.readouterr().err
+    from scorecard.cli import main
+
+    result = CliRunner().invoke(main, ["show", "--config", str(basic_copy / "config.toml"), "--period", "2017-09"])
+    assert result.exit_code == 2
+    assert "May 2017, the latest period with data" in result.stderr
 
 
 def test_alerts_run_and_publish_period_after_latest_exit_2(basic_copy: Path) -> None:

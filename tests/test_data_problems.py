@@ -608,3 +608,21 @@ def test_comparators_latest_at_or_before_the_period(basic_copy: Path) -> None:
     assert rating["CIC-RATE"].comparators == {"England": 62.0, "Statistical neighbours": 56.1}
     rating = {m.id: m for m in engine.rate("cic", "2017-05").measures}
     assert rating["CIC-RATE"].comparators == {"England": 64.5, "Statistical neighbours": 56.1}  # no Wales yet
+
+
+def test_check_lists_a_shared_files_problem_once_naming_its_datasets(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "same.csv").write_text("d\n2017-01-01\nnot a date\n", encoding="utf-8")
+    datasets = "".join(f'\n[datasets.{n}]\nfile = "same.csv"\ndate = "d"\n[datasets.{n}.columns]\nd = "date"\n'
+                       for n in ("first", "second"))
+    config = tmp_path / "config.toml"
+    config.write_text('[organisation]\nname = "X"\n[data]\ndir = "data"\n' + datasets
+                      + '\n[[scorecards]]\nid = "main"\ntitle = "Main"\n', encoding="utf-8")
+    from click.testing import CliRunner
+
+    from scorecard.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["data"] == [
+        "data/same.csv line 3, column d (datasets first, second): is not a date: 'not a date'"]

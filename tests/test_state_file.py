@@ -230,3 +230,23 @@ def test_a_folder_where_no_lock_file_can_be_made(tmp_path: Path, stub: SlackStub
     r = run_alerts("run", config, "--period", "2017-04", env=stub.env())
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "cannot create this lock file beside the state file" in r.stderr and str(state) in r.stderr
+
+
+def test_rate_goes_on_when_publication_status_is_unknown(tmp_path: Path) -> None:
+    """Publications live in the state file: `rate`, `explain` and `changes` still answer from the
+    data, with one warning that whether the figures were published is unknown (exit 1); `report`
+    of the period refuses rather than print live figures as if unpublished."""
+    config = copy_fixture(tmp_path)
+    state = state_of(config)
+    _corrupt(state)
+    rate = scorecard(config, "rate", "--period", "2017-04", "--format", "json")
+    assert rate.returncode == 1 and "Traceback" not in rate.stderr
+    assert json.loads(rate.stdout)["summary"]["red"] == 1
+    (line,) = [x for x in rate.stderr.splitlines() if str(state) in x]
+    assert line.startswith("Warning:") and "published is unknown" in line and "damaged" in line
+    for args in (["explain", "CIC-RATE", "--period", "2017-04"], ["changes", "--to", "2017-04"]):
+        r = scorecard(config, *args)
+        assert r.returncode == 1 and r.stdout and "published is unknown" in r.stderr, r.stderr
+    report = scorecard(config, "report", "--period", "2017-04")
+    one_line(report, state, "damaged")
+    assert report.stdout == ""

@@ -259,3 +259,16 @@ def test_results_answer_what_they_do_not_keep_through_the_engine(config: Path) -
     results = Results.open(config)
     assert results.datasets  # not a question Results keeps: the engine loads and answers
     assert results.loaded
+
+
+def test_the_terminal_uis_first_screen_is_served_by_what_the_command_line_stored(config: Path, loads: list[int]) -> None:
+    run(config, [["rate", "--scorecard", "cic", "--period", "2017-04"], ["trend", "--scorecard", "cic"]])
+    loads.clear()
+    service = EngineService(load_config(config))
+    view = service.scorecard("cic", "2017-04")
+    assert loads == [] and not service.loaded
+    assert view.rating.period == "2017-04" and view.sparks
+    fresh = EngineService(load_config(config))
+    fresh.results._store = None  # computed, not read
+    assert fresh.scorecard("cic", "2017-04") == view
+    assert len(loads) == 1

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from scorecard.commentary import CommentaryStore
+from scorecard.tui.pickers import OptionPicker
 from scorecard.tui.screens.drilldown import DrillDownScreen
-from scorecard.tui.screens.pickers import OptionPicker
 from scorecard.tui.widgets.measure_table import ScorecardTable
 from tests.conftest import BASIC
 from tests.test_tui_support import make_app, settle, shown

@@ -134,7 +134,7 @@ def test_drill_down_text_for_the_rate_measure():
 def test_breakdown_rows_and_spc_verdict():
     engine = Engine.load(BASIC / "config.toml", TODAY)
     e = explain(engine, "CIC-FOSTER", "2017-04")
-    rows = breakdown_rows(e, e.breakdowns["district"])
+    rows = breakdown_rows(e, "district")
     assert [r.cells[0].plain for r in rows] == ["North", "South"]
     assert [r.cells[1].plain for r in rows] == ["33.3%", "100.0%"]
     assert rows[0].cells[5].plain == "low base"

@@ -11,11 +11,11 @@ import pytest
 from scorecard.engine.results import BandChange, MeasureRating
 from scorecard.present import band_word as band
 from scorecard.present import figure
+from scorecard.tui.pickers import OptionPicker
 from scorecard.tui.screens.changes import BandChangesScreen
 from scorecard.tui.screens.drilldown import DrillDownScreen
 from scorecard.tui.screens.exceptions import ExceptionsScreen
 from scorecard.tui.screens.help import HelpScreen
-from scorecard.tui.screens.pickers import OptionPicker
 from scorecard.tui.screens.scorecard import ScorecardScreen
 from scorecard.tui.widgets.measure_table import ScorecardTable
 from tests.test_tui_support import make_app, screen_text, settle

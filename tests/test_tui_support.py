@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from scorecard.engine.config import load_config
-from scorecard.tui.app import ScorecardApp
+from scorecard.tui.application import ScorecardApp
 from scorecard.tui.widgets.measure_table import ScorecardTable
 
 TODAY = dt.date(2017, 6, 15)  # a fixed "today": the latest period does not depend on the clock
@@ -24,7 +25,10 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     for _ in range(20):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that one instead
+            continue
         await pilot.pause()
         if not any(w.is_running for w in app.workers) and not _loading(app):
             break

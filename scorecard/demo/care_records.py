@@ -41,7 +41,7 @@ def _care_end() -> pl.Expr:
     return pl.min_horizontal(pl.col("end_true") - dt.timedelta(days=1), pl.lit(EXTRACT_DATE))
 
 
-def _done(
+def done_date(
     rng: Rng, name: str, key: str, due: pl.Expr, earliest: pl.Expr, chance: pl.Expr, late_mean: float, never: float
 ) -> pl.Expr:
     """When a due task was done: on time with `chance`, otherwise late or (rarely) never."""
@@ -53,7 +53,7 @@ def _done(
     return censor(done.otherwise(None))
 
 
-def _due_series(children: pl.DataFrame, anchor: pl.Expr, interval: pl.Expr, first_k: int) -> pl.DataFrame:
+def due_series(children: pl.DataFrame, anchor: pl.Expr, interval: pl.Expr, first_k: int) -> pl.DataFrame:
     """One row per due date `anchor + k * interval` (k >= first_k) in the window while in care."""
     frame = children.with_columns(anchor.alias("_anchor"), interval.alias("_interval"), _care_end().alias("_last"))
     lo = ((pl.lit(WINDOW_START) - pl.col("_anchor")).dt.total_days() / pl.col("_interval")).ceil()
@@ -101,7 +101,7 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
     """Review health assessments, dental checks and SDQs due for children in care."""
     children = children.lazy()
     young = pl.col("entry_age") < 4.5
-    review = _due_series(
+    review = due_series(
         children, pl.col("start") + dt.timedelta(days=28), pl.when(young).then(183).otherwise(365), 1
     ).with_columns(pl.lit("RHA").alias("check"))
     # a review is booked near its anniversary, within RHA_BOOKED_WITHIN days either side
@@ -109,8 +109,8 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
     review = review.with_columns((pl.col("due_date") + pl.duration(days=booked)).alias("due_date")).filter(
         pl.col("due_date").is_between(WINDOW_START, EXTRACT_DATE)
     )
-    dental = _due_series(children, pl.col("start"), pl.lit(365), 1).with_columns(pl.lit("DENTAL").alias("check"))
-    sdq = _due_series(children, pl.col("start") + dt.timedelta(days=30), pl.lit(365), 1)
+    dental = due_series(children, pl.col("start"), pl.lit(365), 1).with_columns(pl.lit("DENTAL").alias("check"))
+    sdq = due_series(children, pl.col("start") + dt.timedelta(days=30), pl.lit(365), 1)
     sdq = sdq.filter(_age_at(pl.col("due_date")).is_between(4, 17, closed="left")).with_columns(pl.lit("SDQ").alias("check"))
     parts = []
     for number, (frame, story) in enumerate(((review, "rha_on_time"), (dental, "dental_on_time"), (sdq, "sdq_on_time"))):
@@ -118,9 +118,8 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
         frame = frame.with_columns((pl.col("rkey") * 4 + number).alias("ckey"))
         chance = pl.col("chance") - pl.when(pl.col("uasc")).then(0.05).otherwise(0.0)
         frame = frame.with_columns(
-            _done(rng, "check", "ckey", pl.col("due_date"), pl.col("due_date") - dt.timedelta(days=60), chance, 30.0, 0.08).alias(
-                "done_date"
-            )
+            done_date(rng, "check", "ckey", pl.col("due_date"), pl.col("due_date") - dt.timedelta(days=60), chance, 30.0,
+                      0.08).alias("done_date")
         )
         parts.append(frame)
     frame = pl.concat(parts, how="diagonal_relaxed")
@@ -137,14 +136,14 @@ def health_checks(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataF
 def personal_education_plans(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataFrame:
     """Termly personal education plans for school-age children in care (5 to 15 at the due date)."""
     children = children.lazy()
-    frame = _due_series(children, pl.col("start") + dt.timedelta(days=28), pl.lit(122), 0)
+    frame = due_series(children, pl.col("start") + dt.timedelta(days=28), pl.lit(122), 0)
     frame = frame.filter(_age_at(pl.col("due_date")).is_between(5, 16, closed="left"))
     frame = with_story(frame, "due_date", book["pep_meeting_on_time"], "meeting_chance")
     frame = with_story(frame, "due_date", book["pep_document_on_time"], "document_chance")
     frame = with_story(frame, "due_date", book["pep_good"], "good_chance")
     earliest = pl.col("due_date") - dt.timedelta(days=40)
     frame = frame.with_columns(
-        _done(rng, "pep", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias("meeting_date")
+        done_date(rng, "pep", "rkey", pl.col("due_date"), earliest, pl.col("meeting_chance"), 20.0, 0.05).alias("meeting_date")
     )
     # the plan document is finished after the meeting and is on time when stored by the due date:
     # the same draw as the meeting's, so a plan on time had its meeting on time
@@ -185,11 +184,11 @@ def cic_reviews(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.DataFra
     first = children.with_columns(
         add_working_days(pl.col("start"), 20).alias("due_date"), (pl.col("key") * 1024).alias("rkey")
     ).filter(pl.col("due_date").is_between(WINDOW_START, EXTRACT_DATE) & (pl.col("end_true") > pl.col("due_date")))
-    later = _due_series(children, pl.col("start") + dt.timedelta(days=28 + 91 - 182), pl.lit(182), 1)
+    later = due_series(children, pl.col("start") + dt.timedelta(days=28 + 91 - 182), pl.lit(182), 1)
     frame = pl.concat([first, later], how="diagonal_relaxed")
     frame = with_story(frame, "due_date", book["cic_review_on_time"], "chance")
     frame = frame.with_columns(
-        _done(
+        done_date(
             rng,
             "cic-review",
             "rkey",
@@ -290,30 +289,10 @@ def missing_episodes(rng: Rng, book: StoryBook, children: pl.DataFrame) -> pl.Da
     frame = with_story(frame, "missing_start", book["missing_rate"], "rate")
     frame = frame.filter(rng.uniform("missing-keep", "mkey") < pl.col("rate") / most)
     frame = frame.with_columns(pl.lit("CIC").alias("open_as"))
-    return (_returns(rng, book, frame, "ri_3wd_cic")).collect()
+    return (returns_and_interviews(rng, book, frame, "ri_3wd_cic")).collect()
 
 
-def missing_episodes_open_cases(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
-    """Missing episodes of children open to social care but not in care (child protection, in need)."""
-    from .front_door import open_case_children  # a pool of children known to the front door
-
-    children = open_case_children(rng, scale).lazy()
-    frame = children.with_columns(
-        pl.int_ranges(0, (rng.lognormal("open-missing", 1.4, 0.9, "child_id")).floor().cast(pl.Int64) + 1).alias("j")
-    ).explode("j")
-    frame = frame.with_columns((pl.col("child_id") * 64 + pl.col("j")).alias("mkey"))
-    months = LAST_MONTH - FIRST_MONTH + 1
-    month = FIRST_MONTH + (rng.uniform("open-missing-month", "mkey") * months).floor().cast(pl.Int32)
-    start = month_start_expr(month) + days(rng.uniform("open-missing-day", "mkey") * 28)
-    frame = frame.with_columns(start.alias("missing_start"))
-    frame = with_story(frame, "missing_start", book["missing_rate"], "rate")
-    frame = frame.filter(rng.uniform("open-missing-keep", "mkey") < pl.col("rate") / 1.5)
-    age = (pl.col("missing_start") - pl.col("dob")).dt.total_days() / YEAR
-    frame = frame.filter(age.is_between(10, 18, closed="left"))
-    return (_returns(rng, book, frame, "ri_3wd_other")).collect()
-
-
-def _returns(rng: Rng, book: StoryBook, frame: pl.LazyFrame, story: str) -> pl.LazyFrame:
+def returns_and_interviews(rng: Rng, book: StoryBook, frame: pl.LazyFrame, story: str) -> pl.LazyFrame:
     away = rng.lognormal("missing-away", 0.6, 1.3, "mkey").floor()
     frame = frame.with_columns(censor(pl.col("missing_start") + days(away)).alias("returned"))
     frame = frame.filter(pl.col("missing_start") <= EXTRACT_DATE)

@@ -160,7 +160,9 @@ def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.
     adoptive = pl.col("route") == "adoption"
     on_time = rng.uniform("sole-plan") < pl.col("sole_plan_share")
     decision_days = (
-        pl.when(on_time).then(25 + 93 * rng.uniform("decision-days")).otherwise(126 + rng.lognormal("decision-late", DECISION_LATE_MEDIAN, 0.8))
+        pl.when(on_time)
+        .then(25 + 93 * rng.uniform("decision-days"))
+        .otherwise(126 + rng.lognormal("decision-late", DECISION_LATE_MEDIAN, 0.8))
     )
     children = children.with_columns(
         pl.when(adoptive).then(pl.col("start") + days(decision_days)).alias("agency_decision"),

@@ -14,13 +14,14 @@ from math import log as math_log
 
 import polars as pl
 
-from .care_records import CP_VISITS, _done, _due_series, visits
+from .care_records import CP_VISITS, done_date, due_series, returns_and_interviews, visits
 from .children_in_care import NEED_SHARE
 from .rng import Rng, cum_sum_in_group, materialise, pick, shift_in_group
 from .stories import StoryBook
 from .timeline import (
     DISTRICTS,
     EXTRACT_DATE,
+    FIRST_MONTH,
     LAST_MONTH,
     SEASON_REFERRALS,
     WINDOW_START,
@@ -30,6 +31,7 @@ from .timeline import (
     days,
     explode_counts,
     month_index,
+    month_start_expr,
     monthly_counts,
     with_story,
 )
@@ -230,10 +232,10 @@ def protection_plans_table(plans: pl.DataFrame) -> pl.DataFrame:
 def protection_reviews(rng: Rng, book: StoryBook, plans: pl.DataFrame) -> pl.DataFrame:
     """Review conferences: three months after the initial conference, then every six months."""
     plans = plans.lazy()
-    frame = _due_series(plans, pl.col("start") + dt.timedelta(days=91 - 182), pl.lit(182), 1)
+    frame = due_series(plans, pl.col("start") + dt.timedelta(days=91 - 182), pl.lit(182), 1)
     frame = with_story(frame, "due_date", book["cp_review_on_time"], "chance")
     frame = frame.with_columns(
-        _done(
+        done_date(
             rng, "cp-review", "rkey", pl.col("due_date"), pl.col("due_date") - dt.timedelta(days=10), pl.col("chance"), 10.0, 0.01
         ).alias("held_date"),
         pl.lit("CP").alias("kind"),
@@ -258,3 +260,21 @@ def open_case_children(rng: Rng, scale: float) -> pl.DataFrame:
         pl.lit(False).alias("uasc"),
     )
     return frame.drop("i")
+
+
+def missing_episodes_open_cases(rng: Rng, book: StoryBook, scale: float) -> pl.DataFrame:
+    """Missing episodes of children open to social care but not in care (child protection, in need)."""
+    children = open_case_children(rng, scale).lazy()
+    frame = children.with_columns(
+        pl.int_ranges(0, (rng.lognormal("open-missing", 1.4, 0.9, "child_id")).floor().cast(pl.Int64) + 1).alias("j")
+    ).explode("j")
+    frame = frame.with_columns((pl.col("child_id") * 64 + pl.col("j")).alias("mkey"))
+    months = LAST_MONTH - FIRST_MONTH + 1
+    month = FIRST_MONTH + (rng.uniform("open-missing-month", "mkey") * months).floor().cast(pl.Int32)
+    start = month_start_expr(month) + days(rng.uniform("open-missing-day", "mkey") * 28)
+    frame = frame.with_columns(start.alias("missing_start"))
+    frame = with_story(frame, "missing_start", book["missing_rate"], "rate")
+    frame = frame.filter(rng.uniform("open-missing-keep", "mkey") < pl.col("rate") / 1.5)
+    age = (pl.col("missing_start") - pl.col("dob")).dt.total_days() / YEAR
+    frame = frame.filter(age.is_between(10, 18, closed="left"))
+    return (returns_and_interviews(rng, book, frame, "ri_3wd_other")).collect()

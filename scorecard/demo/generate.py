@@ -105,5 +105,5 @@ def _visits(rng: Rng, book: StoryBook, children: pl.DataFrame, plans: pl.DataFra
 
 def _missing(rng: Rng, book: StoryBook, children: pl.DataFrame, scale: float) -> pl.DataFrame:
     cic = care_records.missing_episodes(rng, book, children)
-    others = care_records.missing_episodes_open_cases(rng, book, scale)
+    others = front_door.missing_episodes_open_cases(rng, book, scale)
     return pl.concat([cic, others]).sort("missing_start", "child_id", maintain_order=True)

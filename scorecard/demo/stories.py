@@ -91,6 +91,9 @@ STORY_POINTS: dict[str, tuple[dict[str, float], float]] = {
     "rha_on_time": (
         {
             "2014-04": 0.9,
+            "2014-11": 0.93,
+            "2014-12": 0.87,
+            "2015-01": 0.93,
             "2015-06": 0.89,
             "2015-12": 0.84,
             "2016-08": 0.89,
@@ -154,7 +157,11 @@ STORY_POINTS: dict[str, tuple[dict[str, float], float]] = {
         },
         0.03,
     ),
-    "adoption_plans": ({"2000-01": 1.0, "2016-01": 1.0, "2016-06": 0.991, "2016-12": 0.978, "2017-06": 1.014, "2018-03": 1.0}, 0.0),  # factor on how often adoption becomes the plan
+    # a factor on how often adoption becomes the plan for young children
+    "adoption_plans": (
+        {"2000-01": 1.0, "2016-01": 1.0, "2016-06": 0.991, "2016-12": 0.978, "2017-06": 1.014, "2018-03": 1.0},
+        0.0,
+    ),
     "authority_to_match": (
         {
             "2014-04": 140.0,

@@ -14,7 +14,7 @@ from typing import Any
 
 from .calendar import Calendar, month_of_date
 from .config import Config, ConfigError, read_config
-from .datasets import DataProblem, files_outside, load_datasets
+from .datasets import files_outside, load_datasets, problem_lines
 
 
 @dataclass
@@ -78,5 +78,4 @@ def _data_of_sound_datasets(config: Config) -> list[str]:
     org = config.organisation
     calendar = Calendar(org.working_days, org.financial_year_start_month)
     loaded = load_datasets(config, calendar, month_of_date(dt.date.today()))
-    problems: list[DataProblem] = [p for d in loaded.values() for p in d.problems]
-    return [str(p) for p in problems]
+    return problem_lines([p for d in loaded.values() for p in d.problems])

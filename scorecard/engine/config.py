@@ -19,6 +19,7 @@ import tomli
 
 from .config_alerts import check_alerts
 from .config_datasets import check_cohorts, check_datasets
+from .config_explain import build_explain_config, take_measure_keys
 from .config_measures import check_measures, check_scorecards
 from .config_model import (
     ROOT_KEYS,
@@ -72,7 +73,26 @@ def read_config(path: Path | str) -> ConfigReading:
         raise ConfigError([f"{path}: cannot be read: {e}"]) from None
     problems = Problems(path.name)
     config = _read(path, raw, problems)
-    return ConfigReading(config, problems.items)
+    return ConfigReading(config, _in_file_order(problems.items, path.name, raw))
+
+
+def _in_file_order(problems: list[str], file_name: str, raw: dict[str, Any]) -> list[str]:
+    """The problems in the order of the parts they are about in the file (a part's structure before
+    how it fits the others, as they were found)."""
+    roots = list(raw)
+
+    def place(problem: str) -> tuple[int, int]:
+        key = problem.removeprefix(f"{file_name}: ").split(" ", 1)[0].rstrip(":")
+        root, _, rest = key.partition(".")
+        root, bracket, index = root.partition("[")
+        part = roots.index(root) if root in roots else len(roots)
+        if bracket:
+            return part, int(index.split("]")[0]) if index.split("]")[0].isdigit() else 0
+        table = raw.get(root)
+        name = rest.split(".")[0].split("[")[0]
+        return part, list(table).index(name) if isinstance(table, dict) and name in table else 0
+
+    return sorted(problems, key=place)
 
 
 def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
@@ -92,14 +112,15 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
 
     # first pass: each part on its own
     declared_datasets = {
-        name: _named(problems.validate(Dataset, body, ("datasets", name)), name)
+        name: _named(problems.validate(Dataset, body, ("datasets", name), name), name)
         for name, body in _table(raw.get("datasets", {}), "datasets", problems).items()
     }
     cohorts = {
-        cid: _named(problems.validate(Cohort, body, ("cohorts", cid)), cid)
+        cid: _named(problems.validate(Cohort, body, ("cohorts", cid), cid), cid)
         for cid, body in _table(raw.get("cohorts", {}), "cohorts", problems).items()
     }
     comparators = problems.validate(Comparators, raw["comparators"], ("comparators",)) if "comparators" in raw else None
+    explain_keys = take_measure_keys(raw)  # thresholds, outside_by, parts...: config_explain.py (issue 16)
     scorecards = [
         problems.validate(ScorecardDef, body, ("scorecards", i), _about(body))
         for i, body in enumerate(_array(raw.get("scorecards", []), "scorecards", problems))
@@ -119,6 +140,7 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
     sound_measures = check_measures(measures, datasets, kinds, scorecard_ids, problems)
     if alerts is not None:
         check_alerts(alerts, scorecard_ids, problems)
+    explain = build_explain_config(raw, explain_keys, sound_measures, datasets, problems)
     if org is not None and org.timezone:
         check_as_at(datasets, org.timezone, problems)
 
@@ -132,6 +154,7 @@ def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:
         scorecards=sound_scorecards,
         measures=sound_measures,
         alerts=alerts,
+        explain=explain,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +22,7 @@ import polars as pl
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from .calendar import WORKING_DAY_CALENDARS, is_period, month_number
+from .config_explain import EXPLAIN_ROOT_KEYS, ExplainConfig
 
 WINDOWS = ("month", "snapshot", "ytd", "rolling12")
 CALCS = ("count", "percent", "mean", "median", "sum", "rate", "value")
@@ -382,6 +383,7 @@ class Config:
     scorecards: list[ScorecardDef]
     measures: list[Measure]
     alerts: Alerts | None
+    explain: ExplainConfig = field(default_factory=ExplainConfig)  # issue 16: config_explain.py
 
     @property
     def state_path(self) -> Path:
@@ -404,4 +406,5 @@ class Config:
 
 
 # The root keys of config.toml, each validated on its own so one broken part hides no other.
-ROOT_KEYS = ("organisation", "data", "datasets", "cohorts", "comparators", "scorecards", "measures", "alerts")
+ROOT_KEYS = ("organisation", "data", "datasets", "cohorts", "comparators", "scorecards", "measures", "alerts",
+             *EXPLAIN_ROOT_KEYS)

@@ -42,6 +42,24 @@ from .rowchecks import negative_ages, repeats, value_checks
 BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "0": False, "n": False, "no": False}
 
 
+def problem_lines(problems: list[DataProblem]) -> list[str]:
+    """One line per problem: a file that several datasets read has its problem listed once, naming
+    the datasets (a file one dataset reads is named by its path alone)."""
+    by_line: dict[str, list[str]] = {}
+    for p in problems:
+        names = by_line.setdefault(str(p), [])
+        if p.dataset not in names:
+            names.append(p.dataset)
+    out = []
+    for line, names in by_line.items():
+        where, _, what = line.partition(": ")
+        datasets = [n for n in names if n != "comparators"]  # the comparators file is not a dataset
+        if len(datasets) > 1:
+            where += f" (datasets {', '.join(datasets)})"
+        out.append(f"{where}: {what}")
+    return out
+
+
 @dataclass
 class LoadedDataset:
     config: Dataset

@@ -20,7 +20,7 @@ from .config import load_config
 from .config_model import Config, Measure
 from .config_sql import sql_columns
 from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
-from .datasets import DataProblem, LoadedDataset, load_datasets
+from .datasets import DataProblem, LoadedDataset, load_datasets, problem_lines
 from .grid import P, PeriodGrid, Query
 from .measures import aggregate
 from .names import did_you_mean, find_id
@@ -107,7 +107,7 @@ class Engine:
         return any(s.data_notes for s in self._series.values())
 
     def problem_lines(self) -> list[str]:
-        lines = [str(p) for p in self.problems]
+        lines = problem_lines(self.problems)
         lines += [f"measure {s.measure.id}: {note}" for s in self._series.values() for note in s.data_notes]
         for d in self.datasets.values():
             listed = sum(1 for p in d.problems if p.row is not None)

@@ -8,14 +8,17 @@ restricted to the rows in the period's window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from .calendar import month_number, period_of
+from .config_explain import BreakdownStyle
 from .config_sql import sql_columns
 from .engine import Engine
+from .explain_movement import RollingMovement, YearEnd, check_since, rolling_movement, year_end
+from .explain_timeliness import Outside, Thresholds, thresholds, why_outside
 from .grid import Query
 from .measures import aggregate
 from .results import Band, PeriodResult, Published, change_between
@@ -30,10 +33,12 @@ class GroupValue:
     denominator: int | float | None
     rag: Band | None
     low_base: bool
+    label: str | None = None  # the code's label ([breakdowns.COLUMN].labels), else the code as text
+    base: int = 0  # rows (or children, or values) behind the value
 
     def to_json(self) -> dict[str, Any]:
         return {"group": self.group, "value": self.value, "numerator": self.numerator,
-                "denominator": self.denominator, "rag": self.rag, "low_base": self.low_base}
+                "denominator": self.denominator, "rag": self.rag, "low_base": self.low_base, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,31 @@ class Explanation:
     cohorts: dict[str, CohortImpact]
     comparators: dict[str, float]
     spc: SpcResult | None
+    # issue 16: the explanations a paper writes by hand
+    since: str | None = None  # the last report's period (rolling movement)
+    styles: dict[str, BreakdownStyle] = field(default_factory=dict)  # per breakdown and outside_by column
+    thresholds: Thresholds | None = None
+    outside: dict[str, Outside] = field(default_factory=dict)
+    movement: RollingMovement | None = None
+    year_end: YearEnd | None = None
+    comparator_details: dict[str, dict[str, Any]] = field(default_factory=dict)
     published: Published | None = None  # SPEC section 7: set by scorecard.publish when the period is published
     restated: bool | None = None
 
     @property
     def change(self) -> str | None:
         return change_between(self.previous.rag if self.previous else None, self.result.rag)
+
+    def heading(self, column: str) -> str:
+        """A breakdown column's heading, the same in every view ("age band", never `age_band`)."""
+        return self.styles[column].heading if column in self.styles else column.replace("_", " ")
+
+    def ordered(self, column: str) -> list[GroupValue]:
+        """A breakdown's groups in the column's declared order (the JSON keeps them sorted by name)."""
+        groups = self.breakdowns[column]
+        if column not in self.styles:
+            return list(groups)
+        return sorted(groups, key=lambda g: self.styles[column].sort_key(g.group))
 
     def to_json(self) -> dict[str, Any]:
         r = self.result
@@ -95,15 +119,23 @@ class Explanation:
             "cohorts": {k: c.to_json() for k, c in self.cohorts.items()},
             "comparators": dict(self.comparators),
             "spc": self.spc.to_json() if self.spc else None,
+            "since": self.since,
+            "thresholds": self.thresholds.to_json() if self.thresholds else None,
+            "outside": {k: o.to_json() for k, o in self.outside.items()},
+            "movement": self.movement.to_json() if self.movement else None,
+            "year_end": self.year_end.to_json() if self.year_end else None,
+            "comparator_details": {k: dict(v) for k, v in self.comparator_details.items()},
             "published": self.published.to_json() if self.published else None,
             "restated": self.restated,
         }
 
 
-def explain(engine: Engine, measure_id: str, period: str | None = None) -> Explanation:
+def explain(engine: Engine, measure_id: str, period: str | None = None, since: str | None = None) -> Explanation:
+    """The drill-down; `since` (the last report's period, default the month before) for the rolling movement."""
     m = engine.measure(measure_id)
     period = engine.resolve_period(period)
     month = month_number(period)
+    since_month = check_since(period, since) if since is not None else month - 1
     series = engine.series(m.id, month - 1, month)
     grid = engine.grid_for(month - 1, month)
     data = engine.datasets[m.dataset]
@@ -130,10 +162,11 @@ def explain(engine: Engine, measure_id: str, period: str | None = None) -> Expla
         if kind == "breakdown":
             found = engine.finish(q, frame, grid)
             groups = []
+            style = engine.config.explain.style(name)
             for gkey, (results, bases, _notes) in found.items():
                 r = results[index]
                 groups.append(GroupValue(gkey[0], r.value, r.numerator, r.denominator, r.rag,
-                                         bases[index] < low_base))
+                                         bases[index] < low_base, style.label(gkey[0]), bases[index]))
             groups = [g for g in groups if _has_rows(g)]
             groups.sort(key=lambda g: (g.group is None, "" if g.group is None else str(g.group)))
             breakdowns[name] = groups
@@ -147,11 +180,19 @@ def explain(engine: Engine, measure_id: str, period: str | None = None) -> Expla
     spc = xmr([t.period for t in trend], [t.value for t in trend], m.polarity if rated else None,
               series.at(month).target, m.spc_screen_outliers)
     previous = series.at(month - 1) if m.active(month - 1) else None
+    options = engine.config.explain.of(m.id)
+    styles = {c: engine.config.explain.style(c) for c in dict.fromkeys([*m.breakdowns, *options.outside_by])}
     return Explanation(
         id=m.id, period=period, title=m.title, section=m.section, definition=m.definition, owner=m.owner,
         notes=m.notes, unit=m.unit, polarity=m.polarity, decimals=m.decimals, window=m.window, calc=m.calc,
         result=series.at(month), previous=previous, warnings=engine.period_warnings(series, month), trend=trend,
         breakdowns=breakdowns, cohorts=cohorts, comparators=engine.comparators.at(m.id, month), spc=spc,
+        since=period_of(since_month), styles=styles,
+        thresholds=thresholds(engine, m, month, options),
+        outside=why_outside(engine, m, month, options, styles),
+        movement=rolling_movement(engine, m, month, since_month),
+        year_end=year_end(engine, m, month),
+        comparator_details=engine.comparators.details_at(m.id, month),
     )
 
 

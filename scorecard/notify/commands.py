@@ -1,25 +1,26 @@
-"""`scorecard alerts run | serve | status`, as plain functions the click CLI calls.
+"""`scorecard alerts run | serve | status`: each takes the config (or the engine) the command line
+loaded and returns an `Outcome`, what happened, for the command line to print.
 
-Exit codes (SPEC section 5): 0 success; 1 when alerts are left undelivered, or config or data
-problems were found; 2 on a usage error (a period that is not YYYY-MM, no period with data).
+Exit codes (SPEC section 5, `exit_code`): 0 success; 1 when alerts are left undelivered, the
+command refused, or data problems were found; 2 on a usage error (a period that is not YYYY-MM,
+no period with data). Config problems never reach here: the command line reports them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
 import os
 import signal
 import sys
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from types import FrameType
-from typing import TextIO
 
-from ..engine.config import ConfigError, load_config
+from ..engine.config import ConfigError
+from ..engine.config_model import Config
 from ..engine.engine import Engine, UsageError
 from ..format import table
 from ..statefile import StateFileError
@@ -104,127 +105,113 @@ def _report_lines(report: DeliveryReport) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    engine: Results
-    state: Path
+@dataclass
+class Outcome:
+    """What an alerts command did, for the command line to print and to turn into an exit code."""
+
+    lines: list[str] = field(default_factory=list)  # what happened (standard output)
+    errors: list[str] = field(default_factory=list)  # why it stopped or refused (standard error)
+    usage_error: bool = False  # the request itself was wrong
+    pending: int = 0  # alerts left undelivered
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+    def refuse(self, line: str) -> Outcome:
+        self.errors.append(line)
+        return self
 
 
-def _load(config_path: Path, err: TextIO) -> _Loaded | int:
-    try:
-        engine = Results.open(Path(config_path))
-    except ConfigError as e:
-        for line in e.problems:
-            print(line, file=err)
-        return 1
-    except FileNotFoundError as e:
-        print(f"Error: {e}", file=err)
-        return 1
-    alerts = engine.config.alerts
-    if alerts is None or not alerts.routes:
-        print(f"{engine.config.path}: alerts: no [[alerts.routes]] configured, so there is nothing to send", file=err)
-        return 1
-    return _Loaded(engine, engine.config.state_path)
+def _no_routes(config: Config) -> str | None:
+    if config.alerts is None or not config.alerts.routes:
+        return f"{config.path}: alerts: no [[alerts.routes]] configured, so there is nothing to send"
+    return None
 
 
-def alerts_run(config_path: Path, period: str | None, dry_run: bool, out: TextIO) -> int:
-    """Evaluate and deliver alerts once. With `dry_run`, print the messages that would be sent and
-    leave the state file as it was. Exit 1 while any alert is undelivered."""
-    configure_logging(logging.WARNING)
-    return run_once(Path(config_path), period, dry_run, out, sys.stderr)
-
-
-def run_once(config_path: Path, period: str | None, dry_run: bool, out: TextIO, err: TextIO) -> int:
-    loaded = _load(config_path, err)
-    if isinstance(loaded, int):
-        return loaded
-    engine, state = loaded.engine, loaded.state
+def run_once(engine: Results, period: str | None, dry_run: bool) -> Outcome:
+    """Evaluate and deliver alerts once. With `dry_run`, show the messages that would be sent and
+    leave the state file as it was (creating none)."""
+    outcome = Outcome()
+    refusal = _no_routes(engine.config)
+    if refusal:
+        return outcome.refuse(refusal)
+    state = engine.config.state_path
     org = engine.config.organisation
     if not dry_run:
         try:
             check_credentials()
         except CredentialsError as e:
-            print(f"Error: {e}", file=err)
-            return 1
+            return outcome.refuse(f"Error: {e}")
     settings = SlackSettings.from_env()
     lock = run_lock(state)
     if not dry_run:
         try:
-            lock.acquire(wait=settings.deadline, on_wait=lambda holder: print(
-                f"another alerts run ({holder}) holds {lock.path}; waiting up to {settings.deadline:g} s for it",
-                file=err, flush=True))
+            lock.acquire(wait=settings.deadline, on_wait=lambda holder: log.warning(  # said as it waits
+                "another alerts run (%s) holds %s; waiting up to %g s for it", holder, lock.path, settings.deadline))
         except LockBusy as e:
-            print(f"another alerts run is in progress ({e.holder}, lock {e.path}); try again later", file=err)
-            return 1
+            return outcome.refuse(f"another alerts run is in progress ({e.holder}, lock {e.path}); try again later")
     try:
         try:
             ev = evaluate(engine, period)
         except UsageError as e:
-            print(f"Error: {e}", file=err)
-            return 2
+            outcome.usage_error = True
+            return outcome.refuse(f"Error: {e}")
         now = utc_now()
         with Outbox.open(state, create=not dry_run) as outbox:
             if dry_run:
-                return _dry_run(engine, ev, outbox, now, out, err)
+                return _dry_run(engine, ev, outbox, now, outcome)
             data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
             recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
-            for line in _evaluation_lines(engine, ev):
-                print(line, file=out)
-            print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) "
-                  "in the outbox", file=out)
-            for line in _dropped_lines(recorded.dropped):
-                print(line, file=out)
+            outcome.lines += _evaluation_lines(engine, ev)
+            outcome.say(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) "
+                        "in the outbox")
+            outcome.lines += _dropped_lines(recorded.dropped)
             deadline = Deadline(settings.deadline)
             client = client_from_env(settings, deadline)
             pending = outbox.counts()["pending"]
             if client is None:
                 if pending:
-                    print(f"{pending} alert(s) pending: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL) to deliver them",
-                          file=out)
-                code = 1 if pending else 0
+                    outcome.say(f"{pending} alert(s) pending: set SLACK_BOT_TOKEN (or SLACK_WEBHOOK_URL) to deliver them")
+                outcome.pending = pending
             elif pending == 0:
-                print("nothing to send", file=out)
-                code = 0
+                outcome.say("nothing to send")
             else:
                 report = deliver(outbox, client, organisation=org.name, timezone=org.timezone, deadline=deadline,
                                  now=now)
-                for line in _report_lines(report):
-                    print(line, file=out)
+                outcome.lines += _report_lines(report)
                 if report.pending:
-                    print(f"{report.pending} alert(s) pending: they are retried on the next run "
-                          "(`scorecard alerts status` lists them)", file=out)
+                    outcome.say(f"{report.pending} alert(s) pending: they are retried on the next run "
+                                "(`scorecard alerts status` lists them)")
                 else:
-                    print("all alerts delivered", file=out)
-                code = 1 if report.pending else 0
-        return max(code, _problems(engine, err))
+                    outcome.say("all alerts delivered")
+                outcome.pending = report.pending
+        return outcome
     finally:
         lock.release()
 
 
-def _dry_run(engine: Engine, ev: Evaluation, outbox: Outbox, now: dt.datetime, out: TextIO, err: TextIO) -> int:
+def _dry_run(engine: Results, ev: Evaluation, outbox: Outbox, now: dt.datetime, outcome: Outcome) -> Outcome:
     org = engine.config.organisation
     with outbox.preview():  # the run is recorded, read back and rolled back
         data = route_data_alerts(engine, outbox.conn, engine.config.alerts.routes)  # type: ignore[union-attr]
         recorded = outbox.record([*ev.alerts, *data], ev.periods, len(ev.transitions), now, routes=_routes(engine))
         pending = outbox.pending()
-    for line in _evaluation_lines(engine, ev):
-        print(line, file=out)
-    print(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) (dry run: "
-          "nothing recorded, nothing sent)", file=out)
-    for line in _dropped_lines(recorded.dropped):
-        print(line, file=out)
+    outcome.lines += _evaluation_lines(engine, ev)
+    outcome.say(f"{org.name}: {_kinds_summary(ev)}{_data_summary(data)}; {recorded.new_alerts} new alert(s) (dry run: "
+                "nothing recorded, nothing sent)")
+    outcome.lines += _dropped_lines(recorded.dropped)
     by_route: dict[str, list[OutboxRow]] = {}
     for r in pending:
         by_route.setdefault(r.route, []).append(r)
     if not by_route:
-        print("no messages to send", file=out)
+        outcome.say("no messages to send")
     for route, rows in by_route.items():
         for message in build_messages(route, rows, organisation=org.name, timezone=org.timezone, now=now):
-            print(preview(message), file=out)
-    return _problems(engine, err)
+            outcome.say(preview(message))
+    return outcome
 
 
-def _routes(engine: Engine) -> list[RouteLike]:
+def _routes(engine: Results) -> list[RouteLike]:
     alerts = engine.config.alerts
     return list(alerts.routes) if alerts is not None else []
 
@@ -237,79 +224,71 @@ def _dropped_lines(dropped: list[Dropped]) -> list[str]:
     return lines
 
 
-def _problems(engine: Engine, err: TextIO) -> int:
-    if not engine.has_problems:
-        return 0
-    lines = engine.problem_lines()
-    print(f"{len(lines)} data problem(s) found; `scorecard check` lists them", file=err)
-    return 1
-
-
 # -- serve ---------------------------------------------------------------------------------------
-def _scheduled_run(config_path: Path) -> int:
+def _scheduled_run(load: Callable[[], Results]) -> int:
+    """One run of `serve`: the config and data read afresh, what happened logged; the exit code
+    `alerts run` would give."""
     log.info("alerts run started")
-    out, err = io.StringIO(), io.StringIO()
-    failure = None
     try:
-        code = run_once(config_path, None, False, out, err)
+        engine = load()
+        outcome = run_once(engine, None, False)
+    except ConfigError as e:
+        for line in e.problems:
+            log.warning("%s", line)
+        return 1
     except StateFileError as e:  # one line naming the file, as on the command line
-        code, failure = 1, str(e)
+        log.error("%s", e)
+        return 1
     except Exception:  # the scheduler keeps going; the next run tries again
-        _log_output(out, err)
         log.exception("alerts run failed")
         return 1
-    _log_output(out, err)
-    if failure:
-        log.error("%s", failure)
+    for line in outcome.lines:
+        log.info("%s", line)
+    for line in outcome.errors:
+        log.warning("%s", line)
+    if engine.has_problems:
+        log.warning("%d data problem(s) found; `scorecard check` lists them", len(engine.problem_lines()))
+    code = exit_code(outcome, engine.has_problems)
     log.info("alerts run finished (exit %d)", code)
     return code
 
 
-def _log_output(out: io.StringIO, err: io.StringIO) -> None:
-    for line in out.getvalue().splitlines():
-        log.info("%s", line)
-    for line in err.getvalue().splitlines():
-        log.warning("%s", line)
+def exit_code(outcome: Outcome, data_problems: bool) -> int:
+    """SPEC section 5: 2 a usage error; 1 refused, alerts left undelivered, or data problems; else 0."""
+    if outcome.usage_error:
+        return 2
+    return 1 if outcome.errors or outcome.pending or data_problems else 0
 
 
-def alerts_serve(config_path: Path, run_now: bool = False) -> int:
-    """Run the alerts on the config's schedule until stopped (SIGTERM, SIGINT). Refuses to start
-    when another `serve` holds the state file's lock. `run_now` also runs once straight away."""
+def alerts_serve(config: Config, load: Callable[[], Results], run_now: bool = False) -> Outcome:
+    """Run the alerts on the config's schedule until stopped (SIGTERM, SIGINT); each run reads the
+    config and data afresh with `load`. Refuses to start when another `serve` holds the state
+    file's lock. `run_now` also runs once straight away."""
     configure_logging(logging.INFO)
-    config_path = Path(config_path)
-    try:
-        config = load_config(config_path)
-    except ConfigError as e:
-        for line in e.problems:
-            print(line, file=sys.stderr)
-        return 1
+    outcome = Outcome()
+    refusal = _no_routes(config)
+    if refusal:
+        return outcome.refuse(refusal)
     alerts = config.alerts
-    if alerts is None or not alerts.routes:
-        print(f"{config.path}: alerts: no [[alerts.routes]] configured, so there is nothing to send",
-              file=sys.stderr)
-        return 1
+    assert alerts is not None
     if not alerts.schedule:
-        print(f"{config.path}: alerts.schedule: no schedule, so `serve` has nothing to do "
-              "(e.g. schedule = \"0 9 * * MON-FRI\")", file=sys.stderr)
-        return 1
+        return outcome.refuse(f"{config.path}: alerts.schedule: no schedule, so `serve` has nothing to do "
+                              "(e.g. schedule = \"0 9 * * MON-FRI\")")
     timezone = config.organisation.timezone
     try:
         trigger = parse_schedule(alerts.schedule, timezone)
     except ScheduleError as e:
-        print(f"{config.path}: {e}", file=sys.stderr)
-        return 1
+        return outcome.refuse(f"{config.path}: {e}")
     try:
         check_credentials()
     except CredentialsError as e:
-        print(f"Error: {e}", file=sys.stderr)
-        return 1
+        return outcome.refuse(f"Error: {e}")
     lock = serve_lock(config.state_path)
     try:
         lock.acquire()
     except LockBusy as e:
-        print(f"another `scorecard alerts serve` is already running for {config.state_path} ({e.holder}; lock {e.path})",
-              file=sys.stderr)
-        return 1
+        return outcome.refuse(f"another `scorecard alerts serve` is already running for {config.state_path} "
+                              f"({e.holder}; lock {e.path})")
     try:
         settings = SlackSettings.from_env()
         client = client_from_env(settings, Deadline(settings.deadline))
@@ -321,10 +300,9 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
                 log.info("Slack: %s", ", ".join(f"{k} {v}" for k, v in who.items() if v))
             except SlackError as e:
                 if e.kind == "auth":
-                    print(f"Slack refused the credentials: {e.message}", file=sys.stderr)
-                    return 1
+                    return outcome.refuse(f"Slack refused the credentials: {e.message}")
                 log.warning("Slack is not answering yet (%s); runs will retry", e.message)
-        scheduler = build_scheduler(lambda: _scheduled_run(config_path), trigger, timezone, run_now=run_now)
+        scheduler = build_scheduler(lambda: _scheduled_run(load), trigger, timezone, run_now=run_now)
 
         def stop(signum: int, frame: FrameType | None) -> None:
             log.info("stopping (signal %d)", signum)
@@ -338,20 +316,15 @@ def alerts_serve(config_path: Path, run_now: bool = False) -> int:
                  " (and one now)" if run_now else "", lock.path)
         scheduler.start()
         log.info("stopped")
-        return 0
+        return outcome
     finally:
         lock.release()
 
 
 # -- status --------------------------------------------------------------------------------------
-def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
+def alerts_status(config: Config, fmt: str) -> Outcome:
     """The outbox: every alert, pending first, as a table or (`fmt="json"`) one JSON object."""
-    try:
-        config = load_config(Path(config_path))
-    except ConfigError as e:
-        for line in e.problems:
-            print(line, file=sys.stderr)
-        return 1
+    outcome = Outcome()
     state = config.state_path
     box = Outbox.open_existing(state)
     if box is None:
@@ -365,20 +338,20 @@ def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
     rows.sort(key=lambda r: (order.get(r.status, 3), -r.id))
     credential, protection = _protection()
     if fmt == "json":
-        print(json.dumps({"state": str(state), "summary": counts, "last_run": last_run,
-                          "credential": credential, "history_check": credential == "bot",
-                          "alerts": [r.to_json() for r in rows]}, indent=1, ensure_ascii=False), file=out)
-        return 0
+        outcome.say(json.dumps({"state": str(state), "summary": counts, "last_run": last_run,
+                                "credential": credential, "history_check": credential == "bot",
+                                "alerts": [r.to_json() for r in rows]}, indent=1, ensure_ascii=False))
+        return outcome
     head = f"Alerts outbox {state}: {counts['pending']} pending, {counts['delivered']} delivered"
     if counts["dropped"]:
         head += f", {counts['dropped']} dropped"
     if last_run:
         head += f"; last evaluated {last_run['started_at']}"
-    print(head, file=out)
-    print(protection, file=out)
+    outcome.say(head)
+    outcome.say(protection)
     if not rows:
-        print("no alerts yet", file=out)
-        return 0
+        outcome.say("no alerts yet")
+        return outcome
     lines = []
     for r in rows:
         if r.status == "delivered":
@@ -392,15 +365,15 @@ def alerts_status(config_path: Path, fmt: str, out: TextIO) -> int:
             detail = "not tried yet"
         lines.append([str(r.id), r.status, r.route, r.scorecard, r.measure, r.period, f"{r.from_band} → {r.to_band}",
                       str(r.attempts), detail])
-    print(table(["ID", "STATUS", "ROUTE", "SCORECARD", "MEASURE", "PERIOD", "CHANGE", "TRIES", "DETAIL"], lines,
-                right=(0, 7)), file=out)
+    outcome.say(table(["ID", "STATUS", "ROUTE", "SCORECARD", "MEASURE", "PERIOD", "CHANGE", "TRIES", "DETAIL"], lines,
+                      right=(0, 7)))
     by_route = Counter(r.route for r in rows if r.status == "pending")
     if by_route:
-        print("pending by route: " + ", ".join(f"{k} {v}" for k, v in by_route.items()), file=out)
+        outcome.say("pending by route: " + ", ".join(f"{k} {v}" for k, v in by_route.items()))
     dropped = Counter((r.route, r.dropped_reason) for r in rows if r.status == "dropped")
     for (route, reason), n in dropped.items():
-        print(f"dropped, not sent: {n} alert(s) for {route}: {reason or 'its route is gone'}", file=out)
-    return 0
+        outcome.say(f"dropped, not sent: {n} alert(s) for {route}: {reason or 'its route is gone'}")
+    return outcome
 
 
 def _protection() -> tuple[str | None, str]:

@@ -54,8 +54,11 @@ def _look_from(row: OutboxRow, now: dt.datetime) -> dt.datetime:
         return dt.datetime.fromisoformat(row.last_attempt_at)
     if row.uncertain:
         return dt.datetime.fromisoformat(row.created_at)
-    start = dt.datetime.fromisoformat(f"{row.period[:7]}-01T00:00:00+00:00")  # a data_stale row's is a day
-    return max(start, now - LOOKBACK)
+    try:  # a period (YYYY-MM), or the day an alert on the data is about (YYYY-MM-DD)
+        day = dt.date.fromisoformat(f"{row.period}-01" if len(row.period) == 7 else row.period)
+    except ValueError:
+        return now - LOOKBACK
+    return max(dt.datetime.combine(day, dt.time(), dt.UTC), now - LOOKBACK)
 
 
 def reconcile(outbox: Outbox, client: SlackClient, route: str, rows: list[OutboxRow],

@@ -111,7 +111,7 @@ class Deadline:
         return self.remaining() <= 0
 
 
-class _RedactingFilter(logging.Filter):
+class RedactingFilter(logging.Filter):
     def __init__(self, redact: Redactor):
         super().__init__()
         self.redact = redact
@@ -128,12 +128,12 @@ def guard_library_logs(redact: Redactor) -> None:
     """slack-sdk logs each failed request at ERROR and requests at DEBUG; ours says it better.
     Its loggers only pass warnings on, and a redacting filter sits on them in any case."""
     lib = logging.getLogger("slack_sdk")
-    if not any(isinstance(f, _RedactingFilter) for f in lib.filters):
-        lib.addFilter(_RedactingFilter(redact))
+    if not any(isinstance(f, RedactingFilter) for f in lib.filters):
+        lib.addFilter(RedactingFilter(redact))
     for name in ("slack_sdk", "slack_sdk.web.base_client", "slack_sdk.webhook.client"):
         logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
-            logger.addFilter(_RedactingFilter(redact))
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter(redact))
         if logger.level == logging.NOTSET or logger.level < logging.CRITICAL:
             logger.setLevel(logging.CRITICAL)
 

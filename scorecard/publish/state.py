@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..notify.outbox_schema import SCHEMA as OUTBOX_SCHEMA
+
 SCHEMA_VERSION = 2
 
 PUBLICATIONS = """
@@ -63,8 +65,6 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def _outbox_v2(conn: sqlite3.Connection) -> None:
     """Rebuild an outbox from before version 2 with the `detail` column in its uniqueness."""
-    from ..notify.outbox import SCHEMA as OUTBOX_SCHEMA
-
     cols = _columns(conn, "alert_outbox")
     if not cols or "detail" in cols:
         return

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..commentary import Commentary, CommentaryStore, ExceptionPage
+from ..commentary import Commentary, CommentaryStore, ExceptionPage, section_key
 from ..engine.calendar import month_number
 from ..engine.config import Measure
 from ..engine.coverage import DatasetCoverage
 from ..engine.engine import Engine, UsageError
-from ..engine.explain import CohortImpact
+from ..engine.explain import CohortImpact, Explanation
+from ..engine.explain_summary import Gap, Movement, activity_since, significantly_away
 from ..engine.results import BandChange, MeasureRating, PeriodResult, Summary
 from ..publish.store import PublicationStore
 from ..store.answers import explain_of
@@ -43,6 +44,7 @@ class ChangeItem:
 
     change: BandChange
     commentary: Commentary | None
+    explanation: Explanation | None = None  # what moved it (a rolling figure's months in and out)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class TableRow:
 class Section:
     name: str
     rows: list[TableRow]
+    overview: Commentary | None = None  # the lead officer's overview of the section (issue 16)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,13 @@ class Paper:
     sections: list[Section]
     warnings: list[tuple[str, str]]  # (measure id, warning) for the measures on the paper
     problems: list[str]  # data problems the engine found, one line each
+    # issue 16: the explanations the papers write by hand
+    activity: list[Movement] = field(default_factory=list)  # activity counts since the last report
+    away: list[Gap] = field(default_factory=list)  # measures significantly away from target
+    explanations: dict[str, Explanation] = field(default_factory=dict)  # every measure's, by id
+    public: bool = False  # [report] classification "Unrestricted": small cells suppressed
+    low_base: int = 5
+    published_before: dict[str, tuple[float | None, str | None]] = field(default_factory=dict)  # the last report's, as published
     datasets: list[DatasetCoverage] = field(default_factory=list)  # what the data covers (SPEC section 7)
 
     @property
@@ -120,7 +130,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
 
     changes = engine.changes(rating.scorecard, since, period, published_before)
     notes = CommentaryStore(engine.config.state_path).for_period(period)
-    explained = {m.id: explain_of(engine, m.id, period) for m in rating.measures}
+    explained = {m.id: explain_of(engine, m.id, period, since=since) for m in rating.measures}
     measures = {m.id: m for m in engine.config.measures}
 
     on_card = engine.scorecard_measures(rating.scorecard)
@@ -137,7 +147,7 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
     by_name: dict[str, Section] = {}
     for r in rating.measures:
         if r.section not in by_name:
-            by_name[r.section] = Section(r.section, [])
+            by_name[r.section] = Section(r.section, [], notes.get(section_key(r.section)))
             sections.append(by_name[r.section])
         by_name[r.section].rows.append(TableRow(r, explained[r.id].trend[-TREND_POINTS:]))
 
@@ -155,13 +165,19 @@ def build_paper(engine: Engine, period: str | None, scorecard_id: str | None, si
         summary=rating.summary,
         added=added,
         removed=removed,
-        improved=[ChangeItem(c, notes.get(c.id)) for c in changes.improved],
-        declined=[ChangeItem(c, notes.get(c.id)) for c in changes.declined],
+        improved=[ChangeItem(c, notes.get(c.id), explained.get(c.id)) for c in changes.improved],
+        declined=[ChangeItem(c, notes.get(c.id), explained.get(c.id)) for c in changes.declined],
         exceptions=[ExceptionPage(r, explained[r.id], notes.get(r.id)) for r in rating.measures if r.rag == "red"],
         cohorts=cohorts,
         sections=sections,
         warnings=[(r.id, w) for r in rating.measures for w in r.warnings],
         problems=engine.problem_lines() if engine.has_problems else [],
+        activity=activity_since(engine, rating, since, published_before),
+        published_before=published_before or {},
+        away=significantly_away(rating, engine.config.explain.significant_share),
+        explanations=explained,
+        public=engine.config.explain.public,
+        low_base=engine.config.organisation.low_base,
         datasets=list(rating.datasets),
     )
 

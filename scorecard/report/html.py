@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
+from ..engine.explain import Explanation
 from ..engine.results import PeriodResult
-from ..present import BAND_WORDS, column_label, count, figure, month_label, short_month
+from ..explain_words import movement_lines, why_lines
+from ..present import BAND_WORDS, count, figure, month_label, short_month
 from . import words
 from .charts import ChartMeasure, trend_chart
 from .content import CHART_POINTS, TABLE_POINTS, CohortPage, ExceptionPage, Paper
@@ -109,6 +111,13 @@ def render_html(p: Paper) -> str:
     body += ['<section id="summary" aria-labelledby="summary-h">', '<h2 id="summary-h">Summary of performance</h2>',
              f'<p class="headline">{e(words.summary_counts(p.summary, p.period))}</p>']
     body += [f"<p>{e(s)}</p>" for s in words.added_removed(p)]
+    sentences, intro, items = words.activity_sentences(p)
+    body += [f"<p>{e(s)}</p>" for s in sentences]
+    if intro:
+        body += [f"<p>{e(intro)}</p>", "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"]
+    if (as_at := words.comparators_as_at(p)) is not None:
+        body.append(f"<p>{e(as_at)}</p>")
+    body += _away(p)
     body.append(f"<p>{e(words.exceptions_sentence(p))}</p>")
     cohorts = words.cohorts_sentence(p)
     if cohorts:
@@ -117,12 +126,21 @@ def render_html(p: Paper) -> str:
 
     body += _changes(p)
     for i, x in enumerate(p.exceptions, start=1):
-        body += _exception(x, i)
+        body += _exception(x, i, p.public, p.low_base)
     for i, c in enumerate((c for c in p.cohorts if c.rows), start=1):
         body += _cohort(c, p.period, i)
     body += ['<section id="scorecard" class="page" aria-labelledby="scorecard-h">',
-             f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_label(p.period))}</h2>',
-             scorecard_table(p), "</section>"]
+             f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_label(p.period))}</h2>']
+    if any(s.overview for s in p.sections):  # each section under its overview (the lead officer's)
+        for s in p.sections:
+            body.append(f"<h3>{e(s.name)}</h3>")
+            if s.overview:
+                body.append(f'<blockquote class="commentary">{paragraphs(s.overview.text)}<footer>'
+                            f"{e(words.commentary_byline(s.overview.author, s.overview.written_at))}</footer></blockquote>")
+            body.append(scorecard_table(p, [s]))
+    else:
+        body.append(scorecard_table(p))
+    body.append("</section>")
     if p.warnings or p.problems or p.datasets:
         body += ['<section id="data-notes" aria-labelledby="data-notes-h">', '<h2 id="data-notes-h">Data notes</h2>',
                  '<ul class="notes">']
@@ -154,8 +172,9 @@ def _changes(p: Paper) -> list[str]:
             note = (f'<div class="commentary">{paragraphs(item.commentary.text)}<footer>'
                     f"{e(words.commentary_byline(item.commentary.author, item.commentary.written_at))}</footer></div>"
                     if item.commentary else "")
+            moved = " ".join(movement_lines(item.explanation)[1:]) if item.explanation else ""
             out.append(f"<li><strong>{e(c.title)}</strong> ({e(c.id)}) {band(c.from_rag)} → {band(c.to_rag)}. "
-                       f"{e(words.change_sentence(c))}{note}</li>")
+                       f"{e(words.change_sentence(c))}{' ' + e(moved) if moved else ''}{note}</li>")
         out.append("</ol>")
         start += len(items)
     out.append("</section>")
@@ -176,7 +195,33 @@ def _trend_table(trend: list[PeriodResult], decimals: int, unit: str | None, cap
             f'<thead><tr><th scope="col">Month</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _exception(x: ExceptionPage, index: int) -> list[str]:
+def _outside_tables(x: Explanation, public: bool, low_base: int) -> list[str]:
+    out = []
+    for column, o in x.outside.items():
+        rows = "".join(f'<tr><th scope="row">{e(label)}</th><td class="num">{e(count)}</td><td class="num">{e(share)}</td></tr>'
+                       for label, count, share in words.outside_rows(x, column, public, low_base))
+        head = thead((o.heading, False), ("Count", True), ("Share of those outside", True))
+        out.append(f'<table class="data"><caption>By {e(o.heading)}, of the {o.outside:,} outside</caption>'
+                   f"{head}<tbody>{rows}</tbody></table>")
+    return out
+
+
+def _away(p: Paper) -> list[str]:
+    """Seeds 3.2: the measures significantly away from target, each with what explains it."""
+    sentences = words.away_sentences(p)
+    out = [f"<p>{e(sentences[0])}</p>"]
+    if not p.away:
+        return out
+    out.append('<ol class="changes">')
+    for g, sentence in zip(p.away, sentences[1:], strict=True):
+        x = p.explanations[g.rating.id]
+        out.append(f"<li><p>{e(sentence)}</p>" + "".join(f"<p>{e(line)}</p>" for line in why_lines(x, outside=False))
+                   + "".join(_outside_tables(x, p.public, p.low_base)) + "</li>")
+    out.append("</ol>")
+    return out
+
+
+def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> list[str]:
     r, ex = x.rating, x.explanation
     sid = f"exception-{index}"
     v = lambda val: "-" if val is None else words.value_text(val, r.decimals, r.unit)  # noqa: E731
@@ -202,15 +247,24 @@ def _exception(x: ExceptionPage, index: int) -> list[str]:
     else:
         out.append('<p class="none">No trend data.</p>')
     out.append(f"<p>{e(words.spc_sentences(x))}</p>")
-    for name, groups in ex.breakdowns.items():
-        out.append(f"<h3>By {e(column_label(name))}</h3>")
+    why = why_lines(ex, outside=False)
+    if why or ex.outside:
+        out.append("<h3>Why</h3>")
+        out += [f"<p>{e(line)}</p>" for line in why]
+        out += _outside_tables(ex, public, low_base)
+    for name in ex.breakdowns:
+        heading = ex.heading(name)
+        out.append(f"<h3>By {e(heading)}</h3>")
         rows = "".join(
-            f'<tr><th scope="row">{"(empty)" if g.group is None else e(g.group)}</th><td class="num">{e(v(g.value))}</td>'
-            f"<td>{band(g.rag) if g.rag else '-'}</td><td class=\"num\">{e(count(g.numerator))}</td>"
-            f'<td class="num">{e(count(g.denominator))}</td><td>{"low base" if g.low_base else ""}</td></tr>'
-            for g in groups
+            (f'<tr><th scope="row">{e(label)}</th><td class="num">x</td><td>-</td><td class="num">x</td>'
+             f'<td class="num">x</td><td>{e(words.suppressed_note(mark))}</td></tr>' if mark else
+             f'<tr><th scope="row">{e(label)}</th><td class="num">{e(v(g.value))}</td>'
+             f"<td>{band(g.rag) if g.rag else '-'}</td><td class=\"num\">{e(count(g.numerator))}</td>"
+             f'<td class="num">{e(count(g.denominator))}</td><td>{"low base" if g.low_base else ""}</td></tr>')
+            for g, label, mark in words.shown_groups(ex, name, public, low_base)
         )
-        head = thead((name, False), ("Value", True), ("RAG", False), ("Numerator", True), ("Denominator", True), ("Note", False))
+        head = thead((heading, False), ("Value", True), ("RAG", False), ("Numerator", True), ("Denominator", True),
+                     ("Note", False))
         out.append(f'<table class="data">{head}<tbody>{rows}</tbody></table>')
     out += ["<h3>Comparators</h3>"]
     if r.comparators:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..present import BAND_WORDS, band_word, change_words, column_label, count, month_label, short_month, sparkline
+from ..explain_words import movement_lines, why_lines
+from ..present import BAND_WORDS, band_word, change_words, month_label, short_month, sparkline
 from . import words
 from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
 
@@ -45,6 +46,25 @@ def render_markdown(p: Paper) -> str:
     out += [f"- **{BAND_WORDS[band]}**: {text}" for band, text in words.RAG_KEY]
 
     out += ["", "## Summary of performance", "", md(words.summary_counts(p.summary, p.period))]
+    sentences, intro, items = words.activity_sentences(p)
+    for sentence in sentences:
+        out += ["", md(sentence)]
+    if intro:
+        out += ["", md(intro), ""] + [f"- {md(item)}" for item in items]
+    as_at = words.comparators_as_at(p)
+    if as_at:
+        out += ["", md(as_at)]
+    away = words.away_sentences(p)
+    out += ["", md(away[0])]
+    for g, sentence in zip(p.away, away[1:], strict=True):
+        x = p.explanations[g.rating.id]
+        out += ["", f"- {md(sentence)}"] + [f"  {md(line)}" for line in why_lines(x, outside=False)]
+        for column in x.outside:
+            out += ["", f"  By {md(x.outside[column].heading)}, of the {x.outside[column].outside:,} outside:", ""]
+            out += ["  " + line for line in _table([md(x.outside[column].heading), "Count", "Share of those outside"],
+                                                   [[md(c) for c in row] for row in
+                                                    words.outside_rows(x, column, p.public, p.low_base)],
+                                                   right=(1, 2))]
     for sentence in words.added_removed(p):
         out += ["", md(sentence)]
     out += ["", md(words.exceptions_sentence(p))]
@@ -61,13 +81,15 @@ def render_markdown(p: Paper) -> str:
         for item in items:
             number += 1
             c = item.change
-            out.append(f"{number}. **{md(c.title)}** ({md(c.id)}). {md(words.change_sentence(c))}")
+            moved = " ".join(movement_lines(item.explanation)[1:]) if item.explanation else ""
+            out.append(f"{number}. **{md(c.title)}** ({md(c.id)}). {md(words.change_sentence(c))}"
+                       + (f" {md(moved)}" if moved else ""))
             if item.commentary:
                 byline = words.commentary_byline(item.commentary.author, item.commentary.written_at)
                 out.append(f"   Commentary ({md(byline)}): {md(item.commentary.text)}")
 
     for e in p.exceptions:
-        out += ["", *_exception(e)]
+        out += ["", *_exception(e, p.public, p.low_base)]
     for c in p.cohorts:
         if c.rows:
             out += ["", *_cohort(c, p.period)]
@@ -75,6 +97,9 @@ def render_markdown(p: Paper) -> str:
     out += ["", f"## {md(p.scorecard_title)} scorecard: {month_label(p.period)}"]
     for s in p.sections:
         out += ["", f"### {md(s.name)}", ""]
+        if s.overview:
+            out += [f"> {md(line)}" if line.strip() else ">" for line in s.overview.text.splitlines()]
+            out += ["", f"— {md(words.commentary_byline(s.overview.author, s.overview.written_at))}", ""]
         rows = [_row(r) for r in s.rows]
         out += _table(["Measure", "Value", "RAG", "Target", "Minimum standard",
                        f"Previous ({month_label(p.previous_period)})", "Change", "Comparators",
@@ -106,7 +131,7 @@ def _row(t: TableRow) -> list[str]:
     ]
 
 
-def _exception(e: ExceptionPage) -> list[str]:
+def _exception(e: ExceptionPage, public: bool, low_base: int) -> list[str]:
     r = e.rating
     x = e.explanation
     v = lambda val: md(words.value_text(val, r.decimals, r.unit))  # noqa: E731  (the unit is config text)
@@ -135,13 +160,20 @@ def _exception(e: ExceptionPage) -> list[str]:
     else:
         out.append("No trend data.")
     out += ["", md(words.spc_sentences(e))]
-    for name, groups in x.breakdowns.items():
-        out += ["", f"### By {md(column_label(name))}", ""]
-        out += _table([md(name), "Value", "RAG", "Numerator", "Denominator", "Note"],
-                      [["(empty)" if g.group is None else md(str(g.group)), v(g.value) if g.value is not None else "-",
-                        band_word(g.rag, g.rag is not None) if g.rag else "-",
-                        count(g.numerator), count(g.denominator),
-                        "low base" if g.low_base else ""] for g in groups], right=(1, 3, 4))
+    why = why_lines(x, outside=False)
+    if why or x.outside:
+        out += ["", "### Why"]
+        out += ["", *[f"- {md(line)}" for line in why]] if why else []
+        for column, o in x.outside.items():
+            out += ["", f"By {md(o.heading)}, of the {o.outside:,} outside:", ""]
+            out += _table([md(o.heading), "Count", "Share of those outside"],
+                          [[md(c) for c in row] for row in words.outside_rows(x, column, public, low_base)],
+                          right=(1, 2))
+    for name in x.breakdowns:
+        out += ["", f"### By {md(x.heading(name))}", ""]
+        out += _table([md(x.heading(name)), "Value", "RAG", "Numerator", "Denominator", "Note"],
+                      [[md(c) for c in row] for row in words.breakdown_rows(x, name, public, low_base)],
+                      right=(1, 3, 4))
     out += ["", "### Comparators", "", md(words.comparators_sentence(e))]
     out += ["", f"### Commentary for {month_label(r.period)}", ""]
     if e.commentary:

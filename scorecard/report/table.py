@@ -15,13 +15,14 @@ from ..engine.results import PeriodResult
 from ..present import band_word, change_words, month_label
 from . import words
 from .charts import BAND_COLOURS
-from .content import TREND_POINTS, Paper
+from .content import TREND_POINTS, Paper, Section
 
 BAND_TEXT = {"green": "#ffffff", "amber": "#0b0c0c", "red": "#ffffff", "no_data": "#0b0c0c"}
 
 
-def scorecard_table(p: Paper) -> str:
-    rows = [row for s in p.sections for row in s.rows]
+def scorecard_table(p: Paper, sections: list[Section] | None = None) -> str:
+    """The table of `sections` (default all of the paper's), grouped by section."""
+    rows = [row for s in (p.sections if sections is None else sections) for row in s.rows]
     if not rows:
         return "<p>The scorecard has no measures for this period.</p>"
     frame = pl.DataFrame(

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import calendar
 
+from ..engine.explain import Explanation, GroupValue
+from ..engine.explain_summary import Movement
 from ..engine.results import BandChange, PeriodResult, Summary
-from ..present import ASSURANCE_WORDS, VARIATION_WORDS, band_word, figure, month_label, short_month
+from ..engine.suppression import suppress
+from ..present import ASSURANCE_WORDS, VARIATION_WORDS, band_word, count, figure, month_label, short_month
 from .content import CohortPage, ExceptionPage, MeasureRef, Paper
 
 # Seeds, paragraph 2.8: "Performance results are assigned an alert on the following basis".
@@ -204,8 +207,7 @@ def comparators_sentence(e: ExceptionPage) -> str:
     comps = e.rating.comparators
     if not comps:
         return "No comparator figures are available for this measure."
-    r = e.rating
-    return "Latest comparators: " + listing([f"{name} {value_text(v, r.decimals, r.unit)}" for name, v in comps.items()]) + "."
+    return "Latest comparators: " + listing([comparator_with_date(e, name) for name in comps]) + "."
 
 
 def no_commentary(period: str) -> str:
@@ -232,3 +234,138 @@ def trend_alt(trend: list[PeriodResult], decimals: int, unit: str | None) -> str
     return (f"Trend {short_month(first.period)} to {short_month(last.period)}: from {value_text(first.value, decimals, unit)} "
             f"to {value_text(last.value, decimals, unit)}, lowest {value_text(lo, decimals, unit)}, "
             f"highest {value_text(hi, decimals, unit)}.")
+
+
+# -- issue 16: the explanations the papers write by hand ----------------------------------------------
+def _moved(m: Movement, name: str) -> str:
+    v = lambda x: value_text(x, m.decimals, m.unit)  # noqa: E731
+    if m.change is None:
+        return f"{name} was {v(m.now)} (no figure to compare with)"
+    if m.change == 0:
+        return f"{name} stayed at {v(m.now)}"
+    verb = "increased" if m.change > 0 else "decreased"
+    return f"{name} {verb} from {figure(m.since, m.decimals, None)} to {v(m.now)}"
+
+
+def shown_groups(x: Explanation, name: str, public: bool, low_base: int) -> list[tuple[GroupValue, str, str | None]]:
+    """A breakdown's groups for the paper, in the column's declared order: each with its label and why
+    it is suppressed (engine/suppression.py: in a public paper a cell under the low base, and one more
+    when a single one could be worked out from the total), or None when it is shown."""
+    groups = x.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    return [(g, "(empty)" if g.group is None else str(g.label), mark) for g, mark in zip(groups, marks, strict=True)]
+
+
+def suppressed_note(mark: str | None) -> str:
+    return {"primary": "suppressed (small number)",
+            "secondary": "suppressed (so a small number cannot be worked out)"}.get(mark or "", "")
+
+
+def breakdown_rows(x: Explanation, name: str, public: bool, low_base: int) -> list[list[str]]:
+    """A breakdown's rows as text: label, value, band, numerator, denominator, note; "x" where suppressed."""
+    rows = []
+    for g, label, mark in shown_groups(x, name, public, low_base):
+        if mark is not None:
+            rows.append([label, "x", "-", "x", "x", suppressed_note(mark)])
+            continue
+        rows.append([label, value_text(g.value, x.decimals, x.unit) if g.value is not None else "-",
+                     band_word(g.rag, g.rag is not None) if g.rag else "-", count(g.numerator),
+                     count(g.denominator), "low base" if g.low_base else ""])
+    return rows
+
+
+def outside_rows(x: Explanation, column: str, public: bool, low_base: int) -> list[list[str]]:
+    """Why-outside groups for the paper: label, count, share of those outside (suppressed as breakdowns)."""
+    o = x.outside[column]
+    reasons = o.ordered(x.styles[column])
+    marks = suppress([r.count for r in reasons], low_base) if public else [None] * len(reasons)
+    return [["(empty)" if r.label is None else r.label, "x" if mark else f"{r.count:,}",
+             "x" if mark else figure(r.percent, 1, "%")] for r, mark in zip(reasons, marks, strict=True)]
+
+
+def activity_sentences(p: Paper) -> tuple[list[str], str | None, list[str]]:
+    """Seeds 3.1: a total split into parts as the seeds word it ('During the period August to November
+    2017 the number of citizen CIC increased from 1,408 to 1,428 and the number of UASC decreased from 366
+    to 331, resulting in an overall reduction of 15'); then the other activity counts as a list, each with
+    both figures and the change. Returns (sentences, the list's introduction, the list's items)."""
+    if not p.activity:
+        return [], None, []
+    a, b = month_label(p.since).split(), month_label(p.period).split()
+    span = f"{a[0]} to {b[0]} {b[1]}" if a[1] == b[1] else f"{month_label(p.since)} to {month_label(p.period)}"
+    sentences: list[str] = []
+    items: list[str] = []
+    for m in p.activity:
+        if m.parts:
+            clauses = [_moved(part, f"the {lower_first(part.title)}") for part in m.parts]
+            net = ""
+            if m.change:
+                size = value_text(abs(m.change), m.decimals, None)
+                net = (f", resulting in an overall {'increase' if m.change > 0 else 'reduction'} of {size} "
+                       f"({lower_first(m.title)}: {value_text(m.since, m.decimals, None)} to "
+                       f"{value_text(m.now, m.decimals, None)})")
+            elif m.change == 0:
+                net = f", leaving the {lower_first(m.title)} unchanged at {value_text(m.now, m.decimals, None)}"
+            sentences.append(f"During the period {span} {listing(clauses)}{net}.")
+        else:
+            items.append(_moved(m, m.title) + (f" ({'+' if m.change > 0 else '-'}{figure(abs(m.change), m.decimals, None)})"
+                                               if m.change else ""))
+    intro = (f"{'Other activity' if sentences else 'Activity'} since the last report ({span}):") if items else None
+    return sentences, intro, items
+
+
+def lower_first(text: str) -> str:
+    """'Number of children in care' -> 'number of children in care' (an acronym stays as it is)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def away_sentences(p: Paper) -> list[str]:
+    """Seeds 3.2: 'Two of the performance measures in the CIC Scorecard were significantly away from the target'."""
+    n = len(p.away)
+    numbers = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
+    count = numbers.get(n, str(n))
+    if n == 0:
+        return [f"None of the performance measures in the {p.scorecard_title} scorecard was significantly away "
+                "from the target."]
+    verb = "was" if n == 1 else "were"
+    out = [f"{count} of the performance measures in the {p.scorecard_title} scorecard {verb} significantly away "
+           "from the target:"]
+    for g in p.away:
+        r = g.rating
+        v = lambda x, r=r: value_text(x, r.decimals, r.unit)  # noqa: E731
+        gap = f"{figure(g.gap, r.decimals, None)} percentage points" if r.unit == "%" else v(g.gap)
+        then = [t.value for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
+        if r.id in p.published_before:  # SPEC section 7: as the last report published it
+            then = [p.published_before[r.id][0]]
+        last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0])}."
+                if then and then[0] is not None else "")
+        out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
+                   f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
+    return out
+
+
+def comparators_as_at(p: Paper) -> str | None:
+    """Seeds 3.1: 'Both the England and SN rates are as at March 2017', for every comparator shown: the
+    names grouped by the period they are as at, then their sources."""
+    periods: dict[str, list[str]] = {}
+    sources: list[str] = []
+    for e in p.explanations.values():
+        for name, d in e.comparator_details.items():
+            names = periods.setdefault(d["period"], [])
+            if name not in names:
+                names.append(name)
+            if d.get("source") and d["source"] not in sources:
+                sources.append(d["source"])
+    if not periods:
+        return None
+    parts = [f"{listing(names)} as at {month_label(period)}" for period, names in sorted(periods.items())]
+    text = "The comparator figures are the latest published: " + "; ".join(parts) + "."
+    return text + (f" Sources: {'; '.join(sources)}." if sources else "")
+
+
+def comparator_with_date(e: ExceptionPage, name: str) -> str:
+    r = e.rating
+    d = e.explanation.comparator_details.get(name)
+    value = value_text(r.comparators.get(name), r.decimals, r.unit)
+    if d is None:
+        return f"{name} {value}"
+    return f"{name} {value} (as at {month_label(d['period'])}" + (f", {d['source']})" if d.get("source") else ")")

@@ -29,7 +29,7 @@ from .fingerprint import Manifest, program_versions, result_key, sha256_bytes, s
 
 if TYPE_CHECKING:
     from ..engine.config import Config
-    from ..engine.engine import Engine
+    from ..engine.engine import Engine, MeasureSeries
     from ..engine.explain import Explanation
     from ..engine.results import BandChanges, ScorecardRating, Trend
 
@@ -198,7 +198,26 @@ class Results:
         if problems is not None:
             self._problems = problems
         self._keep(question, entry)
+        if computes:
+            self._keep_periods(engine)
         return value
+
+    def _keep_periods(self, engine: Engine) -> None:
+        """While the engine is at hand, the periods every view asks for too (the terminal UI's first screen
+        after `scorecard rate`, say, needs nothing else)."""
+        for name, args, get in (("data_periods", (), engine.data_periods), ("latest_period", (), engine.latest_period),
+                                ("first_period", (), engine.first_period),
+                                ("resolve_period", (None,), lambda: engine.resolve_period(None))):
+            question = _question(name, args)
+            if question in self._memo:
+                continue
+            try:
+                with self._engine_lock:
+                    value = get()
+            except Exception:  # no period with data: left for the question itself to raise
+                continue
+            self._memo[question] = (value, None)
+            self._keep(question, (value, None))
 
     def _keep(self, question: str, entry: tuple[Any, Problems | None]) -> None:
         store, key = self._store, self._key
@@ -219,26 +238,37 @@ class Results:
         return self.ask(_question(name, args), compute)
 
     # -- the engine's answers -------------------------------------------------------------------------------
+    # The scorecard and periods of a question are resolved first (the default scorecard is the first, the
+    # default period the latest with data), so that `scorecard rate` and the terminal UI's first screen,
+    # say, ask the same question and share its answer.
     def rate(self, scorecard_id: str | None = None, period: str | None = None) -> ScorecardRating:
-        return self.ask(_question("rate", (scorecard_id, period)), lambda e: e.rate(scorecard_id, period))
+        sc, p = self.scorecard(scorecard_id).id, self.resolve_period(period)
+        return self.ask(_question("rate", (sc, p)), lambda e: e.rate(sc, p))
 
     def changes(self, scorecard_id: str | None, from_period: str, to_period: str, *args: Any, **kwargs: Any) -> BandChanges:
         if any(a is not None for a in (*args, *kwargs.values())):  # published figures: from the state file
             with self._engine_lock:
                 return self.engine.changes(scorecard_id, from_period, to_period, *args, **kwargs)
-        return self.ask(_question("changes", (scorecard_id, from_period, to_period)),
-                        lambda e: e.changes(scorecard_id, from_period, to_period))
+        sc, a, b = self.scorecard(scorecard_id).id, self.resolve_period(from_period), self.resolve_period(to_period)
+        return self.ask(_question("changes", (sc, a, b)), lambda e: e.changes(sc, a, b))
 
     def trend(self, scorecard_id: str | None = None) -> Trend:
-        return self.ask(_question("trend", (scorecard_id,)), lambda e: e.trend(scorecard_id))
+        sc = self.scorecard(scorecard_id).id
+        return self.ask(_question("trend", (sc,)), lambda e: e.trend(sc))
 
     def explain(self, measure_id: str, period: str | None = None, **kwargs: Any) -> Explanation:
+        p = self.resolve_period(period)
+
         def compute(e: Engine) -> Explanation:
             from ..engine.explain import explain
 
-            return explain(e, measure_id, period, **kwargs)
+            return explain(e, measure_id, p, **kwargs)
 
-        return self.ask(_question("explain", (measure_id, period), kwargs), compute)
+        return self.ask(_question("explain", (measure_id, p), kwargs), compute)
+
+    def series(self, measure_id: str, *months: int) -> MeasureSeries:
+        """A measure in every period of the grid (asked by the report's activity since the last report)."""
+        return self.ask(_question("series", (measure_id, *months)), lambda e: e.series(measure_id, *months))
 
     def resolve_period(self, period: str | None) -> str:
         return self.ask(_question("resolve_period", (period,)), lambda e: e.resolve_period(period), computes=False)

@@ -11,8 +11,9 @@ recently used keys of each config are kept (older data, days or program versions
 a new one is stored), and only the `KEEP_CONFIGS` most recently used configs.
 
 The store can only make a command faster: a store that cannot be opened, read or written (a
-read-only home, a full disk, a damaged file, another process holding the lock too long) is treated
-as empty, and the command computes its answers as if there were none.
+read-only home, a full disk, another process holding the lock too long) is treated as empty, and
+the command computes its answers as if there were none; a file that is not a database (damaged) is
+deleted and started again.
 """
 
 from __future__ import annotations
@@ -73,17 +74,36 @@ class Store:
 
     def _conn(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
-                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                    db.executescript("DROP TABLE IF EXISTS answers; DROP TABLE IF EXISTS manifests; DROP TABLE IF EXISTS files;")
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                db.executescript(SCHEMA)
-                self._db = db
-            except (sqlite3.Error, OSError):
-                self._broken = True
+            for attempt in (1, 2):
+                try:
+                    self._db = self._connect()
+                    break
+                except sqlite3.DatabaseError:
+                    if attempt == 1:  # not a database (damaged): it is only a cache, start it again
+                        with contextlib.suppress(OSError):
+                            clear(self.path)
+                            continue
+                    self._broken = True
+                except (sqlite3.Error, OSError):
+                    self._broken = True
+                    break
         return self._db
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        try:
+            # WAL with NORMAL sync: a write costs no fsync, and a crash loses at most the last answers, never the file
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                db.executescript("DROP TABLE IF EXISTS answers; DROP TABLE IF EXISTS manifests; DROP TABLE IF EXISTS files;")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.executescript(SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         db = self._conn()
@@ -160,9 +180,9 @@ class Store:
             self._db = None
 
 
-def clear() -> tuple[Path, int]:
+def clear(path: Path | None = None) -> tuple[Path, int]:
     """Delete the store (and SQLite's side files); the path and how many bytes were freed."""
-    path = store_path()
+    path = path or store_path()
     freed = 0
     for p in (path, path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal"),
               path.with_name(path.name + "-shm")):

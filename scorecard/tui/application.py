@@ -15,18 +15,22 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from ..commentary import Commentary
+from ..commentary import SECTION_PREFIX, Commentary
 from ..engine.calendar import month_number, shift_period
 from ..engine.config import Config
 from ..present import month_label
-from .screens.pickers import OptionPicker
+from .pickers import OptionPicker
+from .request import default_scorecard
+from .screens.base import CommentarySaved, PeriodChanged
 from .screens.scorecard import ScorecardScreen
 from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
@@ -60,7 +64,6 @@ class ScorecardApp(App[int]):
                  service: EngineService | None = None):
         """`service`: one already loading the data (`app.start_engine`, so the engine works while
         Textual is imported); without one, the app makes its own and starts it as it loads."""
-        from .app import default_scorecard
 
         super().__init__()
         self.config = config
@@ -85,11 +88,12 @@ class ScorecardApp(App[int]):
         self.theme = self._initial_theme
 
     # -- state --------------------------------------------------------------------------------
-    def shift_period(self, step: int, base: str | None = None) -> None:
-        """`[` and `]`: the period before or after (the app's, or a screen's own), within the periods with data."""
+    def shift_period(self, step: int, base: str | None = None) -> bool:
+        """`[` and `]`: the period before or after (the app's, or a screen's own), within the periods
+        with data; whether the app's period was set."""
         base = base or self.period
         if base is None:
-            return
+            return False
         new = shift_period(base, step)
         if self.data_periods:
             first, last = month_number(self.data_periods[0]), month_number(self.data_periods[-1])
@@ -98,14 +102,13 @@ class ScorecardApp(App[int]):
                 edge = "earliest" if step < 0 else "latest"
                 self.bell()
                 self.notify(f"{month_label(base)} is the {edge} period with data.", timeout=3)
-                return
+                return False
         self.set_period(new)
+        return True
 
     def set_period(self, period: str) -> None:
         self.period = period
-        screen = self.screen
-        if hasattr(screen, "period_changed"):
-            screen.period_changed()
+        self.screen.post_message(PeriodChanged(period))
 
     def prefetch(self, measure_id: str, period: str) -> None:
         """Compute a highlighted measure's drill-down in the background, so Enter opens it at once."""
@@ -113,21 +116,17 @@ class ScorecardApp(App[int]):
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, partial(self._prefetch, measure_id, period))
 
+    @work(thread=True, group="prefetch", exclusive=True, exit_on_error=False)
     def _prefetch(self, measure_id: str, period: str) -> None:
-        self.run_worker(partial(self._prefetch_work, measure_id, period), thread=True, group="prefetch",
-                        exclusive=True, exit_on_error=False)
-
-    def _prefetch_work(self, measure_id: str, period: str) -> None:
         if not get_current_worker().is_cancelled:
             self.service.drill(measure_id, period)
 
     # -- screens -------------------------------------------------------------------------------
     def first_screen_shown(self) -> None:
-        """The first screen is up. Shortly after, while the analyst reads it, get the drill-down ready:
-        import its code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, then
-        build the one drill-down screen (compose and mount its widgets, off screen), so the first
-        Enter costs what every later one does. A drill-down opened before that builds it then. When the
-        screen came from the results store, that thread then has the engine load the data."""
+        """The first screen is up. Shortly after, while the analyst reads it, import the drill-down's
+        code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, so the first
+        Enter does not wait for it. When the screen came from the results store, that thread then has
+        the engine load the data."""
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
@@ -135,26 +134,8 @@ class ScorecardApp(App[int]):
         with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
             from .screens import drilldown  # noqa: F401
 
-            self.call_from_thread(self._build_drill_screen)
         # a first screen from the results store: the engine loads the data now, while the analyst reads
         self.service.get_ready(self.scorecard_id, self.period)
-
-    def _build_drill_screen(self) -> None:
-        from .screens.drilldown import DrillDownScreen
-
-        board = self.screen
-        if self._drill_screen is not None or not isinstance(board, ScorecardScreen) or board.shown is None:
-            return
-        measure = board.current_measure()
-        if measure is None:
-            return
-        period = board.shown[1]
-        screen = self._drill_screen = DrillDownScreen(measure, period, self.service.cached_drill(measure, period))
-        self.install_screen(screen, "drill-down")
-        mount = getattr(self, "_get_screen", None)  # Textual's own first step of push_screen: compose and mount
-        if mount is not None:
-            with contextlib.suppress(Exception):
-                mount(screen)
 
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         from .screens.drilldown import DrillDownScreen
@@ -221,47 +202,65 @@ class ScorecardApp(App[int]):
     def write_commentary(self, measure_id: str, period: str | None = None) -> None:
         period = period or self.period
         if period is not None:
-            self.run_worker(partial(self._open_commentary, measure_id, period), thread=True, group="commentary",
-                            exit_on_error=False)
+            self._open_commentary(measure_id, period)
 
+    class CommentaryRead(Message):
+        """The latest commentary on a measure for a period, read to be edited."""
+
+        def __init__(self, measure_id: str, period: str, current: str) -> None:
+            super().__init__()
+            self.measure_id, self.period, self.current = measure_id, period, current
+
+    @work(thread=True, group="commentary", exit_on_error=False)
     def _open_commentary(self, measure_id: str, period: str) -> None:
         latest = self.service.commentary.latest(measure_id, period)
-        self.call_from_thread(self._push_commentary, measure_id, period, latest.text if latest else "")
+        self.post_message(self.CommentaryRead(measure_id, period, latest.text if latest else ""))
 
-    def _push_commentary(self, measure_id: str, period: str, current: str) -> None:
+    @on(CommentaryRead)
+    def _push_commentary(self, message: CommentaryRead) -> None:
         from .screens.commentary import CommentaryScreen
 
-        title = self.config.measure(measure_id).title
+        measure_id, period, current = message.measure_id, message.period, message.current
+
+        title = (f"Overview of the section {measure_id.removeprefix(SECTION_PREFIX)}" if measure_id.startswith(SECTION_PREFIX)
+                 else self.config.measure(measure_id).title)
 
         def done(saved: Commentary | None) -> None:
             if saved is None:
                 return
             self.notify(f"Commentary saved for {measure_id}, {month_label(period)} ({saved.author}).", timeout=3,
                         markup=False)
-            screen = self.screen
-            if hasattr(screen, "commentary_saved"):
-                screen.commentary_saved()
-            elif isinstance(screen, ScorecardScreen):
-                screen.load()
+            self.screen.post_message(CommentarySaved(measure_id, period))
 
         self.push_screen(CommentaryScreen(measure_id, title, period, current), done)
 
     def publish_period(self) -> None:
         """Ask to publish the scorecard for the period shown (SPEC section 7), showing what is frozen."""
         if self.period is not None:
-            self.run_worker(partial(self._plan_publish, self.scorecard_id, self.period), thread=True,
-                            group="publish", exit_on_error=False)
+            self._plan_publish(self.scorecard_id, self.period)
 
+    class PublishPlanned(Message):
+        """What publishing the period would freeze, or why it cannot be published."""
+
+        def __init__(self, plan: PublishPlan | None, error: Exception | None = None) -> None:
+            super().__init__()
+            self.plan, self.error = plan, error
+
+    @work(thread=True, group="publish", exit_on_error=False)
     def _plan_publish(self, scorecard_id: str, period: str) -> None:
         try:
-            plan = self.service.publish_plan(scorecard_id, period)
+            self.post_message(self.PublishPlanned(self.service.publish_plan(scorecard_id, period)))
         except Exception as e:
-            self.call_from_thread(self.notify, f"Cannot publish: {e}", severity="error", markup=False)
-            return
-        self.call_from_thread(self._push_publish, plan)
+            self.post_message(self.PublishPlanned(None, e))
 
-    def _push_publish(self, plan: PublishPlan) -> None:
+    @on(PublishPlanned)
+    def _push_publish(self, message: PublishPlanned) -> None:
         from .screens.publish import PublishScreen
+
+        if message.plan is None:
+            self.notify(f"Cannot publish: {message.error}", severity="error", markup=False)
+            return
+        plan = message.plan
 
         def done(said: str | None) -> None:
             if said is None:

@@ -136,8 +136,7 @@ class EngineService:
 
     # -- answers -----------------------------------------------------------------------------
     def scorecard(self, scorecard_id: str, period: str) -> ScorecardView:
-        view = self.results.memo("tui.scorecard", (scorecard_id, period),
-                                 lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
+        view = self._view(scorecard_id, period)
         # Commentary and what was published are read fresh every time (an analyst may just have written
         # or published), and never stored. A state file that cannot be read leaves the live figures
         # shown, and says so among the problems.
@@ -156,6 +155,32 @@ class EngineService:
             return default
         self.state_problem = None
         return value
+
+    def _view(self, scorecard_id: str, period: str) -> ScorecardView:
+        """The screen's figures from the engine's own answers (`rate`, `trend`, the periods), which the
+        command line's `scorecard rate` and `trend` share through the results store; for a period before
+        the first with data, from the engine's series."""
+        results = self.results
+        periods = results.data_periods()
+        if not periods or month_number(period) < month_number(periods[0]):
+            return results.memo("tui.scorecard", (scorecard_id, period),
+                                lambda engine: _scorecard_view(engine, self.config.organisation.name, scorecard_id, period))
+        rating = results.rate(scorecard_id, period)
+        trend = results.trend(scorecard_id)
+        month = month_number(period)
+        spark_periods = [period_of(month - i) for i in range(SPARK_PERIODS - 1, -1, -1)]
+        index = {p: i for i, p in enumerate(trend.periods)}
+        values = {m.id: m.values for m in trend.measures}
+        sparks = {row.id: [values[row.id][index[p]] if p in index else None for p in spark_periods]
+                  for row in rating.measures}
+        names: dict[str, None] = {}
+        for row in rating.measures:
+            names.update(dict.fromkeys(row.comparators))
+        return ScorecardView(
+            organisation=self.config.organisation.name, rating=rating, spark_periods=spark_periods, sparks=sparks,
+            comparator_names=list(names), commentary={}, periods=periods,
+            problems=results.problem_lines() if results.has_problems else [],
+        )
 
     def explanation(self, measure_id: str, period: str) -> Explanation:
         e = self.results.explain(measure_id, period)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Select, Static
-from textual.worker import get_current_worker
 
 from ...engine.calendar import month_number, shift_period
 from ...engine.results import BandChange, BandChanges
@@ -19,7 +19,7 @@ from ...present import figure, month_label
 from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import DrillTable, SortableTable, TableRow
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 LABELS = ["Measure", "Band", "From", "To", "Target", "Floor"]
 
@@ -100,17 +100,23 @@ class BandChangesScreen(AppAccess, Screen[None]):
         self.sub_title = f"Band changes · {month_label(self.from_period)} to {month_label(self.to_period)}"
         self._load(self.from_period, self.to_period)
 
-    @work(thread=True, exclusive=True, group="changes")
+    class Compared(Message):
+        """The engine's band changes between two periods."""
+
+        def __init__(self, result: BandChanges) -> None:
+            super().__init__()
+            self.result = result
+
     def _load(self, from_period: str, to_period: str) -> None:
-        worker = get_current_worker()
-        try:
-            result = self.sc.service.changes(self.scorecard_id, from_period, to_period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self.app.notify, str(e), severity="error")
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+        self.ask(lambda: self.sc.service.changes(self.scorecard_id, from_period, to_period), self.Compared)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        self.app.notify(str(message.error), title="Band changes", severity="error")
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        self._show(message.result)
 
     def _show(self, result: BandChanges) -> None:
         if (result.from_period, result.to_period) != (self.from_period, self.to_period):

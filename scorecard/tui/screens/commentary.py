@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
-from textual.worker import get_current_worker
 
 from ...commentary import Commentary
 from ...present import month_label
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 
 class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
@@ -56,18 +56,23 @@ class CommentaryScreen(AppAccess, ModalScreen[Commentary | None]):
         self.query_one("#commentary-hint", Static).update("Saving…")
         self._save(text)
 
-    @work(thread=True, exclusive=True, group="commentary")
-    def _save(self, text: str) -> None:
-        worker = get_current_worker()
-        try:
-            saved = self.sc.service.save_commentary(self.measure_id, self.period, text)
-        except Exception as e:
-            self.app.call_from_thread(self._failed, e)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self.dismiss, saved)
+    class Saved(Message):
+        """The commentary as the state file now holds it."""
 
-    def _failed(self, error: Exception) -> None:
+        def __init__(self, saved: Commentary) -> None:
+            super().__init__()
+            self.saved = saved
+
+    def _save(self, text: str) -> None:
+        self.ask(lambda: self.sc.service.save_commentary(self.measure_id, self.period, text), self.Saved)
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.dismiss(message.saved)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one("#commentary-hint", Static).update(Text(f"Not saved: {error}", style="bold"))
         self.app.notify(f"Commentary not saved: {error}", severity="error", markup=False)
 

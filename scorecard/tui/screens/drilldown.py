@@ -12,24 +12,25 @@ from typing import ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
-from ...engine.explain import Explanation, GroupValue
+from ...engine.explain import Explanation
+from ...engine.suppression import suppress
+from ...explain_words import comparator_text, why_lines
 from ...present import (
     ASSURANCE_WORDS,
     RULE_WORDS,
     VARIATION_WORDS,
     WINDOW_WORDS,
     change_words,
-    column_label,
     count,
     figure,
     local_time,
@@ -40,13 +41,13 @@ from ..text import band_text
 from ..widgets.footer import KeyFooter
 from ..widgets.sortable_table import SortableTable, TableRow
 from ..widgets.trend_chart import TrendChart, chart_key
-from .base import AppAccess
+from .base import CommentarySaved, EngineFailed, FollowsPeriod
 
 WIDE = 120  # columns from which the figures and the chart sit side by side
 LOADING_DELAY = 0.25  # seconds before another period's drill-down, not yet computed, shows a loading indicator
 
 
-class DrillDownScreen(AppAccess, Screen[None]):
+class DrillDownScreen(FollowsPeriod, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
@@ -64,6 +65,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         # the breakdown tabs shown (their names) and their tables, kept and refilled while the next
         # measure has the same breakdowns: mounting tabs and tables is most of a drill-down's cost
         self._breakdown_names: list[str] | None = None
+        self._breakdown_headings: list[str] | None = None
         self._breakdown_tables: list[SortableTable] = []
 
     def compose(self) -> ComposeResult:
@@ -76,6 +78,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
                     yield TrendChart(id="chart")
                     yield Static("", id="chart-key")
             yield Static("", id="drill-spc")
+            yield Static("", id="drill-why")
             yield Vertical(id="breakdowns-box")
             yield Static("", id="drill-cohorts")
             yield Static("", id="drill-commentary")
@@ -111,7 +114,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-title", Static).update(Text(f"{self.measure_id} · {month_label(self.period)}", style="bold"))
         self.query_one("#drill-figures", Static).update("Loading…")
         self.query_one(TrendChart).show_trend([])
-        for part in ("#chart-key", "#drill-spc", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
+        for part in ("#chart-key", "#drill-spc", "#drill-why", "#drill-cohorts", "#drill-commentary", "#drill-warnings"):
             self.query_one(part, Static).update("")
         self.query_one("#breakdowns-box").display = False  # until the new measure's breakdowns arrive
 
@@ -129,25 +132,30 @@ class DrillDownScreen(AppAccess, Screen[None]):
         self.query_one("#drill-figures", Static).loading = True
         self._load(self.measure_id, self.period)
 
-    @work(thread=True, exclusive=True, group="drill")
+    class Explained(Message):
+        """The engine's drill-down of a measure in a period."""
+
+        def __init__(self, measure_id: str, period: str, drill: DrillView) -> None:
+            super().__init__()
+            self.measure_id, self.period, self.drill = measure_id, period, drill
+
     def _load(self, measure_id: str, period: str) -> None:
-        worker = get_current_worker()
-        try:
-            drill = self.sc.service.drill(measure_id, period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, measure_id, period, drill)
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda drill: self.Explained(measure_id, period, drill))
 
-    @work(thread=True, exclusive=True, group="drill")
     def _refresh_commentary(self, measure_id: str, period: str) -> None:
-        fresh = self.sc.service.drill(measure_id, period)
-        if not get_current_worker().is_cancelled and fresh.commentary != (self.drill.commentary if self.drill else None):
-            self.app.call_from_thread(self._show, measure_id, period, fresh)
+        """The drill-down shown came from the cache: repaint it if its commentary has changed since."""
+        shown = self.drill.commentary if self.drill else None
+        self.ask(lambda: self.sc.service.drill(measure_id, period),
+                 lambda fresh: self.Explained(measure_id, period, fresh) if fresh.commentary != shown else None)
 
-    def _failed(self, error: Exception) -> None:
+    @on(Explained)
+    def _explained(self, message: Explained) -> None:
+        self._show(message.measure_id, message.period, message.drill)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one("#drill-figures", Static).loading = False
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
         self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
@@ -166,6 +174,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
         chart.show_trend(e.trend)
         self.query_one("#chart-key", Static).update(chart_key(e.trend) if e.trend else Text("No values to chart yet."))
         self.query_one("#drill-spc", Static).update(spc_text(e))
+        self.query_one("#drill-why", Static).update(why_text(e))
         self._show_breakdowns(e)
         self.query_one("#drill-cohorts", Static).update(cohorts_renderable(e))
         self.query_one("#drill-commentary", Static).update(
@@ -177,10 +186,14 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def _show_breakdowns(self, e: Explanation) -> None:
         self.query_one("#breakdowns-box").display = True
         names = list(e.breakdowns)
-        if names == self._breakdown_names:  # the same tabs: refill the tables (each keeps its sort)
-            for table, groups in zip(self._breakdown_tables, e.breakdowns.values(), strict=True):
-                table.set_rows(breakdown_rows(e, groups))
+        public, low_base = self.sc.config.explain.public, self.sc.config.organisation.low_base
+        headings = [e.heading(n) for n in names]
+        if (names, headings) == (self._breakdown_names, self._breakdown_headings):
+            # the same tabs: refill the tables (each keeps its sort)
+            for table, name in zip(self._breakdown_tables, e.breakdowns, strict=True):
+                table.set_rows(breakdown_rows(e, name, public, low_base))
             return
+        self._breakdown_headings = headings
         self._breakdown_names = names
         if not e.breakdowns:
             self._breakdown_tables = []
@@ -189,11 +202,11 @@ class DrillDownScreen(AppAccess, Screen[None]):
             return
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
-        for name, groups in e.breakdowns.items():
-            table = SortableTable(["Group", "Value", "Band", "Numerator", "Denominator", "Base"],
-                                  breakdown_rows(e, groups), right=(1, 3, 4), classes="breakdown")
+        for name in e.breakdowns:
+            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+                                  breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
-            tabs.compose_add_child(TabPane(Content(f"By {column_label(name)}"), table))  # literal
+            tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal
         self.call_later(self._replace_breakdowns, [
             Static(Text("Breakdowns (Tab to reach them, s to sort)", style="bold"), classes="heading"), tabs])
 
@@ -208,31 +221,17 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_period(self, step: int) -> None:
-        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
-        self.sc.shift_period(step, self.period)
-        if self.seen_period is None:
-            self.seen_period = before  # it did not move: at the edge of the data
-
-    def on_screen_resume(self) -> None:
-        self.period_changed()
-
-    def period_changed(self) -> None:
-        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
-        opened at a period of its own (a band change's later period)."""
-        if self.sc.period and self.sc.period != self.seen_period:
-            self.seen_period = self.sc.period
-            self.period = self.sc.period
-            cached = self.sc.service.cached_drill(self.measure_id, self.period)
-            if cached is not None:
-                self._show(self.measure_id, self.period, cached)
-                self._refresh_commentary(self.measure_id, self.period)
-                return
-            # the engine usually answers at once: the old figures stay until it does (one repaint,
-            # no flicker), and they are cleared for a loading indicator only if it takes a while
-            self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
-            self._load(self.measure_id, self.period)
-            self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
+    def period_moved(self) -> None:
+        cached = self.sc.service.cached_drill(self.measure_id, self.period)
+        if cached is not None:
+            self._show(self.measure_id, self.period, cached)
+            self._refresh_commentary(self.measure_id, self.period)
+            return
+        # the engine usually answers at once: the old figures stay until it does (one repaint,
+        # no flicker), and they are cleared for a loading indicator only if it takes a while
+        self.sub_title = f"{self.measure_id} · {month_label(self.period)}"
+        self._load(self.measure_id, self.period)
+        self.set_timer(LOADING_DELAY, partial(self._still_loading, self.measure_id, self.period))
 
     def _still_loading(self, measure_id: str, period: str) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
@@ -245,7 +244,7 @@ class DrillDownScreen(AppAccess, Screen[None]):
     def action_commentary(self) -> None:
         self.sc.write_commentary(self.measure_id, self.period)
 
-    def commentary_saved(self) -> None:
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
 
@@ -288,8 +287,8 @@ def figures_text(e: Explanation) -> Table:
         rows.append(("Previous", prev))
         if e.change:
             rows.append(("Change", Text(change_words(e.change))))
-    for i, (name, v) in enumerate(e.comparators.items()):
-        rows.append(("Compared" if i == 0 else "", Text(f"{name} {fmt(v)}")))
+    for i, name in enumerate(e.comparators):
+        rows.append(("Compared" if i == 0 else "", Text(comparator_text(e, name))))
     if e.definition:
         rows.append(("Definition", Text(e.definition)))
     if e.owner:
@@ -323,18 +322,38 @@ def spc_text(e: Explanation) -> Text:
     return text
 
 
-def breakdown_rows(e: Explanation, groups: list[GroupValue]) -> list[TableRow]:
+def why_text(e: Explanation) -> Text:
+    """Thresholds, why outside, what moved a rolling figure, the year-end position (explain_words)."""
+    lines = why_lines(e)
+    if not lines:
+        return Text("")
+    text = Text("\n")
+    text.append("Why\n", style="bold")
+    text.append("\n".join(f"• {line}" for line in lines))
+    return text
+
+
+def breakdown_rows(e: Explanation, name: str, public: bool = False, low_base: int = 5) -> list[TableRow]:
+    """A breakdown's groups in the column's declared order, labelled. The UI is for internal use: every
+    value shows, and a cell a public paper would suppress says so."""
     rows = []
     rated = e.result.target is not None
-    for i, g in enumerate(groups):
-        name = "(empty)" if g.group is None else str(g.group)
+    groups = e.ordered(name)
+    marks = suppress([g.base for g in groups], low_base) if public else [None] * len(groups)
+    for i, (g, mark) in enumerate(zip(groups, marks, strict=True)):
+        name = "(empty)" if g.group is None else str(g.label)
+        flag = "low base" if g.low_base else ""
+        if mark == "primary":
+            flag = "low base: x in the paper"
+        elif mark == "secondary":
+            flag = "x in the paper (secondary)"
         rows.append(TableRow(
             key=f"g{i}",
             cells=[Text(name), Text(figure(g.value, e.decimals, e.unit, with_unit=False), justify="right"),
                    band_text(g.rag, rated), Text(count(g.numerator), justify="right"),
                    Text(count(g.denominator), justify="right"),
-                   Text("low base" if g.low_base else "", style="italic")],
-            sort_keys=[name.lower(), g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
+                   Text(flag, style="italic")],
+            sort_keys=[i, g.value, _rank(g.rag), g.numerator, g.denominator, int(g.low_base)],
         ))
     return rows
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
-from textual.worker import get_current_worker
 
 from ...commentary import ExceptionPage
 from ...present import ASSURANCE_WORDS, VARIATION_WORDS, WINDOW_WORDS, change_words, figure, month_label, sparkline
 from ..service import ScorecardView
 from ..text import band_text
 from ..widgets.footer import KeyFooter
-from .base import AppAccess
+from .base import EngineFailed, FollowsPeriod
 
 
 def exception_text(item: ExceptionPage) -> Text:
@@ -76,7 +76,7 @@ class ExceptionCard(Static, can_focus=True):
         self.screen.open_measure(self.measure_id)  # type: ignore[attr-defined]
 
 
-class ExceptionsScreen(AppAccess, Screen[None]):
+class ExceptionsScreen(FollowsPeriod, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
         Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="Previous period"),
@@ -106,17 +106,24 @@ class ExceptionsScreen(AppAccess, Screen[None]):
         self.sub_title = f"Exception report · {month_label(self.period)}"
         self._load(self.scorecard_id, self.period)
 
-    @work(thread=True, exclusive=True, group="exceptions")
+    class Reported(Message):
+        """The engine's exception report for a period."""
+
+        def __init__(self, period: str, view: ScorecardView, items: list[ExceptionPage]) -> None:
+            super().__init__()
+            self.period, self.view, self.items = period, view, items
+
     def _load(self, scorecard_id: str, period: str) -> None:
-        worker = get_current_worker()
-        try:
-            view, items = self.sc.service.exceptions(scorecard_id, period)
-        except Exception as e:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self.app.notify, str(e), severity="error")
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, period, view, items)
+        self.ask(lambda: self.sc.service.exceptions(scorecard_id, period),
+                 lambda answer: self.Reported(period, *answer))
+
+    @on(Reported)
+    def _reported(self, message: Reported) -> None:
+        self._show(message.period, message.view, message.items)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        self.app.notify(str(message.error), title="Exception report", severity="error")
 
     def _show(self, period: str, view: ScorecardView, items: list[ExceptionPage]) -> None:
         if period != self.period:
@@ -147,22 +154,8 @@ class ExceptionsScreen(AppAccess, Screen[None]):
     def action_previous_card(self) -> None:
         self.focus_previous(ExceptionCard)
 
-    def action_period(self, step: int) -> None:
-        before, self.seen_period = self.seen_period, None  # follow whatever period the app moves to
-        self.sc.shift_period(step, self.period)
-        if self.seen_period is None:
-            self.seen_period = before  # it did not move: at the edge of the data
-
-    def on_screen_resume(self) -> None:
-        self.period_changed()
-
-    def period_changed(self) -> None:
-        """Follow the app's period when it moved (here with [ ], or on another screen), not when it was
-        opened at a period of its own (a band change's later period)."""
-        if self.sc.period and self.sc.period != self.seen_period:
-            self.seen_period = self.sc.period
-            self.period = self.sc.period
-            self.load()
+    def period_moved(self) -> None:
+        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -36,6 +36,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("b", "band changes between two periods"),
         ("e", "exception report: every Red measure with its detail"),
         ("w", "write the commentary for the measure and period"),
+        ("o", "write the overview of the measure's section (the paper shows it at the section's head)"),
         ("!", "data problems found in the files"),
         ("P", "publish the scorecard for the period (shows what is frozen, then asks)"),
     ]),

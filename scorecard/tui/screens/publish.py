@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...present import month_label
 from ..service import PublishPlan
-from .base import AppAccess
+from .base import AppAccess, EngineFailed
 
 
 def plan_text(plan: PublishPlan) -> Text:
@@ -66,18 +68,25 @@ class PublishScreen(AppAccess, ModalScreen[str | None]):
             return
         self.busy = True
         self.query_one("#publish-hint", Static).update("Publishing…")
-        # the app's worker, not this screen's: dismissing the screen must not cancel it
-        self.app.run_worker(self._publish, thread=True, group="publish", exit_on_error=False)
+        self._publish()
+
+    class Published(Message):
+        """What the state file now holds, in a sentence."""
+
+        def __init__(self, said: str) -> None:
+            super().__init__()
+            self.said = said
 
     def _publish(self) -> None:
-        try:
-            said = self.sc.service.publish(self.plan)
-        except Exception as e:
-            self.app.call_from_thread(self._failed, e)
-            return
-        self.app.call_from_thread(self.dismiss, said)
+        self.ask(lambda: self.sc.service.publish(self.plan), self.Published)
 
-    def _failed(self, error: Exception) -> None:
+    @on(Published)
+    def _published(self, message: Published) -> None:
+        self.dismiss(message.said)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.busy = False
         self.query_one("#publish-hint", Static).update(Text(f"Not published: {error}", style="bold"))
         self.app.notify(f"Not published: {error}", severity="error", markup=False)

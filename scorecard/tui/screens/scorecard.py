@@ -5,23 +5,24 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import get_current_worker
 
+from ...commentary import section_key
 from ...engine.coverage import short_words
 from ...format import summary_sentence
 from ...present import month_label
+from ..pickers import OptionPicker, sort_options
 from ..service import ScorecardView
 from ..table_model import Column, columns, grouped, rows_of
 from ..text import band_text, ellipsis
 from ..widgets.footer import KeyFooter
 from ..widgets.measure_table import SECTION_PREFIX, ScorecardTable
-from .base import AppAccess
-from .pickers import OptionPicker, sort_options
+from .base import AppAccess, CommentarySaved, EngineFailed, PeriodChanged
 
 LOADING_DELAY = 0.25  # seconds before a loading indicator covers the table
 
@@ -36,6 +37,8 @@ class ScorecardScreen(AppAccess, Screen[None]):
         Binding("b", "band_changes", "Changes", tooltip="Band changes between two periods"),
         Binding("e", "exceptions", "Exceptions", tooltip="Exception report: every Red measure"),
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
+        Binding("o", "overview", "Overview", show=False,
+                tooltip="Write the overview of the highlighted measure's section (the paper shows it at the section's head)"),
         Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter measures by text"),
         Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Help: every key"),
         Binding("q", "app.quit", "Quit", tooltip="Quit"),
@@ -106,22 +109,29 @@ class ScorecardScreen(AppAccess, Screen[None]):
         if self.shown != self.wanted:
             self.query_one(ScorecardTable).loading = True
 
-    @work(thread=True, exclusive=True, group="scorecard")
+    class Rated(Message):
+        """The engine's answer for a scorecard and period."""
+
+        def __init__(self, scorecard_id: str, period: str, view: ScorecardView) -> None:
+            super().__init__()
+            self.scorecard_id, self.period, self.view = scorecard_id, period, view
+
     def _load(self, scorecard_id: str, period: str | None) -> None:
         service = self.sc.service
-        worker = get_current_worker()
-        try:
-            if period is None:
-                period = service.default_period()
-            view = service.scorecard(scorecard_id, period)
-        except Exception as e:  # shown, not raised: the analyst keeps the app
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, e)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, scorecard_id, period, view)
 
-    def _failed(self, error: Exception) -> None:
+        def rate() -> tuple[str, ScorecardView]:
+            shown = period or service.default_period()
+            return shown, service.scorecard(scorecard_id, shown)
+
+        self.ask(rate, lambda answer: self.Rated(scorecard_id, *answer))
+
+    @on(Rated)
+    def _rated(self, message: Rated) -> None:
+        self._show(message.scorecard_id, message.period, message.view)
+
+    @on(EngineFailed)
+    def _failed(self, message: EngineFailed) -> None:
+        error = message.error
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(Text(f"Could not rate the scorecard: {error}", style="bold"))
         self.app.notify(str(error), title="Scorecard", severity="error", markup=False)
@@ -225,6 +235,10 @@ class ScorecardScreen(AppAccess, Screen[None]):
             text.append(ellipsis(note.text.splitlines()[0] if note.text else "", 200), style="italic")
         elif m.warnings:
             text.append("\n⚠ " + "; ".join(m.warnings), style="bold")
+        overview = self.view.commentary.get(section_key(m.section))  # the section's, written with o
+        if overview:
+            text.append(f"\n§ {m.section}: ", style="bold")
+            text.append(ellipsis(overview.text.splitlines()[0] if overview.text else "", 200), style="italic")
         detail.update(text)
 
     @on(DataTable.RowHighlighted, "#scorecard-table")
@@ -262,7 +276,10 @@ class ScorecardScreen(AppAccess, Screen[None]):
     def action_period(self, step: int) -> None:
         self.sc.shift_period(step)
 
-    def period_changed(self) -> None:
+    def on_period_changed(self, message: PeriodChanged) -> None:
+        self.load()
+
+    def on_commentary_saved(self, message: CommentarySaved) -> None:
         self.load()
 
     def action_filter(self) -> None:
@@ -336,6 +353,16 @@ class ScorecardScreen(AppAccess, Screen[None]):
         measure = self.query_one(ScorecardTable).current_measure()
         if measure is not None:
             self.sc.write_commentary(measure)
+
+    def action_overview(self) -> None:
+        """The overview of the highlighted section (or the highlighted measure's): commentary kept under
+        the section's key (commentary.section_key)."""
+        table = self.query_one(ScorecardTable)
+        key = table.cursor_key()
+        if key is None:
+            return
+        section = key.removeprefix(SECTION_PREFIX) if key.startswith(SECTION_PREFIX) else self.sc.config.measure(key).section
+        self.sc.write_commentary(section_key(section))
 
     def band_of(self, measure_id: str) -> Text:
         """The band shown for a measure (for tests and the help screen)."""

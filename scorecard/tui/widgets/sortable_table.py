@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from ..screens.pickers import OptionPicker, sort_options
+from ..pickers import OptionPicker, sort_options
 from .measure_table import pad
 
 
