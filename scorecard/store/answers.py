@@ -29,7 +29,7 @@ from .fingerprint import Manifest, program_versions, result_key, sha256_bytes, s
 
 if TYPE_CHECKING:
     from ..engine.config import Config
-    from ..engine.engine import Engine
+    from ..engine.engine import Engine, MeasureSeries
     from ..engine.explain import Explanation
     from ..engine.results import BandChanges, ScorecardRating, Trend
 
@@ -265,6 +265,10 @@ class Results:
             return explain(e, measure_id, p, **kwargs)
 
         return self.ask(_question("explain", (measure_id, p), kwargs), compute)
+
+    def series(self, measure_id: str, *months: int) -> MeasureSeries:
+        """A measure in every period of the grid (asked by the report's activity since the last report)."""
+        return self.ask(_question("series", (measure_id, *months)), lambda e: e.series(measure_id, *months))
 
     def resolve_period(self, period: str | None) -> str:
         return self.ask(_question("resolve_period", (period,)), lambda e: e.resolve_period(period), computes=False)
