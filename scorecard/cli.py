@@ -5,115 +5,32 @@ Exit codes (SPEC section 5): 0 success, 1 data or config problems found, 2 usage
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
-from .engine.calendar import PERIOD_FORM, is_period
-from .engine.config import Config, ConfigError, load_config
+from .cli_support import (
+    CONFIG_HELP,
+    FORMAT,
+    TREND_DEFAULT_LAST,
+    check_order,
+    loaded_config,
+    period_option,
+    print_json,
+    print_problems,
+    problems_exit,
+    publication_unknown,
+    results_or_exit,
+    usage_error,
+)
 from .engine.engine import UsageError
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
 from .store import Results
 from .textfit import output_width
-
-if TYPE_CHECKING:
-    from .notify.commands import Outcome
-
-T = TypeVar("T")
-CONFIG_HELP = "the config file (default ./config.toml)"
-TREND_DEFAULT_LAST = 13  # a year on year: the table's periods without --last or --from
-FORMAT = click.Choice(["table", "json"])
-
-
-def _print_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
-
-
-def _or_config_problems(read: Callable[[], T]) -> T:
-    """What `read` gives; config problems end the command with exit 1, one line each on stderr."""
-    try:
-        return read()
-    except ConfigError as e:
-        for line in e.problems:
-            click.echo(line, err=True)
-        sys.exit(1)
-    except UsageError as e:  # SCORECARD_TODAY that is not a date
-        _usage(str(e))
-        raise
-
-
-def _config(config: str) -> Config:
-    return _or_config_problems(lambda: load_config(Path(config)))
-
-
-def _load(config: str) -> Results:
-    """The engine's results for a config (kept between runs: scorecard/store/)."""
-    return _or_config_problems(lambda: Results.open(Path(config)))
-
-
-def _period_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A period given on the command line is checked before anything is read: a usage error (exit 2)."""
-    if value is not None and not is_period(value):
-        raise click.BadParameter(f"{value!r} is not a period ({PERIOD_FORM})")
-    return value
-
-
-def _usage(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(2)
-
-
-def _check_order(engine: Results, from_period: str | None, to_period: str | None) -> None:
-    """`changes`: a --from not before --to is a usage error (the bands would read the wrong way round)."""
-    if from_period is None or to_period is None:
-        return
-    try:
-        a, b = engine.resolve_period(from_period), engine.resolve_period(to_period)
-    except UsageError as e:
-        _usage(str(e))
-    if a >= b:
-        _usage(f"--from {a} must be before --to {b}")
-
-
-def _publication_unknown(e: StateFileError) -> bool:
-    """A state file that cannot be read: the command goes on from the data, and says so."""
-    click.echo(f"Warning: {e}. Whether these figures were published is unknown: they are the live figures.",
-               err=True)
-    return True
-
-
-def _print_problems(lines: list[str]) -> bool:
-    """Data problems on stderr (the first 20: `check` lists them all); whether there were any."""
-    if lines:
-        click.echo(f"{len(lines)} data problem(s) found; `scorecard check` lists them:", err=True)
-        for line in lines[:20]:
-            click.echo(f"  {line}", err=True)
-    return bool(lines)
-
-
-def _problems_exit(engine: Results) -> None:
-    """After printing results: list data problems on stderr and exit 1 when there were any."""
-    if _print_problems(engine.problem_lines() if engine.has_problems else []):
-        sys.exit(1)
-
-
-def _finish(outcome: Outcome, engine: Results | None = None) -> None:
-    """What an alerts command did: its lines, its refusals, the data problems; its exit code."""
-    from .notify.commands import exit_code
-
-    for line in outcome.lines:
-        click.echo(line)
-    for line in outcome.errors:
-        click.echo(line, err=True)
-    problems = _print_problems(engine.problem_lines() if engine is not None and engine.has_problems else [])
-    sys.exit(exit_code(outcome, problems))
 
 
 class ScorecardGroup(click.Group):
@@ -163,28 +80,28 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
     from .publish.restate import rate_with_publications
     from .publish.store import PublicationStore
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     unknown = False
     try:
         try:
             result = rate_with_publications(engine, PublicationStore(engine.config.state_path), scorecard_id, period)
         except StateFileError as e:  # rate all the same, saying what is not known
-            unknown = _publication_unknown(e)
+            unknown = publication_unknown(e)
             result = engine.rate(scorecard_id, period)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     if fmt == "json":
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         click.echo(rating_table(result, engine.config.organisation.name, output_width()))
-    _problems_exit(engine)
+    problems_exit(engine)
     sys.exit(1 if unknown else 0)
 
 
@@ -193,37 +110,37 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 @click.option("--scorecard", "scorecard_id", default=None)
 @click.option("--from", "from_period", default=None,
               help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)", callback=_period_option)
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+                   "else the month before)", callback=period_option)
+@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
     from .publish.store import PublicationStore
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     unknown = False
     try:
         to_period = engine.resolve_period(to_period)
-        _check_order(engine, from_period, to_period)  # a --from given must be before --to (or the latest)
+        check_order(engine, from_period, to_period)  # a --from given must be before --to (or the latest)
         published = None
         if from_period is None:  # SPEC section 7: since the last report
             sc = engine.scorecard(scorecard_id).id
             try:
                 last = PublicationStore(engine.config.state_path).latest_before(sc, to_period)
             except StateFileError as e:  # since the month before, saying the last report is not known
-                unknown, last = _publication_unknown(e), None
+                unknown, last = publication_unknown(e), None
             from_period = last.period if last is not None else engine.previous_period(to_period)
             if last is not None:
                 published = {k: (f.value, f.rag) for k, f in last.figures.items()}
         result = engine.changes(scorecard_id, from_period, to_period, published)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     if fmt == "json":
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         click.echo(changes_table(result, output_width()))
-    _problems_exit(engine)
+    problems_exit(engine)
     sys.exit(1 if unknown else 0)
 
 
@@ -237,18 +154,18 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
 def trend(config: str, scorecard_id: str | None, last: int | None, from_period: str | None, fmt: str) -> None:
     """Every period with data, every measure: value and band per period."""
     if last is not None and from_period is not None:
-        _usage("give --last or --from, not both")
-    engine = _load(config)
+        usage_error("give --last or --from, not both")
+    engine = results_or_exit(config)
     try:
         result = engine.trend(scorecard_id)
         first = _trend_start(engine, result.periods, last, from_period, fmt)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     if fmt == "json":
-        _print_json(trend_json_from(result, first))
+        print_json(trend_json_from(result, first))
     else:
         click.echo(trend_table(result, first, output_width()))
-    _problems_exit(engine)
+    problems_exit(engine)
 
 
 def _trend_start(engine: Results, periods: list[str], last: int | None, from_period: str | None, fmt: str) -> int:
@@ -274,7 +191,7 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 @main.command()
 @click.argument("measure")
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--since", default=None,
               help="the last report (YYYY-MM; default the last period published before --period, else the month before)")
 @click.option("--format", "fmt", type=FORMAT, default="table")
@@ -284,7 +201,7 @@ def explain(measure: str, config: str, period: str | None, since: str | None, fm
     from .publish.restate import explain_with_publications
     from .publish.store import PublicationStore
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     unknown = False
     try:
         store = PublicationStore(engine.config.state_path)
@@ -294,20 +211,20 @@ def explain(measure: str, config: str, period: str | None, since: str | None, fm
                 found = [last.period for sc in engine.measure(measure).scorecards
                          if (last := store.latest_before(sc, period)) is not None]
             except StateFileError as e:  # since the month before, saying the last report is not known
-                unknown, found = _publication_unknown(e), []
+                unknown, found = publication_unknown(e), []
             since = max(found) if found else None  # else the month before
         result = engine.explain(measure, period, since=since)
         try:
             result = explain_with_publications(engine, store, result)
         except StateFileError as e:
-            unknown = _publication_unknown(e)
+            unknown = publication_unknown(e)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     if fmt == "json":
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         click.echo(explanation_text(result, engine.config.cohorts))
-    _problems_exit(engine)
+    problems_exit(engine)
     sys.exit(1 if unknown else 0)
 
 
@@ -317,19 +234,13 @@ def explain(measure: str, config: str, period: str | None, since: str | None, fm
 @click.option("--format", "fmt", type=FORMAT, default="table")
 def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
-    from .engine.config import load_config
     from .measures_list import measures_json, measures_table
 
-    try:
-        cfg = load_config(Path(config))
-    except ConfigError as e:
-        for line in e.problems:
-            click.echo(line, err=True)
-        sys.exit(1)
+    cfg = loaded_config(config)
     if scorecard_id is not None and scorecard_id not in {s.id for s in cfg.scorecards}:
-        _usage(f"unknown scorecard {scorecard_id!r}; the config has " + ", ".join(s.id for s in cfg.scorecards))
+        usage_error(f"unknown scorecard {scorecard_id!r}; the config has " + ", ".join(s.id for s in cfg.scorecards))
     if fmt == "json":
-        _print_json(measures_json(cfg, scorecard_id))
+        print_json(measures_json(cfg, scorecard_id))
     else:
         click.echo(measures_table(cfg, scorecard_id, output_width()))
 
@@ -343,7 +254,7 @@ def check(config: str, fmt: str) -> None:
 
     report = run_check(Path(config))
     if fmt == "json":
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         click.echo(report.text())
     sys.exit(0 if report.ok else 1)
@@ -352,7 +263,7 @@ def check(config: str, fmt: str) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, callback=_period_option)
+@click.option("--period", default=None, callback=period_option)
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -364,17 +275,17 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
     except ImportError as e:
         click.echo(f"The terminal UI is not available: {e}", err=True)
         sys.exit(1)
-    loaded = _config(config)
+    loaded = loaded_config(config)
     problem = request_problem(loaded, scorecard_id, period, measure)
     if problem:
-        _usage(problem)
+        usage_error(problem)
     try:
         code, found = run_app(loaded, scorecard_id, period, measure)
     except UsageError as e:  # SPEC section 7: a period after the latest with data
-        _usage(str(e))
+        usage_error(str(e))
     if code:  # the app stopped on an error (Textual has shown it)
         sys.exit(code)
-    if _print_problems(found):
+    if print_problems(found):
         sys.exit(1)
 
 
@@ -392,7 +303,7 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
     out = Path(out_dir)
     existing = sorted([*out.glob("*.parquet"), *out.glob("comparators.csv")]) if out.is_dir() else []
     if existing and not force:
-        _usage(f"{out} already holds {len(existing)} data file(s) ({existing[0].name}, ...); "
+        usage_error(f"{out} already holds {len(existing)} data file(s) ({existing[0].name}, ...); "
                "--force writes over them, or give another --out")
     counts = generate(out, scale=scale, seed=seed)
     for table_name, rows in counts.items():
@@ -403,10 +314,10 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--since", default=None,
               help="band changes since this period (default the last period published before it, else the previous one)",
-              callback=_period_option)
+              callback=period_option)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
 @click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
@@ -416,20 +327,20 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     try:
         code = write_report(engine, period, scorecard_id, since, fmt, Path(output) if output else None, sys.stdout,
                             live=live, force=force)
     except UsageError as e:
-        _usage(str(e))
-    _problems_exit(engine)
+        usage_error(str(e))
+    problems_exit(engine)
     sys.exit(code)
 
 
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
@@ -439,17 +350,17 @@ def publish(config: str, scorecard_id: str | None, period: str | None, replace: 
     """Record the rated scorecard, its commentary and paper, with their provenance, in the state file."""
     from .publish import commands
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     if list_:
         rows = commands.publish_list(commands.store_of(engine), fmt, sys.stdout)
         if fmt == "json":
-            _print_json(rows)
+            print_json(rows)
         return
     try:
         code = commands.publish(engine, scorecard_id, period, replace=replace, force=force, out=sys.stdout,
                                 err=sys.stderr)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     sys.exit(code)
 
 
@@ -461,23 +372,23 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every published figure the data no longer gives: published and live."""
     from .publish import commands
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     try:
         found = commands.restatements(engine, commands.store_of(engine), scorecard_id)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     if fmt == "json":
-        _print_json([r.to_json() for r in found])
+        print_json([r.to_json() for r in found])
     else:
         click.echo(commands.restatements_text(found))
-    _problems_exit(engine)
+    problems_exit(engine)
 
 
 @main.command()
 @click.option("--config", default="config.toml", help=CONFIG_HELP)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
+@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")
@@ -486,95 +397,31 @@ def export(config: str, fmt: str, scorecard_id: str | None, period: str | None, 
     """The scorecard for a period as an Excel workbook or CSV: a table per scorecard, the trend, the data notes."""
     from .export import csv_paths, export_tables, write_csv, write_xlsx
 
-    engine = _load(config)
+    engine = results_or_exit(config)
     try:
         tables = export_tables(engine, scorecard_id, period)
     except UsageError as e:
-        _usage(str(e))
+        usage_error(str(e))
     shown = engine.resolve_period(period)
     target = Path(output) if output else Path(f"scorecard-{shown}" + (".xlsx" if fmt == "xlsx" else "-csv"))
     existing = [target] if fmt == "xlsx" and target.exists() else [p for p in csv_paths(tables, target) if p.exists()]
     if fmt == "csv" and target.exists() and not target.is_dir():
-        _usage(f"{target} is a file: --output for csv names a folder")
+        usage_error(f"{target} is a file: --output for csv names a folder")
     if existing and not force:
-        _usage(f"{existing[0]} already exists; --force writes over it")
+        usage_error(f"{existing[0]} already exists; --force writes over it")
     if fmt == "xlsx":
         write_xlsx(tables, target)
         click.echo(f"Wrote {target}: sheets " + ", ".join(t.name for t in tables))
     else:
         paths = write_csv(tables, target)
         click.echo(f"Wrote {len(paths)} CSV files in {target}: " + ", ".join(p.name for p in paths))
-    _problems_exit(engine)
+    problems_exit(engine)
 
 
-@main.group()
-def cache() -> None:
-    """The results store: answers kept between runs so that unchanged data is not computed again."""
+from .cli_groups import alerts, cache  # noqa: E402  (the groups' commands use main's helpers only)
 
-
-@cache.command("info")
-@click.option("--format", "fmt", type=FORMAT, default="table")
-def cache_info(fmt: str) -> None:
-    """Where the results store is, how big, and whether it is on."""
-    from .store import disk
-
-    info = disk.Store(disk.store_path()).summary() if disk.enabled() else {"path": str(disk.store_path())}
-    info["enabled"] = disk.enabled()
-    if fmt == "json":
-        _print_json(info)
-        return
-    state = "on" if info["enabled"] else "off (SCORECARD_CACHE)"
-    click.echo(f"results store: {info['path']} ({state})")
-    if info["enabled"]:
-        click.echo(f"{info['bytes'] / 1e6:.1f} MB on disk: {info['answers']} answers for {info['keys']} data versions "
-                   f"of {info['configs']} config(s)")
-
-
-@cache.command("clear")
-def cache_clear() -> None:
-    """Delete the results store; the next run of each command computes from the data again."""
-    from .store import disk
-
-    path, freed = disk.clear()
-    click.echo(f"cleared {path} ({freed / 1e6:.1f} MB)")
-
-
-@main.group()
-def alerts() -> None:
-    """Slack alerts: evaluate and deliver once, run the scheduler, or show the outbox."""
-
-
-@alerts.command("run")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=_period_option)
-@click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
-def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
-    """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""
-    from .notify.commands import configure_logging, run_once
-
-    configure_logging(logging.WARNING)
-    engine = _load(config)
-    _finish(run_once(engine, period, dry_run), engine)
-
-
-@alerts.command("serve")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--run-now", is_flag=True, help="evaluate and deliver once at start, then follow the schedule")
-def alerts_serve(config: str, run_now: bool) -> None:
-    """Run the alert schedule (cron in the organisation's timezone) until stopped."""
-    from .notify.commands import alerts_serve as serve
-
-    _finish(serve(_config(config), lambda: Results.open(Path(config)), run_now))
-
-
-@alerts.command("status")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--format", "fmt", type=FORMAT, default="table")
-def alerts_status(config: str, fmt: str) -> None:
-    """The outbox: what was delivered, what is pending and why."""
-    from .notify.commands import alerts_status as status
-
-    _finish(status(_config(config), fmt))
+main.add_command(cache)
+main.add_command(alerts)
 
 
 if __name__ == "__main__":

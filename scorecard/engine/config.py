@@ -73,7 +73,26 @@ def read_config(path: Path | str) -> ConfigReading:
         raise ConfigError([f"{path}: cannot be read: {e}"]) from None
     problems = Problems(path.name)
     config = _read(path, raw, problems)
-    return ConfigReading(config, problems.items)
+    return ConfigReading(config, _in_file_order(problems.items, path.name, raw))
+
+
+def _in_file_order(problems: list[str], file_name: str, raw: dict[str, Any]) -> list[str]:
+    """The problems in the order of the parts they are about in the file (a part's structure before
+    how it fits the others, as they were found)."""
+    roots = list(raw)
+
+    def place(problem: str) -> tuple[int, int]:
+        key = problem.removeprefix(f"{file_name}: ").split(" ", 1)[0].rstrip(":")
+        root, _, rest = key.partition(".")
+        root, bracket, index = root.partition("[")
+        part = roots.index(root) if root in roots else len(roots)
+        if bracket:
+            return part, int(index.split("]")[0]) if index.split("]")[0].isdigit() else 0
+        table = raw.get(root)
+        name = rest.split(".")[0].split("[")[0]
+        return part, list(table).index(name) if isinstance(table, dict) and name in table else 0
+
+    return sorted(problems, key=place)
 
 
 def _read(path: Path, raw: dict[str, Any], problems: Problems) -> Config:

@@ -229,26 +229,26 @@ def _scheduled_run(load: Callable[[], Results]) -> int:
     """One run of `serve`: the config and data read afresh, what happened logged; the exit code
     `alerts run` would give."""
     log.info("alerts run started")
+    code = 1
     try:
         engine = load()
         outcome = run_once(engine, None, False)
     except ConfigError as e:
         for line in e.problems:
             log.warning("%s", line)
-        return 1
     except StateFileError as e:  # one line naming the file, as on the command line
         log.error("%s", e)
-        return 1
     except Exception:  # the scheduler keeps going; the next run tries again
         log.exception("alerts run failed")
         return 1
-    for line in outcome.lines:
-        log.info("%s", line)
-    for line in outcome.errors:
-        log.warning("%s", line)
-    if engine.has_problems:
-        log.warning("%d data problem(s) found; `scorecard check` lists them", len(engine.problem_lines()))
-    code = exit_code(outcome, engine.has_problems)
+    else:
+        for line in outcome.lines:
+            log.info("%s", line)
+        for line in outcome.errors:
+            log.warning("%s", line)
+        if engine.has_problems:
+            log.warning("%d data problem(s) found; `scorecard check` lists them", len(engine.problem_lines()))
+        code = exit_code(outcome, engine.has_problems)
     log.info("alerts run finished (exit %d)", code)
     return code
 
