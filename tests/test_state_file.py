@@ -200,7 +200,7 @@ def test_a_run_waiting_for_another_run_says_so(tmp_path: Path, stub: SlackStub) 
 def test_serve_logs_a_damaged_state_file_in_one_line(tmp_path: Path, stub: SlackStub) -> None:
     import signal
 
-    from tests.slack_stub import alerts_command
+    from tests.slack_stub import LineReader, alerts_command
 
     config = copy_fixture(tmp_path)
     state = state_of(config)
@@ -208,15 +208,14 @@ def test_serve_logs_a_damaged_state_file_in_one_line(tmp_path: Path, stub: Slack
     proc = subprocess.Popen(alerts_command("serve", config, "--run-now"), env=stub.env(), cwd=config.parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        seen = ""
         assert proc.stderr is not None
-        while time.monotonic() < deadline and "alerts run finished" not in seen:
-            seen += proc.stderr.readline()
+        reader = LineReader(proc.stderr)  # a thread reads: a run that never finishes fails, never hangs
+        reader.wait_for("alerts run finished", timeout=60)
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, rest = proc.communicate(timeout=30)
-    log = seen + rest
+        proc.wait(timeout=30)
+    reader.wait_for("\0never", timeout=10)  # the rest of the log, up to the end of the stream
+    log = reader.text
     assert "alerts run finished (exit 1)" in log
     assert [line for line in log.splitlines() if str(state) in line and "damaged" in line]
     assert "Traceback" not in log
