@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-ACCEPTANCE = SHARED / "acceptance"
-BASIC = ACCEPTANCE / "basic"
+from .helpers import ACCEPTANCE, BASIC, ROOT, SHARED, copy_basic
+
+__all__ = ["ACCEPTANCE", "BASIC", "ROOT", "SHARED", "basic_copy", "results_store"]
 
 
 @pytest.fixture
 def basic_copy(tmp_path: Path) -> Path:
     """A private copy of the basic fixture: commands that write state never write into ../shared."""
-    target = tmp_path / "basic"
-    shutil.copytree(BASIC, target)
-    return target
+    return copy_basic(tmp_path)
 
 
 @pytest.fixture(autouse=True)

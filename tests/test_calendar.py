@@ -8,7 +8,6 @@ columns and measures of a small config.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import holidays
@@ -17,19 +16,10 @@ import pytest
 from scorecard.engine.calendar import Calendar, month_number
 from scorecard.engine.engine import Engine
 
+from .helpers import write_project
+
 TODAY = dt.date(2026, 11, 22)
 D = dt.date
-
-
-def write_project(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
-    """A config.toml and its data files (in data/) in a temporary folder."""
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (data / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    path = tmp_path / "config.toml"
-    path.write_text(textwrap.dedent(config).lstrip(), encoding="utf-8")
-    return path
 
 
 def snapshot(period: str, working_days: str = "england-and-wales") -> dt.date:

@@ -21,6 +21,7 @@ from scorecard.cli import main
 from scorecard.engine.engine import Engine
 
 from .conftest import BASIC
+from .helpers import run_cli, write_project
 
 BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data"}
 
@@ -29,14 +30,12 @@ def run(*args: str, cwd: Path = BASIC) -> subprocess.CompletedProcess[str]:
     """`python -m scorecard.cli ARGS` in `cwd` (the basic acceptance fixture: read only, so answers are reused)."""
     if cwd == BASIC:
         return _run_basic(args)
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 @functools.cache
 def _run_basic(args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], capture_output=True, text=True,
-                          timeout=120, cwd=BASIC)
+    return run_cli(*args, cwd=BASIC)
 
 
 def one_json_object(text: str) -> dict[str, Any]:
@@ -269,11 +268,9 @@ calc = "count"
 
 
 def latest_project(tmp_path: Path, events: str, spells: str) -> Path:
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "events.csv").write_text("date\n" + textwrap.dedent(events).lstrip())
-    (tmp_path / "data" / "spells.csv").write_text("start,end\n" + textwrap.dedent(spells).lstrip())
-    (tmp_path / "config.toml").write_text(CONFIG)
-    return tmp_path / "config.toml"
+    files = {"events.csv": "date\n" + textwrap.dedent(events).lstrip(),
+             "spells.csv": "start,end\n" + textwrap.dedent(spells).lstrip()}
+    return write_project(tmp_path, CONFIG, files, dedent_config=False, dedent_files=False)
 
 
 def test_latest_period_is_never_after_the_current_month(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 from scorecard.cli import main
 from scorecard.engine.config import ConfigError, load_config
 
+from .helpers import write_project
+
 BASE = """
 [organisation]
 name = "Error County"
@@ -116,13 +118,8 @@ def measure(**keys: Any) -> str:
 
 
 def write_config(tmp_path: Path, extra: str = "", org: str = "", data: dict[str, str] | None = None) -> Path:
-    d = tmp_path / "data"
-    d.mkdir(exist_ok=True)
-    for name, text in (DATA if data is None else data).items():
-        (d / name).write_text(text, encoding="utf-8")
-    path = tmp_path / "config.toml"
-    path.write_text(BASE.format(org=org) + textwrap.dedent(extra), encoding="utf-8")
-    return path
+    return write_project(tmp_path, BASE.format(org=org) + textwrap.dedent(extra), DATA if data is None else data,
+                         dedent_config=False, dedent_files=False)
 
 
 PROBLEM = re.compile(r"^config\.toml: (?P<path>[^ ]+)(?: \((?P<about>[^)]*)\))?: (?P<sentence>.+)$")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scorecard.engine.config import ConfigError, load_config
 from scorecard.engine.engine import Engine, UsageError
+
+from .helpers import environ, run_cli, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 1, 15)
@@ -91,12 +91,8 @@ VISITS = "child,visited\nA,2016-12-01\nA,2017-02-10\nB,2017-04-03\nC,2017-06-30\
 
 
 def project(tmp_path: Path, episodes_keys: str = "", visits_keys: str = "") -> Path:
-    (tmp_path / "data").mkdir(exist_ok=True)
-    (tmp_path / "data" / "episodes.csv").write_text(EPISODES)
-    (tmp_path / "data" / "visits.csv").write_text(VISITS)
-    path = tmp_path / "config.toml"
-    path.write_text(CONFIG.format(episodes_keys=episodes_keys, visits_keys=visits_keys))
-    return path
+    return write_project(tmp_path, CONFIG.format(episodes_keys=episodes_keys, visits_keys=visits_keys),
+                         {"episodes.csv": EPISODES, "visits.csv": VISITS}, dedent_config=False, dedent_files=False)
 
 
 def rows(engine: Engine, period: str) -> dict[str, dict]:
@@ -194,12 +190,7 @@ def test_bad_coverage_keys_are_config_errors(tmp_path: Path) -> None:
 
 
 def run(*args: str, cwd: Path, today: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ}
-    env.pop("SCORECARD_TODAY", None)
-    if today:
-        env["SCORECARD_TODAY"] = today
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_cli(*args, cwd=cwd, env=environ(SCORECARD_TODAY=today or None))
 
 
 def test_cli_period_after_latest_is_a_usage_error(basic_copy: Path) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +17,10 @@ import pytest
 from scorecard.engine.csvfile import UnreadableFile, read_csv
 from scorecard.engine.engine import Engine
 
+from .helpers import run_config as run_cli
+
 HEALTH_LINE_5 = b"H4,2017-02-03,,false"  # data row 4 of the basic fixture's health.csv
 TAIL_TEXT = ("H5,2017-02-20", "H9,2017-03-24", "H14,2017-04-24")  # later records: never in any output
-
-
-def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args, "--config", str(config)],
-                          capture_output=True, text=True, timeout=120, cwd=config.parent)
 
 
 def break_health(basic: Path, replacement: bytes, line: bytes = HEALTH_LINE_5) -> Path:

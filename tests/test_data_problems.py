@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -23,6 +21,9 @@ from click.testing import CliRunner
 
 from scorecard.cli import main
 from scorecard.engine.engine import Engine
+
+from . import helpers
+from .helpers import run_config as run_cli
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -236,25 +237,13 @@ PERIOD = "2017-03"
 
 def write_project(tmp_path: Path, files: dict[str, str | None]) -> Path:
     """The config above with FILES, changed by `files` (None leaves a file out)."""
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for name, text in {**FILES, **files}.items():
-        if text is not None:
-            (data / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    path = tmp_path / "config.toml"
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
+    return helpers.write_project(tmp_path, CONFIG, {**FILES, **files}, dedent_config=False)
 
 
 def rating(tmp_path: Path, files: dict[str, str | None]) -> tuple[Engine, dict[str, dict]]:
     engine = Engine.load(write_project(tmp_path, files), today=TODAY)
     result = engine.rate("main", PERIOD).to_json()
     return engine, {m["id"]: m for m in result["measures"]}
-
-
-def run_cli(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args, "--config", str(path)],
-                          capture_output=True, text=True, timeout=120, cwd=path.parent)
 
 
 def test_clean_data_has_no_problems(tmp_path: Path) -> None:

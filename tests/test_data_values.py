@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scorecard.engine.engine import Engine
 
-
-def run_cli(config: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args, "--config", str(config)],
-                          capture_output=True, text=True, timeout=timeout, cwd=config.parent)
+from .helpers import run_config as run_cli
 
 
 def append(basic: Path, file: str, line: str) -> int:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from scorecard.commentary import CommentaryStore
@@ -15,13 +13,13 @@ from scorecard.notify.outbox import Outbox
 from scorecard.publish.state import SCHEMA_VERSION, schema_version
 from scorecard.publish.store import PublicationStore
 
+from .helpers import environ, run_cli
+
 LATE_MARCH_HEALTH = "H99,2017-02-20,2017-04-28,false\n"  # due in March 2017, assessed late: IHA-20WD 75% -> 60%
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCORECARD_TODAY": "2017-06-15", "USER": "analyst"}
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_cli(*args, cwd=cwd, env=environ(SCORECARD_TODAY="2017-06-15", USER="analyst"))
 
 
 def rate_json(cwd: Path, period: str) -> dict[str, dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,9 @@ from scorecard.engine.engine import Engine
 from scorecard.engine.rating import band, round_half_away
 from scorecard.engine.results import change_between
 
+from .helpers import write_project
+
 TODAY = dt.date(2026, 11, 22)
-
-
-def write_project(tmp_path: Path, config: str, files: dict[str, str]) -> Path:
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (data / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    path = tmp_path / "config.toml"
-    path.write_text(textwrap.dedent(config).lstrip(), encoding="utf-8")
-    return path
 
 
 # --------------------------------------------------------------------------------------
