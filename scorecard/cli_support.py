@@ -15,6 +15,7 @@ import click
 from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import Config, ConfigError, load_config
 from .engine.engine import UsageError
+from .present import problem_listing
 from .statefile import StateFileError
 from .store import Results
 
@@ -87,9 +88,8 @@ def publication_unknown(e: StateFileError) -> bool:
 def print_problems(lines: list[str]) -> bool:
     """Data problems on stderr (the first 20: `check` lists them all); whether there were any."""
     if lines:
-        click.echo(f"{len(lines)} data problem(s) found; `scorecard check` lists them:", err=True)
-        for line in lines[:20]:
-            click.echo(f"  {line}", err=True)
+        for line in problem_listing(lines):
+            click.echo(line, err=True)
     return bool(lines)
 
 

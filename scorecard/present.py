@@ -142,3 +142,11 @@ def sparkline(values: list[float | None], *, target: float | None = None, floor:
     span = hi - lo
     top = len(SPARK) - 1
     return "".join(" " if v is None else SPARK[max(0, min(int((v - lo) / span * top + 0.5), top))] for v in values)
+
+
+PROBLEMS_SHOWN = 20  # `scorecard check` lists them all
+
+
+def problem_listing(lines: list[str], note: str = "; `scorecard check` lists them") -> list[str]:
+    """Data problems for stderr: a line counting them (then `note`), then the first PROBLEMS_SHOWN, indented."""
+    return [f"{len(lines)} data problem(s) found{note}:", *(f"  {line}" for line in lines[:PROBLEMS_SHOWN])]

@@ -13,6 +13,7 @@ from scorecard.present import (
     figure,
     local_time,
     month_label,
+    problem_listing,
     short_month,
     sparkline,
 )
@@ -81,3 +82,13 @@ def test_a_real_swing_still_fills_the_height():
     assert line[0] == SPARK[0] and line[-1] == SPARK[-1]
     assert sparkline([None, 1.0, None], decimals=1)[0] == " "
     assert sparkline([None, None]) == ""
+
+
+def test_problem_listing_counts_all_and_shows_the_first_twenty() -> None:
+    lines = [f"data/a.csv line {n}: column x: not a number" for n in range(2, 27)]
+    shown = problem_listing(lines)
+    assert shown[0] == "25 data problem(s) found; `scorecard check` lists them:"
+    assert shown[1:] == [f"  {line}" for line in lines[:20]]
+    assert problem_listing(lines[:1], ", so nothing was published") == [
+        "1 data problem(s) found, so nothing was published:", f"  {lines[0]}"]
+    assert problem_listing([]) == ["0 data problem(s) found; `scorecard check` lists them:"]

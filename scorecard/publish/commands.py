@@ -10,7 +10,7 @@ from typing import TextIO
 from ..commentary import CommentaryStore
 from ..engine.engine import Engine, UsageError
 from ..format import table
-from ..present import band_word, figure, month_label
+from ..present import band_word, figure, month_label, problem_listing
 from .provenance import collect
 from .restate import Restatement, annotate, restatements
 from .store import AlreadyPublished, PublicationStore, PublishedFigure
@@ -42,11 +42,9 @@ def publish(engine: Engine, scorecard_id: str | None, period: str | None, *, rep
                          f"{existing.published_at} by {existing.published_by}); --replace publishes version "
                          f"{existing.version + 1}, keeping every earlier one")
     if engine.has_problems and not force:
-        lines = engine.problem_lines()
-        print(f"{len(lines)} data problem(s) found, so nothing was published (`scorecard check` lists them; "
-              "--force publishes anyway):", file=err)
-        for line in lines[:20]:
-            print(f"  {line}", file=err)
+        note = ", so nothing was published (`scorecard check` lists them; --force publishes anyway)"
+        for line in problem_listing(engine.problem_lines(), note):
+            print(line, file=err)
         return 1
     rating = annotate(engine, rating, existing)
     paper_md = render(engine, period, sc, None, "md")
