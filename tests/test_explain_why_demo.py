@@ -97,3 +97,20 @@ def test_unrestricted_paper_shows_no_small_cell(engine: Engine) -> None:
                     assert f"| {label} | x | - | x | x |" in table, (r.id, name, label)
                     checked += 1
     assert checked
+
+
+def test_tui_exception_card_uses_breakdown_heading_labels_and_order(engine: Engine) -> None:
+    """The UI's exception report names a breakdown as every view does ("age band", never `age_band`),
+    with its groups' labels in the declared order (youngest first), as the paper's tables."""
+    from scorecard.commentary import ExceptionPage
+    from scorecard.tui.screens.exceptions import exception_text
+
+    rating = next(r for r in engine.rate("cic", "2017-11").measures if r.id == "HEALTH-IHA")
+    e = explain(engine, "HEALTH-IHA", "2017-11")
+    text = exception_text(ExceptionPage(rating, e, None)).plain
+    assert "age_band" not in text
+    red = [g for g in e.ordered("age_band") if g.rag == "red"]
+    assert len(red) >= 2
+    line = next(line for line in text.splitlines() if line.startswith(f"Red by {e.heading('age_band')}: "))
+    positions = [line.index(f"{g.label} ") for g in red]
+    assert positions == sorted(positions), line
