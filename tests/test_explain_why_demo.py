@@ -114,3 +114,30 @@ def test_tui_exception_card_uses_breakdown_heading_labels_and_order(engine: Engi
     line = next(line for line in text.splitlines() if line.startswith(f"Red by {e.heading('age_band')}: "))
     positions = [line.index(f"{g.label} ") for g in red]
     assert positions == sorted(positions), line
+
+
+def test_unrestricted_paper_suppresses_small_cohort_cells(engine: Engine) -> None:
+    """The cohort page of a public paper is a breakdown too: a half under the low base (CIC-LTSTAB's
+    one UASC child) shows "x", and so does the other half, which the whole would otherwise give away."""
+    low = engine.config.organisation.low_base
+    for fmt in ("md", "html"):
+        out = io.StringIO()
+        write_report(engine, "2017-11", "cic", "2017-08", fmt, None, out)
+        paper = out.getvalue()
+        page = paper.split("Impact of the cohort of")[1]
+        checked = 0
+        for r in engine.rate("cic", "2017-11").measures:
+            e = explain(engine, r.id, "2017-11")
+            c = e.cohorts.get("uasc")
+            if c is None:
+                continue
+            small = any(0 < b < low for b in (c.excluding_base, c.only_base))
+            row = page.split(f"({r.id})", 1)[1].split("\n" if fmt == "md" else "</tr>", 1)[0]
+            cells = [x.strip() for x in row.split("|")] if fmt == "md" else None
+            if fmt == "md":
+                assert (cells[3] == "x" and cells[5] == "x") == small, (r.id, row)
+            else:
+                assert (row.count('<td class="num">x</td>') == 2) == small, (r.id, row)
+            checked += small
+        assert checked, "the demo has a small cohort cell to suppress (CIC-LTSTAB's UASC only)"
+        assert "x: not shown in this public paper" in paper

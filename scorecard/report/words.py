@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 
-from ..engine.explain import Explanation, GroupValue
+from ..engine.explain import CohortImpact, Explanation, GroupValue
 from ..engine.explain_summary import Movement
 from ..engine.results import BandChange, PeriodResult, Summary
 from ..engine.suppression import suppress
@@ -259,6 +259,20 @@ def shown_groups(x: Explanation, name: str, public: bool, low_base: int) -> list
 def suppressed_note(mark: str | None) -> str:
     return {"primary": "suppressed (small number)",
             "secondary": "suppressed (so a small number cannot be worked out)"}.get(mark or "", "")
+
+
+COHORT_SUPPRESSED_NOTE = ("x: not shown in this public paper, a small number or one from which a small number could "
+                          "be worked out.")
+
+
+def cohort_suppressed(i: CohortImpact, public: bool, low_base: int) -> tuple[bool, bool]:
+    """Whether a public paper shows "x" for the cohort's excluding and only halves: a half whose base
+    is under the low base (an empty half, no rows, stays shown), and then the other half too, since
+    the whole minus one half gives the other."""
+    if not public:
+        return False, False
+    marks = suppress([b or low_base for b in (i.excluding_base, i.only_base)], low_base)
+    return marks[0] is not None, marks[1] is not None
 
 
 def breakdown_rows(x: Explanation, name: str, public: bool, low_base: int) -> list[list[str]]:
