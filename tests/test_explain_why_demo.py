@@ -141,3 +141,26 @@ def test_unrestricted_paper_suppresses_small_cohort_cells(engine: Engine) -> Non
             checked += small
         assert checked, "the demo has a small cohort cell to suppress (CIC-LTSTAB's UASC only)"
         assert "x: not shown in this public paper" in paper
+
+
+def test_paper_summary_states_the_last_report_figure_once(engine: Engine) -> None:
+    """A rolling-12 measure significantly away: its Why says 'Since August 2017 the rolling 12-month
+    figure fell from X to Y', so the bullet does not say 'At the last report, in August 2017, it was X' too."""
+    out = io.StringIO()
+    write_report(engine, "2017-11", "cic", "2017-08", "md", None, out)
+    summary = out.getvalue().split("## Summary of performance")[1].split("## Changes")[0]
+    e = explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08")
+    assert e.movement is not None and e.movement.since.period == "2017-08"
+    bullet = summary.split("- % of cases where adoption was agreed")[1].split("\n- ")[0].split("\n\n")[0]
+    then = f"{e.movement.since.value:.1f}%"
+    assert bullet.count(then) == 1, bullet
+    assert f"Since August 2017 the rolling 12-month figure fell from {then}" in bullet
+
+
+def test_movement_over_one_month_speaks_of_one_month(engine: Engine) -> None:
+    from scorecard.explain_words import movement_lines
+
+    one = movement_lines(explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-10"))[1]
+    assert "the month that entered the window" in one and "the same month a year earlier" in one, one
+    three = movement_lines(explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08"))[1]
+    assert "the months that entered the window" in three and "the same months a year earlier" in three, three

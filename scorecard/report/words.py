@@ -350,8 +350,10 @@ def away_sentences(p: Paper) -> list[str]:
         then = [t.value for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
         if r.id in p.published_before:  # SPEC section 7: as the last report published it
             then = [p.published_before[r.id][0]]
+        mv = p.explanations[r.id].movement if r.id in p.explanations else None
+        told = mv is not None and mv.since.period == p.since and mv.since.value == (then or [None])[0]
         last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0])}."
-                if then and then[0] is not None else "")
+                if then and then[0] is not None and not told else "")  # else its Why says so ("Since August ...")
         out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
                    f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
     return out
