@@ -97,3 +97,70 @@ def test_unrestricted_paper_shows_no_small_cell(engine: Engine) -> None:
                     assert f"| {label} | x | - | x | x |" in table, (r.id, name, label)
                     checked += 1
     assert checked
+
+
+def test_tui_exception_card_uses_breakdown_heading_labels_and_order(engine: Engine) -> None:
+    """The UI's exception report names a breakdown as every view does ("age band", never `age_band`),
+    with its groups' labels in the declared order (youngest first), as the paper's tables."""
+    from scorecard.commentary import ExceptionPage
+    from scorecard.tui.screens.exceptions import exception_text
+
+    rating = next(r for r in engine.rate("cic", "2017-11").measures if r.id == "HEALTH-IHA")
+    e = explain(engine, "HEALTH-IHA", "2017-11")
+    text = exception_text(ExceptionPage(rating, e, None)).plain
+    assert "age_band" not in text
+    red = [g for g in e.ordered("age_band") if g.rag == "red"]
+    assert len(red) >= 2
+    line = next(line for line in text.splitlines() if line.startswith(f"Red by {e.heading('age_band')}: "))
+    positions = [line.index(f"{g.label} ") for g in red]
+    assert positions == sorted(positions), line
+
+
+def test_unrestricted_paper_suppresses_small_cohort_cells(engine: Engine) -> None:
+    """The cohort page of a public paper is a breakdown too: a half under the low base (CIC-LTSTAB's
+    one UASC child) shows "x", and so does the other half, which the whole would otherwise give away."""
+    low = engine.config.organisation.low_base
+    for fmt in ("md", "html"):
+        out = io.StringIO()
+        write_report(engine, "2017-11", "cic", "2017-08", fmt, None, out)
+        paper = out.getvalue()
+        page = paper.split("Impact of the cohort of")[1]
+        checked = 0
+        for r in engine.rate("cic", "2017-11").measures:
+            e = explain(engine, r.id, "2017-11")
+            c = e.cohorts.get("uasc")
+            if c is None:
+                continue
+            small = any(0 < b < low for b in (c.excluding_base, c.only_base))
+            row = page.split(f"({r.id})", 1)[1].split("\n" if fmt == "md" else "</tr>", 1)[0]
+            cells = [x.strip() for x in row.split("|")] if fmt == "md" else None
+            if fmt == "md":
+                assert (cells[3] == "x" and cells[5] == "x") == small, (r.id, row)
+            else:
+                assert (row.count('<td class="num">x</td>') == 2) == small, (r.id, row)
+            checked += small
+        assert checked, "the demo has a small cohort cell to suppress (CIC-LTSTAB's UASC only)"
+        assert "x: not shown in this public paper" in paper
+
+
+def test_paper_summary_states_the_last_report_figure_once(engine: Engine) -> None:
+    """A rolling-12 measure significantly away: its Why says 'Since August 2017 the rolling 12-month
+    figure fell from X to Y', so the bullet does not say 'At the last report, in August 2017, it was X' too."""
+    out = io.StringIO()
+    write_report(engine, "2017-11", "cic", "2017-08", "md", None, out)
+    summary = out.getvalue().split("## Summary of performance")[1].split("## Changes")[0]
+    e = explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08")
+    assert e.movement is not None and e.movement.since.period == "2017-08"
+    bullet = summary.split("- % of cases where adoption was agreed")[1].split("\n- ")[0].split("\n\n")[0]
+    then = f"{e.movement.since.value:.1f}%"
+    assert bullet.count(then) == 1, bullet
+    assert f"Since August 2017 the rolling 12-month figure fell from {then}" in bullet
+
+
+def test_movement_over_one_month_speaks_of_one_month(engine: Engine) -> None:
+    from scorecard.explain_words import movement_lines
+
+    one = movement_lines(explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-10"))[1]
+    assert "the month that entered the window" in one and "the same month a year earlier" in one, one
+    three = movement_lines(explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08"))[1]
+    assert "the months that entered the window" in three and "the same months a year earlier" in three, three

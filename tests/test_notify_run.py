@@ -192,7 +192,7 @@ def test_dry_run_prints_and_changes_nothing(tmp_path: Path, stub: SlackStub) -> 
     config = copy_fixture(tmp_path)
     r = run_alerts("run", config, "--period", "2017-04", "--dry-run", env=stub.env())
     assert r.returncode == 0, r.stderr
-    assert "--- to #directors, 1 alert(s)" in r.stdout and "--- to #analysts, 3 alert(s)" in r.stdout
+    assert "--- to #directors, 1 line(s)" in r.stdout and "--- to #analysts, 3 line(s)" in r.stdout
     assert "(IHA-20WD)" in r.stdout and "dry run" in r.stdout
     assert stub.calls == []
     assert not (config.parent / "data" / "state.db").exists()  # a dry run creates no state file

@@ -47,6 +47,8 @@ class CohortImpact:
     label: str
     excluding: PeriodResult
     only: PeriodResult
+    excluding_base: int = 0  # rows (or children, or values) behind each half: for small-number suppression
+    only_base: int = 0
 
     def to_json(self) -> dict[str, Any]:
         def part(r: PeriodResult) -> dict[str, Any]:
@@ -157,6 +159,7 @@ def explain(engine: Engine, measure_id: str, period: str | None = None, since: s
     index = grid.index(month)
     frames = pl.collect_all([aggregate(q, data, grid, at=index) for _, _, q in queries]) if queries else []
     parts: dict[str, dict[str, PeriodResult]] = {}
+    part_bases: dict[str, dict[str, int]] = {}
     low_base = engine.config.organisation.low_base
     for (kind, name, q), frame in zip(queries, frames, strict=True):
         if kind == "breakdown":
@@ -171,10 +174,12 @@ def explain(engine: Engine, measure_id: str, period: str | None = None, since: s
             groups.sort(key=lambda g: (g.group is None, "" if g.group is None else str(g.group)))
             breakdowns[name] = groups
         else:
-            results, _bases, _notes = engine.finish(q, frame, grid, force_group=())[()]
+            results, bases, _notes = engine.finish(q, frame, grid, force_group=())[()]
             parts.setdefault(name, {})[kind] = results[index]
+            part_bases.setdefault(name, {})[kind] = bases[index]
     for cid, halves in parts.items():
-        cohorts[cid] = CohortImpact(cid, engine.config.cohorts[cid].label, halves["excluding"], halves["only"])
+        cohorts[cid] = CohortImpact(cid, engine.config.cohorts[cid].label, halves["excluding"], halves["only"],
+                                    part_bases[cid]["excluding"], part_bases[cid]["only"])
 
     rated = series.at(month).target is not None
     spc = xmr([t.period for t in trend], [t.value for t in trend], m.polarity if rated else None,

@@ -182,7 +182,9 @@ class Message:
     row_ids: tuple[int, ...]
     part: int
     parts: int
-    entries: int  # the alerts shown: one a measure, period and band change, however many scorecards carry it
+    # the lines shown: one a measure, period and band change, however many scorecards carry it;
+    # one for the datasets stale since the same day
+    entries: int
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -292,5 +294,6 @@ def preview(message: Message) -> str:
     head = f"--- to {message.route}"
     if message.parts > 1:
         head += f" (message {message.part} of {message.parts})"
-    head += f", {message.entries} alert(s), {len(message.blocks)} blocks ---"
+    # a line may carry several alerts (a measure on two scorecards, the datasets stale since one day)
+    head += f", {message.entries} line(s), {len(message.blocks)} blocks ---"
     return f"{head}\n{message.text}\n"

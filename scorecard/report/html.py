@@ -128,7 +128,7 @@ def render_html(p: Paper) -> str:
     for i, x in enumerate(p.exceptions, start=1):
         body += _exception(x, i, p.public, p.low_base)
     for i, c in enumerate((c for c in p.cohorts if c.rows), start=1):
-        body += _cohort(c, p.period, i)
+        body += _cohort(c, p.period, i, p.public, p.low_base)
     body += ['<section id="scorecard" class="page" aria-labelledby="scorecard-h">',
              f'<h2 id="scorecard-h">{e(p.scorecard_title)} scorecard: {e(month_label(p.period))}</h2>']
     if any(s.overview for s in p.sections):  # each section under its overview (the lead officer's)
@@ -285,7 +285,7 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
     return out
 
 
-def _cohort(c: CohortPage, period: str, index: int) -> list[str]:
+def _cohort(c: CohortPage, period: str, index: int, public: bool, low_base: int) -> list[str]:
     sid = f"cohort-{index}"
     head = thead(("Measure", False), ("All children", True), ("RAG", False), (f"Excluding {c.label}", True), ("RAG", False),
                  (f"{c.label} only", True), ("RAG", False))
@@ -294,11 +294,16 @@ def _cohort(c: CohortPage, period: str, index: int) -> list[str]:
         r, i = row.rating, row.impact
         v = lambda val, r=r: "-" if val is None else words.value_text(val, r.decimals, r.unit)  # noqa: E731
         b = lambda rag, r=r: band(rag) if r.rated else "-"  # noqa: E731
+        hide_ex, hide_only = words.cohort_suppressed(i, public, low_base)
         rows.append(f'<tr><th scope="row">{e(r.title)} ({e(r.id)})</th><td class="num">{e(v(r.value))}</td><td>{b(r.rag)}</td>'
-                    f'<td class="num">{e(v(i.excluding.value))}</td><td>{b(i.excluding.rag)}</td>'
-                    f'<td class="num">{e(v(i.only.value))}</td><td>{b(i.only.rag)}</td></tr>')
+                    f'<td class="num">{"x" if hide_ex else e(v(i.excluding.value))}</td>'
+                    f'<td>{"-" if hide_ex else b(i.excluding.rag)}</td>'
+                    f'<td class="num">{"x" if hide_only else e(v(i.only.value))}</td>'
+                    f'<td>{"-" if hide_only else b(i.only.rag)}</td></tr>')
     return [f'<section id="{sid}" class="page cohort" aria-labelledby="{sid}-h">',
             f'<h2 id="{sid}-h">Impact of the cohort of {e(c.label)}</h2>',
             f"<p>{e(words.cohort_intro(c, period))}</p>",
             f'<table class="data">{head}<tbody>{"".join(rows)}</tbody></table>',
+            *([f"<p>{e(words.COHORT_SUPPRESSED_NOTE)}</p>"]
+              if any(any(words.cohort_suppressed(row.impact, public, low_base)) for row in c.rows) else []),
             "</section>"]

@@ -92,7 +92,7 @@ def render_markdown(p: Paper) -> str:
         out += ["", *_exception(e, p.public, p.low_base)]
     for c in p.cohorts:
         if c.rows:
-            out += ["", *_cohort(c, p.period)]
+            out += ["", *_cohort(c, p.period, p.public, p.low_base)]
 
     out += ["", f"## {md(p.scorecard_title)} scorecard: {month_label(p.period)}"]
     for s in p.sections:
@@ -184,15 +184,19 @@ def _exception(e: ExceptionPage, public: bool, low_base: int) -> list[str]:
     return out
 
 
-def _cohort(c: CohortPage, period: str) -> list[str]:
+def _cohort(c: CohortPage, period: str, public: bool, low_base: int) -> list[str]:
     out = [f"## Impact of the cohort of {md(c.label)}", "", md(words.cohort_intro(c, period)), ""]
     rows = []
     for row in c.rows:
         r, i = row.rating, row.impact
         v = lambda val, r=r: md(words.value_text(val, r.decimals, r.unit)) if val is not None else "-"  # noqa: E731
         b = lambda rag, r=r: _band(rag, True) if r.rated else "-"  # noqa: E731
+        hide_ex, hide_only = words.cohort_suppressed(i, public, low_base)
         rows.append([f"{md(r.title)} ({md(r.id)})", v(r.value), b(r.rag),
-                     v(i.excluding.value), b(i.excluding.rag), v(i.only.value), b(i.only.rag)])
+                     "x" if hide_ex else v(i.excluding.value), "-" if hide_ex else b(i.excluding.rag),
+                     "x" if hide_only else v(i.only.value), "-" if hide_only else b(i.only.rag)])
     out += _table(["Measure", "All children", "RAG", f"Excluding {md(c.label)}", "RAG", f"{md(c.label)} only", "RAG"],
                   rows, right=(1, 3, 5))
+    if any(any(words.cohort_suppressed(row.impact, public, low_base)) for row in c.rows):
+        out += ["", md(words.COHORT_SUPPRESSED_NOTE)]
     return out

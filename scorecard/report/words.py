@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 
-from ..engine.explain import Explanation, GroupValue
+from ..engine.explain import CohortImpact, Explanation, GroupValue
 from ..engine.explain_summary import Movement
 from ..engine.results import BandChange, PeriodResult, Summary
 from ..engine.suppression import suppress
@@ -261,6 +261,20 @@ def suppressed_note(mark: str | None) -> str:
             "secondary": "suppressed (so a small number cannot be worked out)"}.get(mark or "", "")
 
 
+COHORT_SUPPRESSED_NOTE = ("x: not shown in this public paper, a small number or one from which a small number could "
+                          "be worked out.")
+
+
+def cohort_suppressed(i: CohortImpact, public: bool, low_base: int) -> tuple[bool, bool]:
+    """Whether a public paper shows "x" for the cohort's excluding and only halves: a half whose base
+    is under the low base (an empty half, no rows, stays shown), and then the other half too, since
+    the whole minus one half gives the other."""
+    if not public:
+        return False, False
+    marks = suppress([b or low_base for b in (i.excluding_base, i.only_base)], low_base)
+    return marks[0] is not None, marks[1] is not None
+
+
 def breakdown_rows(x: Explanation, name: str, public: bool, low_base: int) -> list[list[str]]:
     """A breakdown's rows as text: label, value, band, numerator, denominator, note; "x" where suppressed."""
     rows = []
@@ -336,8 +350,10 @@ def away_sentences(p: Paper) -> list[str]:
         then = [t.value for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
         if r.id in p.published_before:  # SPEC section 7: as the last report published it
             then = [p.published_before[r.id][0]]
+        mv = p.explanations[r.id].movement if r.id in p.explanations else None
+        told = mv is not None and mv.since.period == p.since and mv.since.value == (then or [None])[0]
         last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0])}."
-                if then and then[0] is not None else "")
+                if then and then[0] is not None and not told else "")  # else its Why says so ("Since August ...")
         out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
                    f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
     return out

@@ -45,11 +45,11 @@ def exception_text(item: ExceptionPage) -> Text:
         text.append(f"\nSPC: {VARIATION_WORDS[e.spc.variation]}; {ASSURANCE_WORDS[e.spc.assurance]}")
     if m.comparators:
         text.append("\nComparators: " + ", ".join(f"{k} {fmt(v)}" for k, v in m.comparators.items()))
-    for name, groups in e.breakdowns.items():
-        red = [g for g in groups if g.rag == "red"]
+    for name in e.breakdowns:  # the column's heading and labels, in its declared order, as every view
+        red = [g for g in e.ordered(name) if g.rag == "red"]
         if red:
-            text.append(f"\nRed by {name}: " + ", ".join(
-                f"{'(empty)' if g.group is None else g.group} {fmt(g.value)}" + (" (low base)" if g.low_base else "")
+            text.append(f"\nRed by {e.heading(name)}: " + ", ".join(
+                f"{'(empty)' if g.group is None else g.label} {fmt(g.value)}" + (" (low base)" if g.low_base else "")
                 for g in red))
     for c in e.cohorts.values():
         text.append(f"\n{c.label}: excluding them {fmt(c.excluding.value)}, them only {fmt(c.only.value)}")
