@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_cli
 from tests.slack_stub import copy_fixture
 
 
 def scorecard(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize("target", ["config.toml", "data/health.csv", "data/comparators.csv", "./data/../config.toml",

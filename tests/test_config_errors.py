@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from click.testing import CliRunner
 from scorecard.cli import main
 from scorecard.engine.config import ConfigError, load_config
 
-from .helpers import write_project
+from .helpers import run_config, write_project
 
 BASE = """
 [organisation]
@@ -296,8 +294,7 @@ def many_mistakes(tmp_path: Path) -> tuple[Path, list[tuple[str, str]]]:
 def test_check_reports_every_mistake_in_one_run(tmp_path: Path) -> None:
     path, expected = many_mistakes(tmp_path)
     assert len(expected) > 30
-    p = subprocess.run([sys.executable, "-m", "scorecard.cli", "check", "--config", str(path)],
-                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    p = run_config(path, "check")
     out = p.stdout + p.stderr
     assert p.returncode == 1, out
     assert "Traceback" not in out
@@ -308,8 +305,7 @@ def test_check_reports_every_mistake_in_one_run(tmp_path: Path) -> None:
 
 def test_check_json_lists_config_problems(tmp_path: Path) -> None:
     path, expected = many_mistakes(tmp_path)
-    p = subprocess.run([sys.executable, "-m", "scorecard.cli", "check", "--config", str(path), "--format", "json"],
-                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    p = run_config(path, "check", "--format", "json")
     assert p.returncode == 1, p.stderr
     report = json.loads(p.stdout)
     assert report["ok"] is False
@@ -333,8 +329,7 @@ def test_not_toml_is_a_config_error(tmp_path: Path) -> None:
     path.write_text("[organisation\nname = 'x'\n")
     problems = problems_of(path)
     assert len(problems) == 1 and "TOML" in problems[0]
-    p = subprocess.run([sys.executable, "-m", "scorecard.cli", "check", "--config", str(path)],
-                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    p = run_config(path, "check")
     assert p.returncode == 1 and "Traceback" not in p.stdout + p.stderr
 
 

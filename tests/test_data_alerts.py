@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_cli
 from tests.slack_stub import SlackStub, copy_fixture, run_alerts
 
 DATA_ROUTES = """
@@ -46,8 +47,7 @@ def stub() -> Iterator[SlackStub]:
 
 def scorecard(config: Path, *args: str, today: str) -> subprocess.CompletedProcess[str]:
     env = {"SCORECARD_TODAY": today, "PATH": str(Path(sys.executable).parent)}
-    return subprocess.run([sys.executable, "-m", "scorecard.cli", *args, "--config", str(config)], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=config.parent)
+    return run_cli(*args, "--config", str(config), cwd=config.parent, env=env)
 
 
 def test_restated_alert_sent_once(tmp_path: Path, stub: SlackStub) -> None:

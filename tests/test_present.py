@@ -91,4 +91,3 @@ def test_problem_listing_counts_all_and_shows_the_first_twenty() -> None:
     assert shown[1:] == [f"  {line}" for line in lines[:20]]
     assert problem_listing(lines[:1], ", so nothing was published") == [
         "1 data problem(s) found, so nothing was published:", f"  {lines[0]}"]
-    assert problem_listing([]) == ["0 data problem(s) found; `scorecard check` lists them:"]
