@@ -15,6 +15,7 @@ from scorecard.cli import main
 from scorecard.engine.names import closest, did_you_mean, find_id
 
 from .conftest import BASIC
+from .helpers import copy_basic
 
 CONFIG = str(BASIC / "config.toml")
 NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
@@ -165,11 +166,7 @@ def test_demo_data_refuses_to_write_over_existing_data(tmp_path: Path):
 
 # -- config: did you mean, ids differing by case, a missing config ------------------------------------
 def config_problems(tmp_path: Path, edit) -> list[str]:
-    import shutil
-
-    target = tmp_path / "basic"
-    shutil.copytree(BASIC, target)
-    config = target / "config.toml"
+    config = copy_basic(tmp_path) / "config.toml"
     config.write_text(edit(config.read_text()))
     code, out, err = cli("check", "--config", str(config))
     assert code == 1 and "Traceback" not in out + err

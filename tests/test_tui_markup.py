@@ -9,7 +9,6 @@ stray closing tag does not crash the app. An SVG snapshot shows the drill-down a
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from scorecard.commentary import CommentaryStore
 from scorecard.tui.pickers import OptionPicker
 from scorecard.tui.screens.drilldown import DrillDownScreen
 from scorecard.tui.widgets.measure_table import ScorecardTable
-from tests.conftest import BASIC
 from tests.test_tui_support import make_app, settle, shown
 
 CLICK = "UASC [@click=app.quit]QUIT[/]"
@@ -34,9 +32,8 @@ RED_TITLE = "Children in care [/] per [link=https://x.test]10,000[/link]"
 
 
 @pytest.fixture
-def hostile(tmp_path: Path) -> Path:
-    target = tmp_path / "basic"
-    shutil.copytree(BASIC, target)
+def hostile(basic_copy: Path) -> Path:
+    target = basic_copy
     config = target / "config.toml"
     text = config.read_text()
     text = text.replace('label = "Unaccompanied asylum-seeking children"', f'label = "{CLICK}"')
