@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import glob as _glob
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import polars as pl
 
 from .config_model import Config
 from .csvfile import CsvFile, UnreadableFile, check_regular, read_csv
+from .filenames import files_named
 
 ROW = "__row"  # a row's line in its CSV file (the header is line 1), or its row (from 1) in a Parquet file
 FILE = "__file"
@@ -58,14 +57,8 @@ def display_path(path: Path, config: Config) -> str:
 
 
 def dataset_files(config: Config, pattern: str) -> list[Path]:
-    """The files a dataset's `file` names: that file when it exists (even with `[`, `*` or `?` in its
-    name), else every file the glob matches, sorted by name."""
-    full = config.data_dir / pattern
-    if os.path.lexists(full):
-        return [full]
-    if any(ch in pattern for ch in "*?["):
-        return sorted(config.data_dir / p for p in _glob.glob(pattern, root_dir=config.data_dir))
-    return []
+    """The files a dataset's `file` names (`filenames.files_named`, under the data folder)."""
+    return files_named(config.data_dir, pattern)
 
 
 def files_outside(config: Config) -> list[str]:

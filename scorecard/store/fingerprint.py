@@ -19,7 +19,6 @@ Nothing here imports polars or the engine: the warm path stays light.
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import hashlib
 import json
 import os
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol
+
+from ..engine.filenames import GLOB_CHARACTERS, files_named
 
 RACY_S = 2.0
 SOURCE_SUFFIXES = (".py", ".tcss")
@@ -109,12 +110,12 @@ def today_parts(timezone: str) -> dict[str, str]:
 
 
 def _expand(pattern: str) -> list[str]:
-    """As loading reads them (`datasets.dataset_files`): the file itself when it exists, even with
-    `[`, `*` or `?` in its name (`returns[2017].csv`); else the glob's matches."""
-    if os.path.lexists(pattern):
-        return [pattern]
-    if any(ch in pattern for ch in "*?["):
-        return sorted(glob.glob(pattern))
+    """As loading reads them (`filenames.files_named`), for an absolute path or glob; a plain path
+    that is not there stays in the list (its digest is then "missing")."""
+    path = Path(pattern)
+    files = files_named(Path(path.anchor), str(path.relative_to(path.anchor)))
+    if files or any(ch in pattern for ch in GLOB_CHARACTERS):
+        return [str(f) for f in files]
     return [pattern]
 
 
