@@ -33,10 +33,23 @@ from .store import Results
 from .textfit import output_width
 
 
+def reader_gone(code: int | str | None) -> None:
+    """The reader closed standard output (`scorecard alerts status | head -1`): what it did not read is
+    thrown away and the command ends quietly with the exit code it had chosen, 0 if it had not chosen one
+    yet (the reader stopping early is no failure: a script with `set -o pipefail` carries on)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit then has nowhere to fail
+        os.close(devnull)
+    except (OSError, ValueError):  # a standard output that is not a file: nothing is left to flush there
+        pass
+    sys.exit(code)
+
+
 class ScorecardGroup(click.Group):
     """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
     A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
-    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback.
+    (`| head`) ends quietly with the command's own exit code (`reader_gone`).
     `scorecard --period P` (options and no command) is `scorecard show --period P`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -45,13 +58,21 @@ class ScorecardGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        code: int | str | None = 0  # the exit code the command chose, if it chose one before the pipe closed
         try:
             try:
                 return super().invoke(ctx)
+            except SystemExit as e:
+                code = e.code
+                raise
+            except click.exceptions.Exit as e:
+                code = e.exit_code
+                raise
             finally:
                 sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
-                BrokenPipeError):
+        except BrokenPipeError:
+            reader_gone(code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
         except StateFileError as e:
             click.echo(f"Error: {e}", err=True)

@@ -51,6 +51,7 @@ def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path, args: list[
     config = copy_fixture(tmp_path)
     if args[0] == "alerts":  # something to list
         assert scorecard(config.parent, "alerts", "run", "--period", "2017-04").returncode == 1
+    read_all = scorecard(config.parent, *args)
     proc = subprocess.Popen([sys.executable, "-m", "scorecard.cli", *args], cwd=config.parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
@@ -59,11 +60,14 @@ def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path, args: list[
     proc.wait(timeout=120)
     assert "BrokenPipeError" not in err and "Traceback" not in err and "Exception ignored" not in err, err
     assert "unexpected error" not in err
+    # the exit code is the command's own (0 here): a script with `set -o pipefail` sees no failure
+    assert proc.returncode == read_all.returncode == 0, (proc.returncode, read_all.returncode)
 
 
 def test_head_of_alerts_status(tmp_path: Path) -> None:
     config = copy_fixture(tmp_path)
     scorecard(config.parent, "alerts", "run", "--period", "2017-04")
-    r = subprocess.run(f"{sys.executable} -m scorecard.cli alerts status | head -1", shell=True, cwd=config.parent,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(f"set -o pipefail; {sys.executable} -m scorecard.cli alerts status | head -1", shell=True,
+                       cwd=config.parent, capture_output=True, text=True, timeout=120, executable="/bin/bash")
     assert r.stdout.startswith("Alerts outbox") and r.stderr == ""
+    assert r.returncode == 0

@@ -127,7 +127,7 @@ def test_two_serve_processes(tmp_path: Path, stub: SlackStub) -> None:
     assert log.wait_for("stopped")
     assert stub.token not in log.text
     # each scheduled run is logged with what it did
-    assert "#analysts: sent 2 alert(s)" in log.text
+    assert "#analysts: sent 2 alert(s) in 2 line(s)" in log.text
 
 
 def test_serve_refuses_day_numbers_and_missing_schedule(tmp_path: Path, stub: SlackStub) -> None:
