@@ -71,3 +71,15 @@ def test_head_of_alerts_status(tmp_path: Path) -> None:
                        cwd=config.parent, capture_output=True, text=True, timeout=120, executable="/bin/bash")
     assert r.stdout.startswith("Alerts outbox") and r.stderr == ""
     assert r.returncode == 0
+
+
+def test_report_refuses_a_glob_match_under_a_data_folder_with_a_bracket(tmp_path: Path) -> None:
+    """Only a dataset's `file` is a pattern (as in loading): `episodes*.csv` under `council[1]/.../data` still
+    matches episodes.csv, which --output may not write over, even with --force."""
+    config = copy_fixture(tmp_path / "council[1]",
+                          edit=lambda text: text.replace('file = "episodes.csv"', 'file = "episodes*.csv"', 1))
+    target = config.parent / "data" / "episodes.csv"
+    before = target.read_bytes()
+    r = scorecard(config.parent, "report", "--period", "2017-04", "--output", "data/episodes.csv", "--force")
+    assert r.returncode == 2 and "is a file the report reads" in r.stderr, (r.returncode, r.stderr)
+    assert target.read_bytes() == before
