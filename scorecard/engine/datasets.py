@@ -39,6 +39,7 @@ from .datafiles import files_outside as files_outside
 from .datafiles import read_file as read_file
 from .rowchecks import negative_ages, repeats, value_checks
 
+HOLIDAY_KINDS = ("working_days", "add_working_days")  # the derives that count bank holidays
 BOOL_WORDS = {"true": True, "1": True, "y": True, "yes": True, "false": False, "0": False, "n": False, "no": False}
 
 
@@ -413,7 +414,8 @@ def _load_dataset(
         frame = frame.join(right, left_on=j.left, right_on=j.right, how="left", coalesce=True)
 
     if ds.static_derives:
-        hol = holidays_around(calendar, frame)
+        needs_holidays = any(d.kind in HOLIDAY_KINDS for d in ds.static_derives)
+        hol = holidays_around(calendar, frame) if needs_holidays else []
         for d in ds.static_derives:
             frame = frame.with_columns(derive_expr(d, hol))
 

@@ -83,7 +83,7 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
     plan = interval_plan(q, ds)
     if plan is not None and m.calc != "value":
-        ranged = with_predicate_ranges(frame, plan, grid)
+        ranged = with_predicate_ranges(frame, plan, grid, data.frame)
         many = rows_span_periods(ds, m.window)
         if m.distinct and many:
             return distinct_from_merged_ranges(q, plan, ranged, grid)

@@ -12,7 +12,7 @@ import polars as pl
 from .config_model import Dataset
 from .config_sql import parse_sql, sql_columns
 from .grid import HI, LO, NUM_HI, NUM_LO, P, PeriodGrid, Query, condition_expr
-from .intervals import SplitPredicate, clipped_range, split_predicate
+from .intervals import SplitPredicate, clipped_range, source_days, split_predicate
 
 
 # --------------------------------------------------------------------------------------
@@ -69,12 +69,15 @@ def _plan_flags(plan: IntervalPlan) -> dict[str, pl.Expr]:
     return {"keep": keep, "num": num}
 
 
-def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodGrid) -> pl.LazyFrame:
-    """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well."""
+def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodGrid,
+                          data: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well.
+    `data`: the dataset's rows `frame` comes from, whose dates bound the per-day lookups."""
     lookup = grid.snapshot_lookup
-    lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first)
+    days = source_days(data, plan.keep.thresholds + plan.numerator.thresholds) if data is not None else None
+    lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first, days)
     frame = frame.with_columns(lo.alias(LO), hi.alias(HI))
-    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first)
+    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first, days)
     return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI))
 
 
