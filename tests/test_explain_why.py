@@ -137,6 +137,7 @@ def test_headings_and_order_from_one_place(config: Path, engine: Engine) -> None
                               env={"SCORECARD_TODAY": "2016-03-15"}).output
     block = text.split("By gender\n")[1]
     assert block.index("Female") < block.index("Male")
+    assert block.startswith("Gender ")  # a column heading in sentence case, as "Value" beside it
     e = explain(engine, "CASE-4", "2016-02")
     rows = breakdown_rows(e, "sex")
     assert [r.cells[0].plain for r in rows] == ["Female", "Male"]
@@ -145,7 +146,14 @@ def test_headings_and_order_from_one_place(config: Path, engine: Engine) -> None
     paper = out.getvalue()
     section = paper.split("### By gender")[1]
     assert section.index("| Female |") < section.index("| Male |")
-    assert "| gender |" in section
+    assert "| Gender | Value |" in section  # first-column headings in sentence case, like the others
+    assert "| Reason outside timescale | Count | Share of those outside |" in paper
+    out = io.StringIO()
+    write_report(engine, "2016-02", "why", "2016-01", "html", None, out)
+    html = out.getvalue()
+    assert '<table class="data"><thead><tr><th scope="col">Gender</th>' in html.split("<h3>By gender</h3>")[1]
+    assert "<thead><tr><th scope=\"col\">Reason outside timescale</th><th scope=\"col\" class=\"num\">Count</th>" in html
+    assert '<th scope="col">gender</th>' not in html and "<th scope=\"col\">reason outside timescale</th>" not in html
 
 
 def test_public_paper_suppresses_small_cells(engine: Engine) -> None:
