@@ -145,9 +145,11 @@ class _Reads:
     columns: dict[Path, list[str]] = field(default_factory=dict)
     frames: dict[Path, RawFile | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
+    readers: dict[Path, int] = field(default_factory=dict)  # datasets yet to read each file
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
+        self.readers[path] = self.readers.get(path, 0) + 1
 
     def read(self, path: Path, columns: list[str]) -> RawFile:
         if path not in self.frames:
@@ -156,6 +158,10 @@ class _Reads:
             except UnreadableFile as e:
                 self.frames[path] = e
         got = self.frames[path]
+        left = self.readers.get(path, 0) - 1
+        self.readers[path] = left
+        if left <= 0:  # the last dataset to read it: the file as read is let go once typed, not at the end of loading
+            got = self.frames.pop(path)
         if isinstance(got, UnreadableFile):
             raise got
         if path.suffix.lower() != ".parquet":
