@@ -208,14 +208,18 @@ def _outside_tables(x: Explanation, public: bool, low_base: int) -> list[str]:
 
 def _away(p: Paper) -> list[str]:
     """Seeds 3.2: the measures significantly away from target, each with what explains it."""
-    sentences = words.away_sentences(p)
-    out = [f"<p>{e(sentences[0])}</p>"]
-    if not p.away:
+    intro, away = words.away_sentences(p)
+    out = [f"<p>{e(intro)}</p>"]
+    if not away:
         return out
     out.append('<ol class="changes">')
-    for g, sentence in zip(p.away, sentences[1:], strict=True):
-        x = p.explanations[g.rating.id]
-        out.append(f"<li><p>{e(sentence)}</p>" + "".join(f"<p>{e(line)}</p>" for line in why_lines(x, outside=False))
+    for item in away:
+        if item.page is not None:  # a Red measure: one sentence, linking to its exception page, which says why
+            head = item.sentence.removesuffix(f"{words.EXCEPTION_POINTER}.")
+            out.append(f'<li><p>{e(head)}<a href="#exception-{item.page}">{e(words.EXCEPTION_POINTER)}</a>.</p></li>')
+            continue
+        x = p.explanations[item.gap.rating.id]
+        out.append(f"<li><p>{e(item.sentence)}</p>" + "".join(f"<p>{e(line)}</p>" for line in why_lines(x, outside=False))
                    + "".join(_outside_tables(x, p.public, p.low_base)) + "</li>")
     out.append("</ol>")
     return out

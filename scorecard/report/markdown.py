@@ -54,11 +54,14 @@ def render_markdown(p: Paper) -> str:
     as_at = words.comparators_as_at(p)
     if as_at:
         out += ["", md(as_at)]
-    away = words.away_sentences(p)
-    out += ["", md(away[0])]
-    for g, sentence in zip(p.away, away[1:], strict=True):
-        x = p.explanations[g.rating.id]
-        out += ["", f"- {md(sentence)}"] + [f"  {md(line)}" for line in why_lines(x, outside=False)]
+    intro, away = words.away_sentences(p)
+    out += ["", md(intro)]
+    for item in away:
+        out += ["", f"- {md(item.sentence)}"]
+        if item.page is not None:  # a Red measure: its why is on its exception page
+            continue
+        x = p.explanations[item.gap.rating.id]
+        out += [f"  {md(line)}" for line in why_lines(x, outside=False)]
         for column in x.outside:
             out += ["", f"  By {md(x.outside[column].heading)}, of the {x.outside[column].outside:,} outside:", ""]
             out += ["  " + line for line in _table([md(column_heading(x.outside[column].heading)), "Count",
