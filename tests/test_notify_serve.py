@@ -21,7 +21,7 @@ from scorecard.notify.scheduler import (
     next_runs,
     parse_schedule,
 )
-from tests.slack_stub import TWO_ROUTES, LineReader, SlackStub, alerts_command, copy_fixture, run_alerts
+from tests.slack_stub import TWO_ROUTES, LineReader, SlackStub, alerts_command, copy_fixture, process_alerts, run_alerts
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -145,7 +145,7 @@ def test_a_run_waits_for_another_run(tmp_path: Path, stub: SlackStub) -> None:
     lock = run_lock(config.parent / "data" / "state.db")
     lock.acquire()
     try:
-        r = run_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="0.5"))
+        r = process_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="0.5"))
     finally:
         lock.release()
     assert r.returncode == 1 and "another alerts run is in progress" in r.stderr
