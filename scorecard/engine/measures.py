@@ -194,7 +194,10 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
     inputs = {c for d in ds.period_derives if d.name in period_cols for c in d.inputs}
     keep_cols = [c for c in data.frame.columns if c in (needed | inputs) and c not in ds.period_dependent]
     rows = frame.select([*keep_cols, LO, HI])  # only what the query reads goes through the expansion
-    rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    if rows_span_periods(ds, m.window):
+        rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    else:  # each row is in one period's window (`windowed` keeps LO <= HI, and here LO = HI): no expansion
+        rows = rows.with_columns(pl.col(LO).cast(pl.Int64).alias(P))
     if period_cols:
         rows = rows.join(grid.frame().lazy(), on=P, how="left")
         hol = holidays_around(grid.calendar, data.frame, (grid.first // 12, grid.last // 12))
