@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -167,8 +167,7 @@ def _closed(differences: list[str], gaps: tuple[str, ...]) -> list[str]:
 
 
 def _cli(*args: str) -> Json:
-    done = subprocess.run([sys.executable, "-m", "scorecard.cli", *args, "--format", "json"], capture_output=True,
-                          text=True, timeout=300, cwd=ROOT)
+    done = run_cli(*args, "--format", "json", cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -198,9 +197,8 @@ def test_the_drill_down_figures_are_in_the_records(shipped: Path) -> None:
 
 
 def test_the_paper_lists_the_six_band_changes_in_the_papers_order(shipped: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "scorecard.cli", "report", "--scorecard", "cic", "--period", "2017-11",
-                           "--since", "2017-08", "--output", str(tmp_path / "paper.md")],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = run_cli("report", "--scorecard", "cic", "--period", "2017-11", "--since", "2017-08", "--output",
+                   str(tmp_path / "paper.md"), cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     paper = (tmp_path / "paper.md").read_text()
     titles = [

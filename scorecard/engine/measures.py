@@ -83,7 +83,7 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
     plan = interval_plan(q, ds)
     if plan is not None and m.calc != "value":
-        ranged = with_predicate_ranges(frame, plan, grid)
+        ranged = with_predicate_ranges(frame, plan, grid, data.frame)
         many = rows_span_periods(ds, m.window)
         if m.distinct and many:
             return distinct_from_merged_ranges(q, plan, ranged, grid)
@@ -194,7 +194,10 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
     inputs = {c for d in ds.period_derives if d.name in period_cols for c in d.inputs}
     keep_cols = [c for c in data.frame.columns if c in (needed | inputs) and c not in ds.period_dependent]
     rows = frame.select([*keep_cols, LO, HI])  # only what the query reads goes through the expansion
-    rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    if rows_span_periods(ds, m.window):
+        rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    else:  # each row is in one period's window (`windowed` keeps LO <= HI, and here LO = HI): no expansion
+        rows = rows.with_columns(pl.col(LO).cast(pl.Int64).alias(P))
     if period_cols:
         rows = rows.join(grid.frame().lazy(), on=P, how="left")
         hol = holidays_around(grid.calendar, data.frame, (grid.first // 12, grid.last // 12))

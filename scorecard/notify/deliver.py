@@ -32,7 +32,8 @@ class Sent:
     route: str
     channel: str
     ts: str | None
-    alerts: int
+    alerts: int  # outbox alerts the message delivered
+    lines: int  # the lines it showed them in (a line may carry several alerts)
     part: int
     parts: int
 
@@ -143,8 +144,8 @@ def deliver(outbox: Outbox, client: SlackClient, *, organisation: str, timezone:
             outbox.mark_delivered(message.row_ids, posted.channel, posted.ts)
             if client.can_check_history and posted.channel and posted.channel != route:
                 outbox.remember_channel(route, posted.channel)
-            report.sent.append(Sent(route, posted.channel, posted.ts, message.entries, message.part,
-                                    message.parts))
+            report.sent.append(Sent(route, posted.channel, posted.ts, len(message.row_ids), message.entries,
+                                    message.part, message.parts))
         if report.stopped:
             break
     report.pending = outbox.counts()["pending"]
