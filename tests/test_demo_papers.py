@@ -148,12 +148,10 @@ def drill_down_differences(folder: Path) -> list[str]:
     return out
 
 
-# Figures the shipped demo does not reproduce yet (docs/demo.md, "The papers' figures"): the
-# rolling A2 average in August 2017 (113 days, the paper 115) pulls against November's 123 and
-# the September-November averages (145 and 102 days) with the matches spread evenly over the
-# year. Listed by the start of their message; the tests fail on any other difference, and when
-# one of these is reproduced (then remove it here).
-KNOWN_GAPS = ("band change ADO-A2 ",)
+# Figures the shipped demo does not reproduce yet (docs/demo.md, "The papers' figures"), listed by the
+# start of their message; the tests fail on any other difference, and when one of these is
+# reproduced (then remove it here). Every figure is reproduced today.
+KNOWN_GAPS: tuple[str, ...] = ()
 KNOWN_DRILL_DOWN_GAPS: tuple[str, ...] = ()
 
 

@@ -174,14 +174,24 @@ def _adoption_timeline(rng: Rng, book: StoryBook, children: pl.LazyFrame) -> pl.
         .alias("placement_order")
     )
     children = with_story(children, "placement_order", book["authority_to_match"], "match_mean")
-    match_days = rng.lognormal("match-days", 1.0, 0.45) * pl.col("match_mean") / 1.106  # mean 1
+    children = with_story(children, "placement_order", book["match_spread"], "match_sigma")
+    # lognormal around the story's mean; the spread widens when more children are hard to place
+    sigma = pl.col("match_sigma")
+    mean_one = 1.106 * ((sigma * sigma - 0.45 * 0.45) / 2).exp()  # the draw's mean (1.106 at sigma 0.45)
+    match_days = (rng.normal("match-days") * sigma).exp() * pl.col("match_mean") / mean_one
+    introductions = 10 + 25 * rng.uniform("introductions")  # days from the match to moving in
     children = children.with_columns(
-        pl.when(~pl.col("plan_changed")).then(pl.col("placement_order") + days(match_days)).alias("matched")
+        pl.when(~pl.col("plan_changed")).then(pl.col("placement_order") + days(match_days) + days(introductions)).alias("placed")
     )
-    children = children.with_columns((pl.col("matched") + days(10 + 25 * rng.uniform("introductions"))).alias("placed"))
+    # the match is dated back from the move: panels and introductions took longer in some months
+    children = with_story(children, "placed", book["match_to_placement"], "intro_factor")
+    dated_back = pl.col("placed") - days(introductions * pl.col("intro_factor"))
+    children = children.with_columns(
+        pl.when(pl.col("placed").is_not_null()).then(pl.max_horizontal(dated_back, "placement_order")).alias("matched")
+    )
     return children.with_columns(
         (pl.col("placed") + days(rng.lognormal("to-order", 270.0, 0.3).clip(70, None))).alias("adopted")
-    ).drop("match_mean", "sole_plan_share", "transfer_share", "adoption_factor")
+    ).drop("match_mean", "match_sigma", "intro_factor", "sole_plan_share", "transfer_share", "adoption_factor")
 
 
 def _care_ends(rng: Rng, children: pl.LazyFrame) -> pl.LazyFrame:
