@@ -21,7 +21,7 @@ import polars as pl
 from .config_model import Dataset, Measure
 from .config_sql import parse_sql
 from .datasets import LoadedDataset, derive_expr, holidays_around
-from .grid import HI, LO, P, PeriodGrid, Query, WindowCache, columns_used, condition_expr, period_columns_needed, windowed
+from .grid import HI, LO, P, PeriodGrid, Query, columns_used, condition_expr, period_columns_needed, windowed
 from .range_counts import (
     difference_counts,
     differenced_ranges,
@@ -71,16 +71,14 @@ def birthday_columns(q: Query, ds: Dataset) -> list[str] | None:
     return columns or None
 
 
-def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None,
-              cache: WindowCache | None = None) -> pl.LazyFrame:
+def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
     """Per period index (and group): the raw aggregates a calc turns into a value.
 
     With `at` (a period index) only the rows in that period's window are kept: a drill-down
-    into one period does not pay for all of them. `cache`: the dataset's window bounds, shared by
-    the measures computed together.
+    into one period does not pay for all of them.
     """
     ds, m = data.config, q.measure
-    frame = windowed(data, m.window, grid, at, cache)
+    frame = windowed(data, m.window, grid, at)
     value_dtype = _value_dtype(q, ds)
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
     plan = interval_plan(q, ds)
