@@ -26,7 +26,7 @@ from .cli_support import (
     results_or_exit,
     usage_error,
 )
-from .engine.engine import UsageError
+from .engine.lookup import UsageError  # not engine.engine: that imports polars, which `scorecard` (the UI) need not wait for
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
 from .store import Results

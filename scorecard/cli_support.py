@@ -14,7 +14,7 @@ import click
 
 from .engine.calendar import PERIOD_FORM, is_period
 from .engine.config import Config, ConfigError, load_config
-from .engine.engine import UsageError
+from .engine.lookup import UsageError
 from .present import problem_listing
 from .statefile import StateFileError
 from .store import Results

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine.engine import UsageError
+from .engine.lookup import UsageError
 
 if TYPE_CHECKING:
     from .engine.config import Config

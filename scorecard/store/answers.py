@@ -288,11 +288,11 @@ class Results:
 
         return Engine.previous_period(period)
 
-    # config look-ups: the engine's own methods, which read only the config
+    # config look-ups: what the engine's own methods do (engine/lookup.py), without importing the engine
     def scorecard(self, scorecard_id: str | None) -> Any:
-        from ..engine.engine import Engine
+        from ..engine.lookup import scorecard_of
 
-        return Engine.scorecard(self, scorecard_id)  # type: ignore[arg-type]
+        return scorecard_of(self.config, scorecard_id)
 
     def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Any]:
         from ..engine.engine import Engine
@@ -300,9 +300,9 @@ class Results:
         return Engine.scorecard_measures(self, scorecard_id, month)  # type: ignore[arg-type]
 
     def measure(self, measure_id: str) -> Any:
-        from ..engine.engine import Engine
+        from ..engine.lookup import measure_of
 
-        return Engine.measure(self, measure_id)  # type: ignore[arg-type]
+        return measure_of(self.config, measure_id)
 
     # -- data problems -------------------------------------------------------------------------------------
     def _current_problems(self) -> Problems:
