@@ -74,6 +74,8 @@ class ScorecardApp(App[int]):
         self.data_periods: list[str] = []
         self.problem_lines: list[str] = []
         self._prefetch_timer: Timer | None = None
+        self._first_painted = False  # the first screen's figures are on screen (see first_screen_shown)
+        self._waiting_prefetch: tuple[str, str] | None = None
         self._drill_screen: DrillDownScreen | None = None
         self._initial_theme = theme
 
@@ -111,7 +113,11 @@ class ScorecardApp(App[int]):
         self.screen.post_message(PeriodChanged(period))
 
     def prefetch(self, measure_id: str, period: str) -> None:
-        """Compute a highlighted measure's drill-down in the background, so Enter opens it at once."""
+        """Compute a highlighted measure's drill-down in the background, so Enter opens it at once (once the
+        first screen is painted: a thread computing beside the first paint only delays it)."""
+        if not self._first_painted:
+            self._waiting_prefetch = (measure_id, period)
+            return
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, partial(self._prefetch, measure_id, period))
@@ -123,10 +129,20 @@ class ScorecardApp(App[int]):
 
     # -- screens -------------------------------------------------------------------------------
     def first_screen_shown(self) -> None:
-        """The first screen is up. Shortly after, while the analyst reads it, import the drill-down's
-        code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, so the first
-        Enter does not wait for it. When the screen came from the results store, that thread then has
-        the engine load the data."""
+        """The first screen's figures are in its widgets; what is done in the background for later
+        starts once they are painted (drawing them takes the UI thread about 0.2 s, and a thread beside
+        it holding the interpreter would only delay them)."""
+        self.screen.call_after_refresh(self._first_screen_painted)
+
+    def _first_screen_painted(self) -> None:
+        """The first screen is up. The highlighted measure's drill-down is computed, and shortly after,
+        while the analyst reads it, the drill-down's code (Textual widgets, the chart library and numpy:
+        about 0.1 s) is imported in a thread, so the first Enter does not wait for it. When the screen came
+        from the results store, that thread then has the engine load the data."""
+        self._first_painted = True
+        if self._waiting_prefetch is not None:
+            self.prefetch(*self._waiting_prefetch)
+            self._waiting_prefetch = None
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
