@@ -94,16 +94,18 @@ class _Steps:
 
 
 async def _timings(config_path: Path, launched: float, profile_dir: Path | None = None) -> dict[str, Any]:
-    # As `scorecard show` does (`run_app`): the config, then the engine started, then the UI imported.
-    # The other screens are imported by the app when it needs them, not here before the first screen.
-    from scorecard.engine.calendar import shift_period
-    from scorecard.engine.config import load_config
-    try:
-        from scorecard.tui.app import build_app
-    except ImportError:  # an older UI (before build_app): timed the same way, for before-and-after figures
-        from scorecard.tui.app import ScorecardApp as build_app  # type: ignore[assignment]
+    # As `scorecard` with no options does (`run_app` with the config's path: `open_app`): the first screen
+    # from the results store before the config is read when the store has it, else the config, then the
+    # engine started, then the UI imported. The other screens are imported by the app when it needs them.
+    import scorecard.tui.app as ui
 
-    app = build_app(load_config(config_path))
+    if hasattr(ui, "open_app"):
+        app = ui.open_app(config_path)
+    else:  # an older UI: timed the same way, for before-and-after figures
+        from scorecard.engine.config import load_config
+
+        build_app = getattr(ui, "build_app", None) or ui.ScorecardApp  # type: ignore[attr-defined]
+        app = build_app(load_config(config_path))
     from scorecard.tui.screens.scorecard import ScorecardScreen  # already imported by the app
 
     out: dict[str, Any] = {}
@@ -153,6 +155,8 @@ async def _timings(config_path: Path, launched: float, profile_dir: Path | None 
             out["drill_down_cpu_ms"] = step.cpu_ms
             await pilot.press("escape")
             await _until(pilot, lambda: board_shows(None), "the scorecard again")
+
+            from scorecard.engine.calendar import shift_period  # after the first screen: it imports polars
 
             s = board()
             assert s is not None and s.shown is not None

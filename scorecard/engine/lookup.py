@@ -1,4 +1,4 @@
-"""The config's scorecards and measures by id, and the engine's `UsageError`: nothing here loads data
+"""The config's scorecards and measures by id, raising the engine's `UsageError`: nothing here loads data
 or imports polars, so the results store and the command line answer these without importing the engine
 (`Engine.scorecard` and `Engine.measure` are these)."""
 
@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import UsageError as UsageError
 from .names import did_you_mean, find_id
 
 if TYPE_CHECKING:
     from .config_model import Config, Measure, ScorecardDef
-
-
-class UsageError(ValueError):
-    """A request the config cannot answer (unknown measure, scorecard or period)."""
 
 
 def scorecard_of(config: Config, scorecard_id: str | None) -> ScorecardDef:

@@ -25,8 +25,8 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ..commentary import SECTION_PREFIX, Commentary
-from ..engine.calendar import month_number, shift_period
-from ..engine.config import Config
+from ..engine.errors import ConfigError
+from ..engine.periods import month_number, shift_period
 from ..present import month_label
 from .pickers import OptionPicker
 from .request import default_scorecard
@@ -36,6 +36,7 @@ from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
+    from ..engine.config import Config
     from .screens.drilldown import DrillDownScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -59,16 +60,19 @@ class ScorecardApp(App[int]):
         Binding("t", "toggle_theme", "Theme", show=False, tooltip="Light or dark theme"),
     ]
 
-    def __init__(self, config: Config, scorecard_id: str | None = None, period: str | None = None,
+    def __init__(self, config: Config | None, scorecard_id: str | None = None, period: str | None = None,
                  measure: str | None = None, today: dt.date | None = None, theme: str = DARK,
                  service: EngineService | None = None):
         """`service`: one already loading the data (`app.start_engine`, so the engine works while
-        Textual is imported); without one, the app makes its own and starts it as it loads."""
+        Textual is imported); without one, the app makes its own and starts it as it loads. `config`
+        None: the service started from the results store (`app.open_app`) and reads it when first needed."""
 
         super().__init__()
-        self.config = config
+        self._config = config
         self.service = service or EngineService(config, today)
-        self.scorecard_id: str = scorecard_id or default_scorecard(config, measure)
+        self.scorecard_id: str = scorecard_id or (default_scorecard(config, measure) if config is not None
+                                                  else self.service.heading[1])
+        self.config_problems: list[str] = []  # the config's, if read behind a first screen from the store
         self.period: str | None = period  # None until the engine says which is the latest with data
         self.initial_measure = measure
         self.data_periods: list[str] = []
@@ -78,6 +82,17 @@ class ScorecardApp(App[int]):
         self._waiting_prefetch: tuple[str, str] | None = None
         self._drill_screen: DrillDownScreen | None = None
         self._initial_theme = theme
+
+    @property
+    def config(self) -> Config:
+        """The config (read when first needed after a start from the results store: see `_import_drilldown`)."""
+        return self._config if self._config is not None else self.service.config
+
+    def heading(self) -> tuple[str, str]:
+        """The organisation and the scorecard's title, for the header while the first screen loads."""
+        if not self.service.config_read and self.scorecard_id == self.service.heading[1]:
+            return self.service.heading[0], self.service.heading[2]
+        return self.config.organisation.name, self.config.scorecard(self.scorecard_id).title
 
     def on_load(self) -> None:
         if not self.service.preloading:
@@ -147,11 +162,21 @@ class ScorecardApp(App[int]):
                                                               daemon=True).start())
 
     def _import_drilldown(self) -> None:
+        if not self.service.config_read:  # the first screen came from the store: the config is read now
+            try:
+                self.service.config  # noqa: B018
+            except ConfigError as e:  # it cannot have problems (see app.py); if it did, stop and say so
+                self.call_from_thread(self._config_failed, e.problems)
+                return
         with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
             from .screens import drilldown  # noqa: F401
 
         # a first screen from the results store: the engine loads the data now, while the analyst reads
         self.service.get_ready(self.scorecard_id, self.period)
+
+    def _config_failed(self, problems: list[str]) -> None:
+        self.config_problems = problems
+        self.exit(return_code=1)
 
     def open_drill(self, measure_id: str, period: str | None = None) -> None:
         from .screens.drilldown import DrillDownScreen
