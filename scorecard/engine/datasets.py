@@ -363,17 +363,30 @@ def holidays_around(calendar: Calendar, frame: pl.DataFrame, extra_years: tuple[
 # --------------------------------------------------------------------------------------
 # Loading every dataset
 # --------------------------------------------------------------------------------------
-def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[str, LoadedDataset]:
+def load_datasets(config: Config, calendar: Calendar, today_month: int, keep_rows: bool = True) -> dict[str, LoadedDataset]:
+    """Every dataset, typed and checked. Without `keep_rows` a dataset's `__file` and `__row` (where each row
+    came from, for the data problems loading lists) are dropped once it is loaded and no later dataset joins
+    it: the engine computes without them, and they are four bytes or more on every row."""
     loaded: dict[str, LoadedDataset] = {}
     reads = _Reads()
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
     populations = {m.population for m in config.measures if m.population}
+    joined = {j.dataset for ds in config.datasets.values() for j in ds.joins}
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
         positive = frozenset({"value"}) if name in populations else frozenset()
         loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
+        if not keep_rows and name not in joined:
+            _drop_rows(loaded[name])
+    if not keep_rows:
+        for name in joined & set(loaded):
+            _drop_rows(loaded[name])
     return loaded
+
+
+def _drop_rows(data: LoadedDataset) -> None:
+    data.frame = data.frame.drop([c for c in (FILE, ROW) if c in data.frame.columns])
 
 
 def _empty(ds: Dataset) -> pl.DataFrame:

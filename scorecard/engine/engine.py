@@ -76,7 +76,7 @@ class Engine:
         # the years most data falls in (the last ten and the next two, as the grid's snapshot dates and a
         # working-days derive ask for them), worked out while the files are read
         self.calendar.prefetch_holidays(today.year - 11, today.year + 2)
-        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month)
+        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month, keep_rows=False)
         self.comparators: Comparators = load_comparators(config)
         # SPEC section 7: what each measure dataset covers; the latest period with data is the latest
         # month any of them covers, never past an `as_at` nor today
