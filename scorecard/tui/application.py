@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -149,6 +150,10 @@ class ScorecardApp(App[int]):
             self.post_message(self.DrillDownImported())
         # a first screen from the results store: the engine loads the data now, while the analyst reads
         self.service.get_ready(self.scorecard_id, self.period)
+        # What is loaded by now (the engine and its answers, Textual, the screens) lives as long as the app:
+        # out of the garbage collector's way, so that a full collection during a keypress scans only what
+        # came since (on the demo: 0.1 s of CPU for the 110,000 objects there are at this point).
+        gc.freeze()
 
     class DrillDownImported(Message):
         """The drill-down's code is imported: its screen can be built, off screen."""
