@@ -13,17 +13,18 @@ from typing import Any
 import click
 
 from .cli_support import (
-    CONFIG_HELP,
-    FORMAT,
     TREND_DEFAULT_LAST,
     check_order,
+    config_option,
+    format_option,
     loaded_config,
-    period_option,
+    period_argument,
     print_json,
     print_problems,
     problems_exit,
     publication_unknown,
     results_or_exit,
+    scorecard_option,
     usage_error,
 )
 from .engine.engine import UsageError
@@ -33,10 +34,23 @@ from .store import Results
 from .textfit import output_width
 
 
+def reader_gone(code: int | str | None) -> None:
+    """The reader closed standard output (`scorecard alerts status | head -1`): what it did not read is
+    thrown away and the command ends quietly with the exit code it had chosen, 0 if it had not chosen one
+    yet (the reader stopping early is no failure: a script with `set -o pipefail` carries on)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit then has nowhere to fail
+        os.close(devnull)
+    except (OSError, ValueError):  # a standard output that is not a file: nothing is left to flush there
+        pass
+    sys.exit(code)
+
+
 class ScorecardGroup(click.Group):
     """Turns an unexpected failure into one line on stderr (no traceback) unless SCORECARD_DEBUG is set.
     A state file that cannot be used is one line naming it (exit 1). Output cut short by the reader
-    (`| head`) ends quietly: the pipe error is left to click, which exits 1 without a traceback.
+    (`| head`) ends quietly with the command's own exit code (`reader_gone`).
     `scorecard --period P` (options and no command) is `scorecard show --period P`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -45,13 +59,21 @@ class ScorecardGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        code: int | str | None = 0  # the exit code the command chose, if it chose one before the pipe closed
         try:
             try:
                 return super().invoke(ctx)
+            except SystemExit as e:
+                code = e.code
+                raise
+            except click.exceptions.Exit as e:
+                code = e.exit_code
+                raise
             finally:
                 sys.stdout.flush()  # here, not at exit, so a closed pipe is caught like any other
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt,
-                BrokenPipeError):
+        except BrokenPipeError:
+            reader_gone(code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
         except StateFileError as e:
             click.echo(f"Error: {e}", err=True)
@@ -78,10 +100,10 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option()
+@period_argument()
+@format_option
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
     from .publish.restate import rate_with_publications
@@ -106,13 +128,12 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--from", "from_period", default=None,
-              help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)", callback=period_option)
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option()
+@period_argument("YYYY-MM (default the last period published before --to, with its published figures; "
+                 "else the month before)", name="--from", dest="from_period")
+@period_argument(name="--to", dest="to_period")
+@format_option
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
@@ -145,12 +166,12 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
+@config_option
+@scorecard_option()
 @click.option("--last", type=click.IntRange(min=1), default=None,
               help="the last N periods with data (the table's default: 13; JSON's: all)")
 @click.option("--from", "from_period", default=None, help="YYYY-MM: from this period to the latest")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def trend(config: str, scorecard_id: str | None, last: int | None, from_period: str | None, fmt: str) -> None:
     """Every period with data, every measure: value and band per period."""
     if last is not None and from_period is not None:
@@ -190,11 +211,11 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 
 @main.command()
 @click.argument("measure")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@config_option
+@period_argument()
 @click.option("--since", default=None,
               help="the last report (YYYY-MM; default the last period published before --period, else the month before)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .explain_format import explanation_text
@@ -229,9 +250,9 @@ def explain(measure: str, config: str, period: str | None, since: str | None, fm
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="only this scorecard's measures (default: all)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option("only this scorecard's measures (default: all)")
+@format_option
 def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
     from .measures_list import measures_json, measures_table
@@ -246,8 +267,8 @@ def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@format_option
 def check(config: str, fmt: str) -> None:
     """Validate the config and its data; list every problem."""
     from .engine.check import run_check
@@ -261,9 +282,9 @@ def check(config: str, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -312,12 +333,11 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--since", default=None,
-              help="band changes since this period (default the last period published before it, else the previous one)",
-              callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
+@period_argument("band changes since this period (default the last period published before it, else the previous "
+                 "one)", name="--since")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
 @click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
@@ -338,13 +358,13 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def publish(config: str, scorecard_id: str | None, period: str | None, replace: bool, force: bool, list_: bool,
             fmt: str) -> None:
     """Record the rated scorecard, its commentary and paper, with their provenance, in the state file."""
@@ -365,9 +385,9 @@ def publish(config: str, scorecard_id: str | None, period: str | None, replace: 
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default all)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option("one scorecard (default all)")
+@format_option
 def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every published figure the data no longer gives: published and live."""
     from .publish import commands
@@ -385,10 +405,10 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@scorecard_option("one scorecard (default: every scorecard)")
+@period_argument()
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")

@@ -28,6 +28,21 @@ TREND_DEFAULT_LAST = 13  # a year on year: the table's periods without --last or
 FORMAT = click.Choice(["table", "json"])
 
 
+# -- the options many commands share, declared once ------------------------------------------------
+config_option = click.option("--config", default="config.toml", help=CONFIG_HELP)
+format_option = click.option("--format", "fmt", type=FORMAT, default="table")
+LATEST = "YYYY-MM (default the latest with data)"
+
+
+def scorecard_option(help: str = "scorecard id (default the first)") -> Callable[[T], T]:
+    return click.option("--scorecard", "scorecard_id", default=None, help=help)
+
+
+def period_argument(help: str = LATEST, name: str = "--period", dest: str | None = None) -> Callable[[T], T]:
+    """A period option (`--period`, `--from`, `--since`...), checked before anything is read (`period_option`)."""
+    return click.option(name, *([dest] if dest else []), default=None, help=help, callback=period_option)
+
+
 def print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=1, ensure_ascii=False, allow_nan=False))
 

@@ -8,27 +8,28 @@ state file (commentary and the alerts outbox).
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine.engine import UsageError
+from .engine.filenames import files_named
 
 if TYPE_CHECKING:
     from .engine.config import Config
 
 
 def input_files(config: Config) -> list[Path]:
+    """Every file the config reads: the files each `file` names now, found as loading finds them
+    (`filenames.files_named`: only the name is a pattern, never the data folder's path), and the name as
+    written, which loading would read once it exists (a report must not take a data file's place)."""
     names = [ds.file for ds in config.datasets.values()]
     if config.comparators_file:
         names.append(config.comparators_file)
     out = [config.path, config.state_path]
     for name in names:
-        full = config.data_dir / name
-        out.append(full)
-        if any(ch in name for ch in "*?["):
-            out.extend(Path(p) for p in glob.glob(str(full)))
+        out.append(config.data_dir / name)
+        out.extend(files_named(config.data_dir, name))
     return out
 
 

@@ -405,6 +405,20 @@ def alerts_command(sub: str, config: Path, *args: str) -> list[str]:
 
 def run_alerts(sub: str, config: Path, *args: str, env: dict[str, str] | None = None,
                timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`scorecard alerts SUB --config CONFIG ARGS` in the config's folder. `alerts serve` (a process that
+    installs signal handlers and keeps running) is always a child process; the other subcommands run in
+    this process as the child would (tests/helpers.py `invoke`) unless `process_alerts` is asked for."""
+    if sub == "serve":
+        return process_alerts(sub, config, *args, env=env, timeout=timeout)
+    from tests.helpers import invoke
+
+    return invoke([str(SCORECARD)], "scorecard", ["alerts", sub, "--config", str(config), *args], cwd=config.parent,
+                  env=env, timeout=timeout)
+
+
+def process_alerts(sub: str, config: Path, *args: str, env: dict[str, str] | None = None,
+                   timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`scorecard alerts SUB ...` as a child process: for tests about the process itself."""
     return subprocess.run(alerts_command(sub, config, *args), capture_output=True, text=True, env=env,
                           timeout=timeout, cwd=config.parent)
 

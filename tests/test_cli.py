@@ -21,7 +21,7 @@ from scorecard.cli import main
 from scorecard.engine.engine import Engine
 
 from .conftest import BASIC
-from .helpers import run_cli, write_project
+from .helpers import run_cli, run_process, write_project
 
 BAND_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "no_data": "No data"}
 
@@ -92,7 +92,7 @@ def test_usage_errors_exit_2(args: list[str], monkeypatch: pytest.MonkeyPatch) -
     ids=lambda a: " ".join(a),
 )
 def test_usage_errors_exit_2_from_the_command(args: list[str]) -> None:
-    p = run(*args)
+    p = run_process(*args, cwd=BASIC)  # the real command, as a child process
     assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
     assert p.stderr.strip(), "a usage error says what is wrong"
     assert "Traceback" not in p.stderr

@@ -51,6 +51,7 @@ def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path, args: list[
     config = copy_fixture(tmp_path)
     if args[0] == "alerts":  # something to list
         assert scorecard(config.parent, "alerts", "run", "--period", "2017-04").returncode == 1
+    read_all = scorecard(config.parent, *args)
     proc = subprocess.Popen([sys.executable, "-m", "scorecard.cli", *args], cwd=config.parent,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
@@ -59,11 +60,26 @@ def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path, args: list[
     proc.wait(timeout=120)
     assert "BrokenPipeError" not in err and "Traceback" not in err and "Exception ignored" not in err, err
     assert "unexpected error" not in err
+    # the exit code is the command's own (0 here): a script with `set -o pipefail` sees no failure
+    assert proc.returncode == read_all.returncode == 0, (proc.returncode, read_all.returncode)
 
 
 def test_head_of_alerts_status(tmp_path: Path) -> None:
     config = copy_fixture(tmp_path)
     scorecard(config.parent, "alerts", "run", "--period", "2017-04")
-    r = subprocess.run(f"{sys.executable} -m scorecard.cli alerts status | head -1", shell=True, cwd=config.parent,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(f"set -o pipefail; {sys.executable} -m scorecard.cli alerts status | head -1", shell=True,
+                       cwd=config.parent, capture_output=True, text=True, timeout=120, executable="/bin/bash")
     assert r.stdout.startswith("Alerts outbox") and r.stderr == ""
+    assert r.returncode == 0
+
+
+def test_report_refuses_a_glob_match_under_a_data_folder_with_a_bracket(tmp_path: Path) -> None:
+    """Only a dataset's `file` is a pattern (as in loading): `episodes*.csv` under `council[1]/.../data` still
+    matches episodes.csv, which --output may not write over, even with --force."""
+    config = copy_fixture(tmp_path / "council[1]",
+                          edit=lambda text: text.replace('file = "episodes.csv"', 'file = "episodes*.csv"', 1))
+    target = config.parent / "data" / "episodes.csv"
+    before = target.read_bytes()
+    r = scorecard(config.parent, "report", "--period", "2017-04", "--output", "data/episodes.csv", "--force")
+    assert r.returncode == 2 and "is a file the report reads" in r.stderr, (r.returncode, r.stderr)
+    assert target.read_bytes() == before

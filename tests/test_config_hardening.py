@@ -4,13 +4,12 @@ channel. Each is a config error at its TOML key path, and `check` still lists ev
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scorecard.engine.config import load_config
+from tests.helpers import run_config
 from tests.test_config_errors import BAD_DATASET, measure, problems_of, write_config
 
 COHORT = "\n[cohorts.c2]\nlabel = 'C2'\nwhere = \"regexp_like(placement, '[U')\"\n"
@@ -63,8 +62,7 @@ def test_check_lists_a_bad_regex_and_the_data_problems_beside_it(tmp_path: Path)
     path = write_config(tmp_path, measure(calc="percent", numerator="regexp_like(child_id, '(')"))
     with (tmp_path / "data" / "returns.csv").open("a", encoding="utf-8") as f:
         f.write("C2,not a date\n")
-    p = subprocess.run([sys.executable, "-m", "scorecard.cli", "check", "--config", str(path)],
-                       capture_output=True, text=True, timeout=120)
+    p = run_config(path, "check")
     assert p.returncode == 1
     assert "Traceback" not in p.stderr and "ComputeError" not in p.stdout + p.stderr
     assert "measures[1].numerator (M1): SQL has an invalid regular expression" in p.stdout, p.stdout

@@ -50,7 +50,8 @@ def test_done_when_two_routes_rerun_outage_recovery(tmp_path: Path, stub: SlackS
     first = run_alerts("run", config, "--period", "2017-04", env=stub.env())
     assert first.returncode == 0, first.stdout + first.stderr
     assert_delivered_once(stub)
-    assert "#directors: sent 1 alert(s)" in first.stdout and "#analysts: sent 3 alert(s)" in first.stdout
+    assert "#directors: sent 1 alert(s) in 1 line(s)" in first.stdout
+    assert "#analysts: sent 3 alert(s) in 3 line(s)" in first.stdout
     (directors,) = stub.channel_messages("directors")
     assert directors["metadata"]["event_type"] == "scorecard_alert"
     assert "Testshire County Council" in directors["text"] and "(Europe/London)" in directors["text"]
@@ -192,7 +193,8 @@ def test_dry_run_prints_and_changes_nothing(tmp_path: Path, stub: SlackStub) -> 
     config = copy_fixture(tmp_path)
     r = run_alerts("run", config, "--period", "2017-04", "--dry-run", env=stub.env())
     assert r.returncode == 0, r.stderr
-    assert "--- to #directors, 1 line(s)" in r.stdout and "--- to #analysts, 3 line(s)" in r.stdout
+    assert "--- to #directors, 1 alert(s) in 1 line(s)" in r.stdout
+    assert "--- to #analysts, 3 alert(s) in 3 line(s)" in r.stdout
     assert "(IHA-20WD)" in r.stdout and "dry run" in r.stdout
     assert stub.calls == []
     assert not (config.parent / "data" / "state.db").exists()  # a dry run creates no state file
@@ -270,3 +272,26 @@ def test_bad_period_is_a_usage_error(tmp_path: Path, stub: SlackStub) -> None:
     r = run_alerts("run", config, "--period", "April", env=stub.env())
     assert r.returncode == 2 and "YYYY-MM" in r.stderr
     assert stub.calls == []
+
+
+def test_sent_line_counts_alerts_as_the_summary_does(tmp_path: Path, stub: SlackStub) -> None:
+    """Each measure on two scorecards: a message line carries two outbox alerts. The sent line, the dry
+    run's header and the run's summary all count alerts (and say the lines they are shown in)."""
+    def two_scorecards(text: str) -> str:
+        text = text.replace('[[scorecards]]\nid = "cic"\ntitle = "Children in Care"\n',
+                            '[[scorecards]]\nid = "cic"\ntitle = "Children in Care"\n\n'
+                            '[[scorecards]]\nid = "all"\ntitle = "All measures"\n', 1)
+        return text.replace('scorecards = ["cic"]', 'scorecards = ["cic", "all"]')
+
+    config = copy_fixture(tmp_path, edit=two_scorecards)
+    dry = run_alerts("run", config, "--period", "2017-04", "--dry-run", env=stub.env())
+    assert dry.returncode == 0, dry.stderr
+    assert "8 new alert(s)" in dry.stdout
+    assert "--- to #directors, 2 alert(s) in 1 line(s)" in dry.stdout
+    assert "--- to #analysts, 6 alert(s) in 3 line(s)" in dry.stdout
+    sent = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "8 new alert(s) in the outbox" in sent.stdout
+    assert "#directors: sent 2 alert(s) in 1 line(s), ts " in sent.stdout
+    assert "#analysts: sent 6 alert(s) in 3 line(s), ts " in sent.stdout
+    assert status(config)["summary"] == {"pending": 0, "delivered": 8, "dropped": 0}

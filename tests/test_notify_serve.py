@@ -21,7 +21,7 @@ from scorecard.notify.scheduler import (
     next_runs,
     parse_schedule,
 )
-from tests.slack_stub import TWO_ROUTES, LineReader, SlackStub, alerts_command, copy_fixture, run_alerts
+from tests.slack_stub import TWO_ROUTES, LineReader, SlackStub, alerts_command, copy_fixture, process_alerts, run_alerts
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -127,7 +127,7 @@ def test_two_serve_processes(tmp_path: Path, stub: SlackStub) -> None:
     assert log.wait_for("stopped")
     assert stub.token not in log.text
     # each scheduled run is logged with what it did
-    assert "#analysts: sent 2 alert(s)" in log.text
+    assert "#analysts: sent 2 alert(s) in 2 line(s)" in log.text
 
 
 def test_serve_refuses_day_numbers_and_missing_schedule(tmp_path: Path, stub: SlackStub) -> None:
@@ -145,7 +145,7 @@ def test_a_run_waits_for_another_run(tmp_path: Path, stub: SlackStub) -> None:
     lock = run_lock(config.parent / "data" / "state.db")
     lock.acquire()
     try:
-        r = run_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="0.5"))
+        r = process_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="0.5"))
     finally:
         lock.release()
     assert r.returncode == 1 and "another alerts run is in progress" in r.stderr

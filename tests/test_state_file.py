@@ -18,7 +18,8 @@ import pytest
 
 from scorecard.engine.config import load_config
 from scorecard.tui.service import EngineService
-from tests.slack_stub import SlackStub, copy_fixture, run_alerts
+from tests.helpers import invoke
+from tests.slack_stub import SlackStub, copy_fixture, process_alerts, run_alerts
 from tests.test_tui_support import TODAY
 
 
@@ -33,10 +34,10 @@ def state_of(config: Path) -> Path:
 
 
 def scorecard(config: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`scorecard ARGS --config CONFIG` in the config's folder (in this process, as the command would run)."""
     from tests.slack_stub import SCORECARD as exe
 
-    return subprocess.run([str(exe), *args, "--config", str(config)], capture_output=True, text=True, env=env,
-                          timeout=90, cwd=config.parent)
+    return invoke([str(exe)], "scorecard", [*args, "--config", str(config)], cwd=config.parent, env=env, timeout=90)
 
 
 def one_line(r: subprocess.CompletedProcess[str], state: Path, *words: str) -> None:
@@ -166,7 +167,7 @@ def test_locked_state_file_says_so_then_gives_up(tmp_path: Path, stub: SlackStub
     holder.execute("BEGIN IMMEDIATE")  # another process writing, and taking its time
     try:
         started = time.monotonic()
-        r = run_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_STATE_WAIT="2"))
+        r = process_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_STATE_WAIT="2"))
         elapsed = time.monotonic() - started
     finally:
         holder.execute("ROLLBACK")
@@ -189,7 +190,7 @@ def test_a_run_waiting_for_another_run_says_so(tmp_path: Path, stub: SlackStub) 
     lock = run_lock(state_of(config))
     lock.acquire()
     try:
-        r = run_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="1"))
+        r = process_alerts("run", config, "--period", "2017-04", env=stub.env(SCORECARD_ALERTS_DEADLINE="1"))
     finally:
         lock.release()
     assert r.returncode == 1

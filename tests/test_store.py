@@ -23,7 +23,7 @@ from scorecard.commentary import CommentaryStore
 from scorecard.engine import engine as engine_module
 from scorecard.engine.config import load_config
 from scorecard.store import fingerprint
-from scorecard.store.answers import Results
+from scorecard.store.answers import Results, manifest_of
 from scorecard.store.fingerprint import Manifest, data_fingerprint
 from scorecard.tui.service import EngineService
 from tests.slack_stub import TWO_ROUTES, copy_fixture
@@ -234,7 +234,7 @@ def test_only_the_latest_data_versions_of_a_config_are_kept(config: Path, result
 
 def test_a_file_added_to_a_glob_changes_the_fingerprint(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x\n1\n")
-    manifest = Manifest([str(tmp_path / "*.csv")], "Europe/London")
+    manifest = Manifest([(str(tmp_path), "*.csv")], "Europe/London")
     first = data_fingerprint(manifest, None)
     (tmp_path / "b.csv").write_text("x\n1\n")
     assert data_fingerprint(manifest, None) != first
@@ -272,3 +272,22 @@ def test_the_terminal_uis_first_screen_is_served_by_what_the_command_line_stored
     fresh.results._store = None  # computed, not read
     assert fresh.scorecard("cic", "2017-04") == view
     assert len(loads) == 1
+
+
+def test_a_bracket_in_the_data_folders_path_is_literal_as_in_loading(tmp_path: Path, loads: list[int]) -> None:
+    """Only a dataset's `file` is a pattern: the fingerprint expands `episodes*.csv` under a data folder
+    whose own path has `[1]` in it as loading does, so changing the file is never served stale."""
+    config = copy_fixture(tmp_path / "council[1]", TWO_ROUTES,
+                          edit=lambda text: text.replace('file = "episodes.csv"', 'file = "episodes*.csv"', 1))
+    assert "[1]" in str(config.parent)
+    before = run(config, SOME)
+    assert all(code == 0 for code, _, _ in before), before
+    fingerprinted = [f for f, _ in data_fingerprint(manifest_of(load_config(config)), None)]
+    assert str(config.parent / "data" / "episodes.csv") in fingerprinted
+    path = config.parent / "data" / "episodes.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + len(lines) // 2]))
+    loads.clear()
+    after = run(config, SOME)
+    assert len(loads) == len(SOME)  # computed afresh, not served from the store
+    assert after == run(config, SOME, store=False) and after != before

@@ -12,7 +12,7 @@ import functools
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -71,15 +71,35 @@ def month_expr(date: pl.Expr) -> pl.Expr:
     return date.dt.year().cast(pl.Int32) * 12 + date.dt.month().cast(pl.Int32) - 1
 
 
+# (subdivision, year) -> that year's bank holidays, as the `holidays` package gives them: they never change
+# while the program runs, so every Calendar of the process shares them
+_BANK_HOLIDAYS: dict[tuple[str, int], tuple[dt.date, ...]] = {}
+_BANK_HOLIDAYS_LOCK = threading.Lock()
+
+
+def bank_holidays(subdivision: str, first_year: int, last_year: int) -> list[dt.date]:
+    """Bank holidays of a United Kingdom subdivision (`ENG`, `SCT`, `NIR`) from 1 January of `first_year`
+    to 31 December of `last_year`, in order."""
+    years = range(first_year, last_year + 1)
+    missing = [y for y in years if (subdivision, y) not in _BANK_HOLIDAYS]
+    if missing:
+        with _BANK_HOLIDAYS_LOCK:
+            missing = [y for y in years if (subdivision, y) not in _BANK_HOLIDAYS]
+            if missing:
+                import holidays as _holidays  # here, not at the top: a start served from the results store never needs it
+
+                found = _holidays.country_holidays("GB", subdiv=subdivision, years=missing).keys()
+                for y in missing:
+                    _BANK_HOLIDAYS[(subdivision, y)] = tuple(sorted(d for d in found if d.year == y))
+    return [d for y in years for d in _BANK_HOLIDAYS[(subdivision, y)]]
+
+
 @dataclass
 class Calendar:
     """Working days for one named calendar and the financial year's first month."""
 
     working_days: str = "england-and-wales"
     financial_year_start_month: int = 4
-    _holiday_years: set[int] = field(default_factory=set, repr=False)
-    _holidays: set[dt.date] = field(default_factory=set, repr=False)
-
     def __post_init__(self) -> None:
         if self.working_days not in WORKING_DAY_CALENDARS:
             raise ValueError(f"unknown working-days calendar {self.working_days!r}")
@@ -88,20 +108,26 @@ class Calendar:
     def holidays_for(self, first_year: int, last_year: int) -> list[dt.date]:
         """Bank holidays from 1 January of `first_year` to 31 December of `last_year`."""
         subdivision = WORKING_DAY_CALENDARS[self.working_days]
-        missing = [y for y in range(first_year, last_year + 1) if y not in self._holiday_years]
-        if subdivision is not None and missing:
-            import holidays as _holidays  # here, not at the top: a start served from the results store never needs it
+        if subdivision is None:
+            return []
+        return bank_holidays(subdivision, first_year, last_year)
 
-            found = _holidays.country_holidays("GB", subdiv=subdivision, years=missing)
-            self._holidays.update(found.keys())
-        self._holiday_years.update(missing)
-        return sorted(d for d in self._holidays if first_year <= d.year <= last_year)
+    def prefetch_holidays(self, first_year: int, last_year: int) -> None:
+        """Work out these years' bank holidays in a background thread (importing the `holidays` package
+        there too), so that they are ready, or nearly, when loading first needs them: the package is pure
+        Python, and meanwhile the data files are read by polars, which releases the interpreter. It
+        changes nothing `holidays_for` answers; a year it has not reached is worked out as before."""
+        subdivision = WORKING_DAY_CALENDARS[self.working_days]
+        if subdivision is None or all((subdivision, y) in _BANK_HOLIDAYS for y in range(first_year, last_year + 1)):
+            return
+        threading.Thread(target=self.holidays_for, args=(first_year, last_year), daemon=True,
+                         name="bank-holidays").start()
 
     def is_working_day(self, d: dt.date) -> bool:
         if d.weekday() >= 5:
             return False
-        self.holidays_for(d.year, d.year)
-        return d not in self._holidays
+        subdivision = WORKING_DAY_CALENDARS[self.working_days]
+        return subdivision is None or d not in bank_holidays(subdivision, d.year, d.year)
 
     # -- periods -------------------------------------------------------------------------
     def snapshot_date(self, month: int) -> dt.date:

@@ -25,6 +25,21 @@ def parse_sql(text: str) -> pl.Expr:
     return parse_balanced(text)  # long OR/AND chains regrouped: polars is slow on deep ones
 
 
+_EMPTY: dict[tuple[tuple[str, pl.DataType], ...], pl.DataFrame] = {}  # schema -> a frame of no rows with it
+
+
+def _empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A frame of no rows over `schema`, built once per schema: a config checks many SQL texts over the
+    same few schemas, and building the frame is most of the cost of checking one."""
+    key = tuple(schema.items())
+    frame = _EMPTY.get(key)
+    if frame is None:
+        if len(_EMPTY) > 256:
+            _EMPTY.clear()
+        frame = _EMPTY[key] = pl.DataFrame(schema=schema)
+    return frame
+
+
 def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tuple[pl.DataType | None, str | None]:
     """The type the SQL gives over `schema`, or a sentence saying why it cannot be used."""
     try:
@@ -32,14 +47,15 @@ def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tup
     except Exception:  # polars raises several SQL error types
         return None, f"SQL cannot be parsed: {text}"
     try:
-        dtype = pl.LazyFrame(schema=schema).select(expr.alias("__x")).collect_schema()["__x"]
+        empty = _empty(schema)
+        dtype = empty.lazy().select(expr.alias("__x")).collect_schema()["__x"]
     except Exception as e:
         m = _MISSING_COLUMN.search(str(e))
         if m:
             return None, f"unknown column {m.group(1)!r} in SQL: {text}"
         return None, f"SQL cannot be used here: {str(e).splitlines()[0]}: {text}"
     try:  # evaluating over no rows compiles what only evaluation checks: a regular expression
-        pl.DataFrame(schema=schema).select(expr.alias("__x"))
+        empty.select(expr.alias("__x"))
     except Exception as e:
         lines = str(e).splitlines()
         if lines and "regex" in lines[0]:

@@ -29,6 +29,7 @@ from .config_sql import sql_columns
 # Integer thresholds beyond these are clipped: no period index is ever that far away.
 NEVER = 10**7
 EPOCH = dt.date(1970, 1, 1)
+_DAY_TABLE_MAX = 200_000  # days (550 years); a source column spanning more is computed row by row
 
 _COMPARISON = re.compile(
     r"""^\s*(?P<left>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*(?P<op><=|>=|<|>|=)\s*(?P<right>"?[A-Za-z_][A-Za-z0-9_]*"?|-?\d+)\s*$"""
@@ -207,12 +208,14 @@ def split_predicate(sql: str | None, ds: Dataset) -> SplitPredicate | None:
 # --------------------------------------------------------------------------------------
 # Where a threshold is reached
 # --------------------------------------------------------------------------------------
-def reached_on(derive: Derive, n: int) -> pl.Expr:
-    """The first date on which `derive`'s value is at least `n` (null when its input is empty).
+def reached_on(derive: Derive, n: int, source: pl.Expr | None = None) -> pl.Expr:
+    """The first date on which `derive`'s value is at least `n` (null when its input is empty), from
+    `source` (default: the derive's own column).
 
     `years`: the n-th anniversary; a 29 February date counts from 1 March in other years, as
     `datasets.derive_expr` computes ages. `days`: the date n days on."""
-    source = pl.col(str(derive.args[0]))
+    if source is None:
+        source = pl.col(str(derive.args[0]))
     if derive.kind == "days":
         return source + pl.duration(days=n)
     year = source.dt.year().cast(pl.Int32) + n
@@ -222,22 +225,53 @@ def reached_on(derive: Derive, n: int) -> pl.Expr:
     return pl.date(year, pl.when(moved).then(3).otherwise(month), pl.when(moved).then(1).otherwise(day))
 
 
-def first_period_reaching(derive: Derive, n: int, lookup: DayTable, first_month: int) -> pl.Expr:
-    """Index of the first period in which `derive`'s value is at least `n` (null: never)."""
-    date = reached_on(derive, n)
+def _period_reaching(derive: Derive, n: int, lookup: DayTable, first_month: int, source: pl.Expr | None) -> pl.Expr:
+    date = reached_on(derive, n, source)
     if derive.args[1] == "@snapshot":
         return lookup.at(date)
     return month_expr(date) - first_month  # a period end is on or after a date in its own month
 
 
+def first_period_reaching(derive: Derive, n: int, lookup: DayTable, first_month: int,
+                          days: tuple[int, int] | None = None) -> pl.Expr:
+    """Index of the first period in which `derive`'s value is at least `n` (null: never).
+
+    `days`, when given, are the first and last day number (days since 1970-01-01) the derive's source
+    column holds: the index is then worked out once per day of that stretch and looked up per row (one
+    gather, not date arithmetic on every row: a `years` anniversary builds a date from its parts)."""
+    if days is None or days[1] - days[0] > _DAY_TABLE_MAX:
+        return _period_reaching(derive, n, lookup, first_month, None)
+    first, last = days
+    day = pl.Series("d", range(first, last + 1), dtype=pl.Int32).cast(pl.Date)
+    per_day = pl.DataFrame(day).select(_period_reaching(derive, n, lookup, first_month, pl.col("d")).cast(pl.Int32))
+    return DayTable(first, per_day.to_series()).at(pl.col(str(derive.args[0])))
+
+
+def source_days(frame: pl.DataFrame, thresholds: tuple[Threshold, ...]) -> dict[str, tuple[int, int] | None]:
+    """Per threshold's source column: its first and last day number in `frame` (None: no dates)."""
+    names = sorted({str(t.derive.args[0]) for t in thresholds} & set(frame.columns))
+    if not names:
+        return {}
+    ends = frame.select(*[pl.col(c).cast(pl.Date).to_physical().min().alias(f"lo{i}") for i, c in enumerate(names)],
+                        *[pl.col(c).cast(pl.Date).to_physical().max().alias(f"hi{i}") for i, c in enumerate(names)]).row(0)
+    out: dict[str, tuple[int, int] | None] = {}
+    for i, c in enumerate(names):
+        lo, hi = ends[i], ends[len(names) + i]
+        out[c] = None if lo is None or hi is None else (int(lo), int(hi))
+    return out
+
+
 def clipped_range(lo: pl.Expr, hi: pl.Expr, thresholds: tuple[Threshold, ...], lookup: DayTable,
-                  first_month: int) -> tuple[pl.Expr, pl.Expr]:
-    """`[lo, hi]` narrowed to the periods where every threshold holds (lo > hi: none)."""
+                  first_month: int, days: dict[str, tuple[int, int] | None] | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """`[lo, hi]` narrowed to the periods where every threshold holds (lo > hi: none). `days`: each
+    source column's first and last day (`source_days`), for a per-day lookup instead of date arithmetic."""
+    days = days or {}
     for t in thresholds:
+        span = days.get(str(t.derive.args[0]))
         if t.at_least is not None:
-            start = first_period_reaching(t.derive, t.at_least, lookup, first_month)
+            start = first_period_reaching(t.derive, t.at_least, lookup, first_month, span)
             lo = pl.max_horizontal(lo, start.fill_null(NEVER))
         if t.below is not None:
-            stop = first_period_reaching(t.derive, t.below, lookup, first_month)
+            stop = first_period_reaching(t.derive, t.below, lookup, first_month, span)
             hi = pl.min_horizontal(hi, (stop - 1).fill_null(-NEVER))
     return lo, hi

@@ -12,7 +12,7 @@ import polars as pl
 from .config_model import Dataset
 from .config_sql import parse_sql, sql_columns
 from .grid import HI, LO, NUM_HI, NUM_LO, P, PeriodGrid, Query, condition_expr
-from .intervals import SplitPredicate, clipped_range, split_predicate
+from .intervals import SplitPredicate, clipped_range, source_days, split_predicate
 
 
 # --------------------------------------------------------------------------------------
@@ -69,22 +69,33 @@ def _plan_flags(plan: IntervalPlan) -> dict[str, pl.Expr]:
     return {"keep": keep, "num": num}
 
 
-def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodGrid) -> pl.LazyFrame:
-    """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well."""
+def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodGrid,
+                          data: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """`[LO, HI]` narrowed by the `keep` thresholds, `[NUM_LO, NUM_HI]` by the numerator's as well.
+    `data`: the dataset's rows `frame` comes from, whose dates bound the per-day lookups."""
     lookup = grid.snapshot_lookup
-    lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first)
+    days = source_days(data, plan.keep.thresholds + plan.numerator.thresholds) if data is not None else None
+    lo, hi = clipped_range(pl.col(LO), pl.col(HI), plan.keep.thresholds, lookup, grid.first, days)
     frame = frame.with_columns(lo.alias(LO), hi.alias(HI))
-    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first)
+    num_lo, num_hi = clipped_range(pl.col(LO), pl.col(HI), plan.numerator.thresholds, lookup, grid.first, days)
     return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI))
 
 
 def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
-    """+weight at each row's first period and -weight after its last, summed per period (and group)."""
+    """+weight at each row's first period and -weight after its last, summed per period (and group).
+
+    The rows are summed per range `[lo, hi]` (and group) first, in one pass: there are at most a few
+    thousand ranges over the grid, so the steps are then taken from that small table (each range's
+    +sum at `lo` and -sum at `hi + 1`) instead of grouping every row twice."""
     names = [w.meta.output_name() for w in weights]
     rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(pl.col(lo), pl.col(hi), *[pl.col(g) for g in groups], *weights)
-    starts = rows.group_by([pl.col(lo).cast(pl.Int64).alias(P), *groups]).agg(pl.col(n).sum() for n in names)
-    ends = rows.group_by([(pl.col(hi).cast(pl.Int64) + 1).alias(P), *groups]).agg(-pl.col(n).sum() for n in names)
-    return [starts, ends]
+    ranges = rows.group_by([lo, hi, *groups]).agg(pl.col(n).sum() for n in names)
+    steps = ranges.select(
+        pl.concat_list(pl.col(lo).cast(pl.Int64), pl.col(hi).cast(pl.Int64) + 1).alias(P),
+        *[pl.col(g) for g in groups],
+        *[pl.concat_list(pl.col(n), -pl.col(n)).alias(n) for n in names],
+    )
+    return [steps.explode([P, *names])]
 
 
 def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str], grid: PeriodGrid,

@@ -29,7 +29,7 @@ from .data_alerts import DATA_STALE, route_data_alerts
 from .deliver import DeliveryReport, deliver
 from .evaluate import BAND_CHANGE, TURNED_RED, Evaluation, RoutedAlert, RouteLike, evaluate
 from .locks import LockBusy, run_lock, serve_lock
-from .messages import build_messages, period_label, preview
+from .messages import build_messages, contents, period_label, preview
 from .outbox import Dropped, Outbox, OutboxRow, utc_now
 from .scheduler import ScheduleError, build_scheduler, next_runs, parse_schedule
 from .secrets import CredentialsError, RedactingFormatter, check_credentials
@@ -97,7 +97,7 @@ def _report_lines(report: DeliveryReport) -> list[str]:
         lines.append(f"{route}: {n} alert(s) were already in the channel (found in its history), not sent again")
     for s in report.sent:
         part = f" (message {s.part} of {s.parts})" if s.parts > 1 else ""
-        lines.append(f"{s.route}: sent {s.alerts} alert(s){part}, ts {s.ts or '-'}")
+        lines.append(f"{s.route}: sent {contents(s.alerts, s.lines)}{part}, ts {s.ts or '-'}")
     for route, error in report.failures:
         lines.append(f"{route}: not delivered: {error}")
     if report.stopped:

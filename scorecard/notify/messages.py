@@ -289,11 +289,17 @@ def _continues(parts: list[list[Entry]], i: int, group: str) -> bool:
     return i > 1 and parts[i - 2][-1].group == group
 
 
+def contents(alerts: int, lines: int) -> str:
+    """What a message carries, as a dry run and a sent message both say it: `27 alert(s) in 5 line(s)`.
+    Alerts are the outbox's (what the run's summary and `alerts status` count); a line may carry several
+    (a measure on two scorecards, the datasets stale since one day)."""
+    return f"{alerts} alert(s) in {lines} line(s)"
+
+
 def preview(message: Message) -> str:
     """A dry run's rendering of a message: where it would go and its plain text."""
     head = f"--- to {message.route}"
     if message.parts > 1:
         head += f" (message {message.part} of {message.parts})"
-    # a line may carry several alerts (a measure on two scorecards, the datasets stale since one day)
-    head += f", {message.entries} line(s), {len(message.blocks)} blocks ---"
+    head += f", {contents(len(message.row_ids), message.entries)}, {len(message.blocks)} blocks ---"
     return f"{head}\n{message.text}\n"

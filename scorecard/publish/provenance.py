@@ -15,10 +15,10 @@ import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine.config import Config
-from ..engine.datasets import dataset_files
+if TYPE_CHECKING:  # not imported: reading publications (the terminal UI's first screen) loads no engine
+    from ..engine.config import Config
 
 CHUNK = 1 << 20
 
@@ -106,6 +106,8 @@ def _shown(path: Path, config: Config) -> str:
 
 def collect(config: Config, now: dt.datetime | None = None) -> Provenance:
     """The provenance of figures computed now from this config and its files."""
+    from ..engine.datasets import dataset_files
+
     config_hash, _size, _lines = sha256_of(config.path)
     files: list[FileRecord] = []
     seen: set[Path] = set()

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine.engine import Engine
-from ..engine.explain import Explanation
 from ..engine.rating import band, round_half_away
 from ..engine.results import MeasureRating, Published, ScorecardRating
 from .store import Publication, PublicationStore
+
+if TYPE_CHECKING:  # not imported: the terminal UI's first screen from the results store loads no engine
+    from ..engine.engine import Engine
+    from ..engine.explain import Explanation
 
 
 def is_restated(published: Published, live: MeasureRating) -> bool:

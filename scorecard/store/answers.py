@@ -38,11 +38,13 @@ Problems = tuple[bool, list[str]]
 
 
 def manifest_of(config: Config) -> Manifest:
-    """The data files a config names (datasets, populations, lookups, comparators), as absolute paths or globs."""
-    patterns = [str(config.data_dir / ds.file) for ds in config.datasets.values()]
+    """The data files a config names (datasets, populations, lookups, comparators): (data folder, `file`)
+    pairs, expanded as loading expands them (`filenames.files_named`)."""
+    names = [ds.file for ds in config.datasets.values()]
     if config.comparators_file:
-        patterns.append(str(config.data_dir / config.comparators_file))
-    return Manifest(list(dict.fromkeys(patterns)), config.organisation.timezone)
+        names.append(config.comparators_file)
+    root = str(config.data_dir)
+    return Manifest([(root, name) for name in dict.fromkeys(names)], config.organisation.timezone)
 
 
 class Results:

@@ -41,16 +41,18 @@ PACKAGE = Path(__file__).resolve().parent.parent  # scorecard/
 class Manifest:
     """What a config makes the engine read, worked out once per config text (see `Results`)."""
 
-    patterns: list[str]  # absolute paths of the data files, or glob patterns of them
+    # (data folder, `file` as the config gives it): only the name is a pattern, as in loading, so a `[` in
+    # the folder's own path is a character like any other
+    files: list[tuple[str, str]]
     timezone: str
 
     def to_json(self) -> str:
-        return json.dumps({"patterns": self.patterns, "timezone": self.timezone})
+        return json.dumps({"files": self.files, "timezone": self.timezone})
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         raw = json.loads(text)
-        return cls(list(raw["patterns"]), str(raw["timezone"]))
+        return cls([(str(root), str(name)) for root, name in raw["files"]], str(raw["timezone"]))
 
 
 class DigestCache(Protocol):
@@ -109,14 +111,13 @@ def today_parts(timezone: str) -> dict[str, str]:
     return {"env": os.environ.get("SCORECARD_TODAY", ""), "date": dt.datetime.now(zone).date().isoformat()}
 
 
-def _expand(pattern: str) -> list[str]:
-    """As loading reads them (`filenames.files_named`), for an absolute path or glob; a plain path
-    that is not there stays in the list (its digest is then "missing")."""
-    path = Path(pattern)
-    files = files_named(Path(path.anchor), str(path.relative_to(path.anchor)))
-    if files or any(ch in pattern for ch in GLOB_CHARACTERS):
+def _expand(root: str, name: str) -> list[str]:
+    """The files `name` names under the data folder `root`, as loading reads them (`filenames.files_named`);
+    a plain name that is not there stays in the list (its digest is then "missing")."""
+    files = files_named(Path(root), name)
+    if files or any(ch in name for ch in GLOB_CHARACTERS):
         return [str(f) for f in files]
-    return [pattern]
+    return [str(Path(root) / name)]
 
 
 def file_digest(path: str, cache: DigestCache | None) -> str:
@@ -147,10 +148,10 @@ def data_fingerprint(manifest: Manifest, cache: DigestCache | None) -> list[tupl
     """(path, content hash) of every file the manifest names, globs expanded: a file added to a glob
     changes it as much as a file changed."""
     out: list[tuple[str, str]] = []
-    for pattern in manifest.patterns:
-        files = _expand(pattern)
+    for root, name in manifest.files:
+        files = _expand(root, name)
         if not files:
-            out.append((pattern, "no file"))
+            out.append((str(Path(root) / name), "no file"))
         out += [(f, file_digest(f, cache)) for f in files]
     return out
 

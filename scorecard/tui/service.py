@@ -19,9 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from ..commentary import Commentary, CommentaryStore, ExceptionPage
 from ..engine.calendar import month_number, period_of
 from ..engine.config import Config
-from ..engine.datasets import dataset_files
 from ..engine.results import BandChanges, ScorecardRating, Summary
-from ..publish.commands import publish as publish_command
 from ..publish.restate import annotate, explain_with_publications
 from ..publish.store import PublicationStore
 from ..statefile import StateFileError
@@ -213,6 +211,8 @@ class EngineService:
     # -- publication (SPEC section 7) ------------------------------------------------------------
     def publish_plan(self, scorecard_id: str, period: str) -> PublishPlan:
         """What publishing the scorecard for the period would freeze."""
+        from ..engine.datasets import dataset_files  # not at the top: the first screen from the store loads no engine
+
         view = self.scorecard(scorecard_id, period)
         existing = self.publications.latest(scorecard_id, period)
         paths = {p for ds in self.config.datasets.values() for p in dataset_files(self.config, ds.file)}
@@ -227,6 +227,8 @@ class EngineService:
     def publish(self, plan: PublishPlan) -> str:
         """Publish as planned (the next version when already published, forced when the plan shows
         data problems); the sentence saying what was recorded. Raises the engine's UsageError."""
+        from ..publish.commands import publish as publish_command
+
         out, err = io.StringIO(), io.StringIO()
         code = publish_command(self.results, plan.scorecard, plan.period, replace=plan.version is not None,
                                force=plan.problems > 0, out=out, err=err)

@@ -31,6 +31,7 @@ from ...present import (
     VARIATION_WORDS,
     WINDOW_WORDS,
     change_words,
+    column_heading,
     count,
     figure,
     local_time,
@@ -208,7 +209,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
         for name in e.breakdowns:
-            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+            table = SortableTable([column_heading(e.heading(name)), "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
             tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal
