@@ -226,10 +226,10 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
         ]
     elif m.distinct:
         d = pl.col(m.distinct)
-        aggs = [
-            d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows"),
-            d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"),
-        ]
+        aggs = [d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows")]
+        if not m.numerator:  # the numerator is every row kept: the same count, not a second one
+            return rows.group_by([P, *groups]).agg(aggs).with_columns(pl.col("rows").alias("num"))
+        aggs.append(d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"))
     else:
         aggs = [f["keep"].cast(pl.Int64).sum().alias("rows"), f["num"].cast(pl.Int64).sum().alias("num")]
         if "value" in f:
