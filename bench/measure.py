@@ -94,3 +94,9 @@ def measure_rounds(commands: dict[str, tuple[list[str], Path]], repeat: int = 3,
 def round_ratio(a: Summary, b: Summary, field: str = "wall_s") -> float:
     """The median over rounds of a's figure over b's in the same round."""
     return round(statistics.median(getattr(x, field) / getattr(y, field) for x, y in zip(a.runs, b.runs, strict=True)), 2)
+
+
+def ratio_spread(a: Summary, b: Summary, field: str = "wall_s") -> list[float]:
+    """The lowest and highest over rounds of a's figure over b's in the same round."""
+    ratios = [getattr(x, field) / getattr(y, field) for x, y in zip(a.runs, b.runs, strict=True)]
+    return [round(min(ratios), 2), round(max(ratios), 2)]

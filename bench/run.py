@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import demo, national, tui  # noqa: E402
-from bench.measure import measure_rounds, round_ratio  # noqa: E402
+from bench.measure import measure_rounds, ratio_spread, round_ratio  # noqa: E402
 from bench.table import render  # noqa: E402
 
 BENCH = ROOT / "bench"
@@ -98,11 +98,14 @@ def bench_engine(name: str, config: Path, out: Path, repeat: int, peer_data: Pat
         "rows": rows_read(out / "reader.txt"),
         **{k: v.to_json() for k, v in s.items()},
         "time_ratio": round_ratio(s["engine"], s["reader"]),
+        "time_ratio_spread": ratio_spread(s["engine"], s["reader"]),
+        "memory_ratio_spread": ratio_spread(s["engine"], s["reader"], "peak_mb"),
         "cpu_ratio": round_ratio(s["engine"], s["reader"], "cpu_s"),
         "memory_ratio": round(s["engine"].peak_mb / s["reader"].peak_mb, 2),
     }
     if peer_data is not None:
         result["duckdb_time_ratio"] = round_ratio(s["engine"], s["duckdb"])
+        result["duckdb_time_ratio_spread"] = ratio_spread(s["engine"], s["duckdb"])
         result["duckdb_disagreements"] = compare(out / "trend.json", out / "peer.json")
     result["second_start"] = bench_second_start(config, out, repeat)
     return result

@@ -66,7 +66,8 @@ def render(report: dict[str, Any]) -> str:
                 f"| {_fmt(t.get('switch_period_ms'), '.0f')} | {_fmt(t.get('switch_period_cpu_ms'), '.0f')} |"
             )
             notes += [f"- {t['workload']}: failed in some runs: {e}" for e in t.get("errors", [])]
-    lines += ["", "Targets (issue 18, 2 cores; wall times, best of the rounds):", *targets(report)]
+    lines += ["", "Targets (issue 18, 2 cores; each ratio the median over rounds, with the lowest and highest single round;"
+              " terminal UI: best of the rounds):", *targets(report)]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
@@ -76,22 +77,32 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def _spread(w: dict[str, Any], key: str) -> str:
+    """` (rounds 1.62 to 1.75)`: the lowest and highest ratio of a single round, when there were several."""
+    lo_hi = w.get(key)
+    if not lo_hi or len(w.get("engine", {}).get("runs", [])) < 2:
+        return ""
+    return f" (rounds {lo_hi[0]:.2f} to {lo_hi[1]:.2f})"
+
+
 def targets(report: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for w in report["workloads"]:
         if "skipped" in w:
             continue
         name, mem = w["workload"], w["memory_ratio"]
+        time_, memory = _spread(w, "time_ratio_spread"), _spread(w, "memory_ratio_spread")
+        ratio = w["time_ratio"]
         if name == "national":
-            out.append(f"- national: engine time <= 1.8 x reader: {w['time_ratio']:.2f} x, {_verdict(w['time_ratio'] <= 1.8)}")
-            out.append(f"- national: engine peak memory <= 2 x reader: {mem:.2f} x, {_verdict(mem <= 2.0)}")
+            out.append(f"- national: engine time <= 1.8 x reader: {ratio:.2f} x{time_}, {_verdict(ratio <= 1.8)}")
+            out.append(f"- national: engine peak memory <= 2 x reader: {mem:.2f} x{memory}, {_verdict(mem <= 2.0)}")
             if "duckdb_time_ratio" in w:
                 ok = w["duckdb_time_ratio"] <= 1 / 1.4
-                out.append(f"- national: at least 1.4 x faster than the DuckDB peer: {w['duckdb_time_ratio']:.2f} x its time, "
-                           f"{_verdict(ok)}")
+                out.append(f"- national: at least 1.4 x faster than the DuckDB peer: {w['duckdb_time_ratio']:.2f} x its time"
+                           f"{_spread(w, 'duckdb_time_ratio_spread')}, {_verdict(ok)}")
         elif name == "demo-100":
-            out.append(f"- demo-100: engine time <= 3 x reader: {w['time_ratio']:.2f} x, {_verdict(w['time_ratio'] <= 3.0)}")
-            out.append(f"- demo-100: engine peak memory <= 2 x reader: {mem:.2f} x, {_verdict(mem <= 2.0)}")
+            out.append(f"- demo-100: engine time <= 3 x reader: {ratio:.2f} x{time_}, {_verdict(ratio <= 3.0)}")
+            out.append(f"- demo-100: engine peak memory <= 2 x reader: {mem:.2f} x{memory}, {_verdict(mem <= 2.0)}")
     limits = {"tui demo-1": 1.0, "tui demo-10": 2.0, "tui demo-1 second start": 0.5, "tui demo-10 second start": 0.5}
     for t in report.get("tui") or []:
         name = t["workload"]

@@ -13,20 +13,22 @@ from typing import Any
 import click
 
 from .cli_support import (
-    CONFIG_HELP,
-    FORMAT,
     TREND_DEFAULT_LAST,
     check_order,
+    config_option,
+    config_or_exit,
+    format_option,
     loaded_config,
-    period_option,
+    period_argument,
     print_json,
     print_problems,
     problems_exit,
     publication_unknown,
     results_or_exit,
+    scorecard_option,
     usage_error,
 )
-from .engine.engine import UsageError
+from .engine.lookup import UsageError  # not engine.engine: that imports polars, which `scorecard` (the UI) need not wait for
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
 from .store import Results
@@ -99,10 +101,10 @@ def main(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option()
+@period_argument()
+@format_option
 def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) -> None:
     """Rate a scorecard for a period."""
     from .publish.restate import rate_with_publications
@@ -127,13 +129,12 @@ def rate(config: str, scorecard_id: str | None, period: str | None, fmt: str) ->
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--from", "from_period", default=None,
-              help="YYYY-MM (default the last period published before --to, with its published figures; "
-                   "else the month before)", callback=period_option)
-@click.option("--to", "to_period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option()
+@period_argument("YYYY-MM (default the last period published before --to, with its published figures; "
+                 "else the month before)", name="--from", dest="from_period")
+@period_argument(name="--to", dest="to_period")
+@format_option
 def changes(config: str, scorecard_id: str | None, from_period: str | None, to_period: str | None,
             fmt: str) -> None:
     """Band changes between two periods: improved, then declined."""
@@ -166,12 +167,12 @@ def changes(config: str, scorecard_id: str | None, from_period: str | None, to_p
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
+@config_option
+@scorecard_option()
 @click.option("--last", type=click.IntRange(min=1), default=None,
               help="the last N periods with data (the table's default: 13; JSON's: all)")
 @click.option("--from", "from_period", default=None, help="YYYY-MM: from this period to the latest")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def trend(config: str, scorecard_id: str | None, last: int | None, from_period: str | None, fmt: str) -> None:
     """Every period with data, every measure: value and band per period."""
     if last is not None and from_period is not None:
@@ -211,11 +212,11 @@ def trend_json_from(result: Any, first: int) -> dict[str, Any]:
 
 @main.command()
 @click.argument("measure")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@config_option
+@period_argument()
 @click.option("--since", default=None,
               help="the last report (YYYY-MM; default the last period published before --period, else the month before)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def explain(measure: str, config: str, period: str | None, since: str | None, fmt: str) -> None:
     """One measure: trend, breakdowns, cohorts, comparators, SPC, definition."""
     from .explain_format import explanation_text
@@ -250,9 +251,9 @@ def explain(measure: str, config: str, period: str | None, since: str | None, fm
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="only this scorecard's measures (default: all)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option("only this scorecard's measures (default: all)")
+@format_option
 def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every measure: id, title, section, window, calculation, target and floor (from the config alone)."""
     from .measures_list import measures_json, measures_table
@@ -267,8 +268,8 @@ def measures(config: str, scorecard_id: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@format_option
 def check(config: str, fmt: str) -> None:
     """Validate the config and its data; list every problem."""
     from .engine.check import run_check
@@ -282,9 +283,9 @@ def check(config: str, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
 @click.option("--measure", default=None)
 def show(config: str = "config.toml", scorecard_id: str | None = None, period: str | None = None,
          measure: str | None = None) -> None:
@@ -296,12 +297,15 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
     except ImportError as e:
         click.echo(f"The terminal UI is not available: {e}", err=True)
         sys.exit(1)
-    loaded = loaded_config(config)
-    problem = request_problem(loaded, scorecard_id, period, measure)
-    if problem:
-        usage_error(problem)
+    if scorecard_id is None and period is None and measure is None:
+        target: Any = config  # its path: a second start on unchanged data reads the config behind the first screen
+    else:
+        target = loaded_config(config)
+        problem = request_problem(target, scorecard_id, period, measure)
+        if problem:
+            usage_error(problem)
     try:
-        code, found = run_app(loaded, scorecard_id, period, measure)
+        code, found = config_or_exit(lambda: run_app(target, scorecard_id, period, measure))
     except UsageError as e:  # SPEC section 7: a period after the latest with data
         usage_error(str(e))
     if code:  # the app stopped on an error (Textual has shown it)
@@ -333,12 +337,11 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
-@click.option("--since", default=None,
-              help="band changes since this period (default the last period published before it, else the previous one)",
-              callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
+@period_argument("band changes since this period (default the last period published before it, else the previous "
+                 "one)", name="--since")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
 @click.option("--output", default=None, help="file to write (default standard output)")
 @click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
@@ -359,13 +362,13 @@ def report(config: str, scorecard_id: str | None, period: str | None, since: str
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="scorecard id (default the first)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@config_option
+@scorecard_option()
+@period_argument()
 @click.option("--replace", is_flag=True, help="publish a published period again, as its next version")
 @click.option("--force", is_flag=True, help="publish although data problems were found")
 @click.option("--list", "list_", is_flag=True, help="list what has been published")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def publish(config: str, scorecard_id: str | None, period: str | None, replace: bool, force: bool, list_: bool,
             fmt: str) -> None:
     """Record the rated scorecard, its commentary and paper, with their provenance, in the state file."""
@@ -386,9 +389,9 @@ def publish(config: str, scorecard_id: str | None, period: str | None, replace: 
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default all)")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@scorecard_option("one scorecard (default all)")
+@format_option
 def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
     """Every published figure the data no longer gives: published and live."""
     from .publish import commands
@@ -406,10 +409,10 @@ def restatements(config: str, scorecard_id: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--scorecard", "scorecard_id", default=None, help="one scorecard (default: every scorecard)")
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@scorecard_option("one scorecard (default: every scorecard)")
+@period_argument()
 @click.option("--output", default=None,
               help="the workbook, or for csv the folder (default scorecard-PERIOD.xlsx, scorecard-PERIOD-csv/)")
 @click.option("--force", is_flag=True, help="write over an existing workbook or CSV files")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli_support import CONFIG_HELP, FORMAT, finish, loaded_config, period_option, print_json, results_or_exit
+from .cli_support import config_option, finish, format_option, loaded_config, period_argument, print_json, results_or_exit
 from .store import Results
 
 
@@ -17,7 +17,7 @@ def cache() -> None:
 
 
 @cache.command("info")
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@format_option
 def cache_info(fmt: str) -> None:
     """Where the results store is, how big, and whether it is on."""
     from .store import disk
@@ -49,8 +49,8 @@ def alerts() -> None:
 
 
 @alerts.command("run")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--period", default=None, help="YYYY-MM (default the latest with data)", callback=period_option)
+@config_option
+@period_argument()
 @click.option("--dry-run", is_flag=True, help="print the messages instead of sending them")
 def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
     """Evaluate transitions and deliver what is pending; exit 1 while anything is undelivered."""
@@ -62,7 +62,7 @@ def alerts_run(config: str, period: str | None, dry_run: bool) -> None:
 
 
 @alerts.command("serve")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
+@config_option
 @click.option("--run-now", is_flag=True, help="evaluate and deliver once at start, then follow the schedule")
 def alerts_serve(config: str, run_now: bool) -> None:
     """Run the alert schedule (cron in the organisation's timezone) until stopped."""
@@ -72,8 +72,8 @@ def alerts_serve(config: str, run_now: bool) -> None:
 
 
 @alerts.command("status")
-@click.option("--config", default="config.toml", help=CONFIG_HELP)
-@click.option("--format", "fmt", type=FORMAT, default="table")
+@config_option
+@format_option
 def alerts_status(config: str, fmt: str) -> None:
     """The outbox: what was delivered, what is pending and why."""
     from .notify.commands import alerts_status as status

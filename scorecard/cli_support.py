@@ -12,20 +12,35 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .engine.calendar import PERIOD_FORM, is_period
-from .engine.config import Config, ConfigError, load_config
-from .engine.engine import UsageError
+from .engine.errors import ConfigError, UsageError
+from .engine.periods import PERIOD_FORM, is_period
 from .present import problem_listing
 from .statefile import StateFileError
 from .store import Results
 
 if TYPE_CHECKING:
+    from .engine.config import Config
     from .notify.commands import Outcome
 
 T = TypeVar("T")
 CONFIG_HELP = "the config file (default ./config.toml)"
 TREND_DEFAULT_LAST = 13  # a year on year: the table's periods without --last or --from
 FORMAT = click.Choice(["table", "json"])
+
+
+# -- the options many commands share, declared once ------------------------------------------------
+config_option = click.option("--config", default="config.toml", help=CONFIG_HELP)
+format_option = click.option("--format", "fmt", type=FORMAT, default="table")
+LATEST = "YYYY-MM (default the latest with data)"
+
+
+def scorecard_option(help: str = "scorecard id (default the first)") -> Callable[[T], T]:
+    return click.option("--scorecard", "scorecard_id", default=None, help=help)
+
+
+def period_argument(help: str = LATEST, name: str = "--period", dest: str | None = None) -> Callable[[T], T]:
+    """A period option (`--period`, `--from`, `--since`...), checked before anything is read (`period_option`)."""
+    return click.option(name, *([dest] if dest else []), default=None, help=help, callback=period_option)
 
 
 def print_json(obj: Any) -> None:
@@ -46,6 +61,8 @@ def config_or_exit(read: Callable[[], T]) -> T:
 
 
 def loaded_config(config: str) -> Config:
+    from .engine.config import load_config
+
     return config_or_exit(lambda: load_config(Path(config)))
 
 

@@ -14,6 +14,7 @@ from .present import (
     VARIATION_WORDS,
     band_word,
     change_words,
+    column_heading,
     count,
     figure,
     month_label,
@@ -77,7 +78,8 @@ def explanation_text(e: Explanation, cohorts: dict[str, Any]) -> str:
         rows = [[("(empty)" if g.group is None else str(g.label)), fmt(g.value),
                  band_word(g.rag) if g.rag else "-", count(g.numerator), count(g.denominator),
                  "low base" if g.low_base else ""] for g in e.ordered(name)]
-        out.append(table([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"], rows, right=(1, 3, 4)))
+        out.append(table([column_heading(e.heading(name)), "Value", "Band", "Numerator", "Denominator", "Base"], rows,
+                         right=(1, 3, 4)))
     for cid, c in e.cohorts.items():
         out += ["", f"Cohort: {c.label} ({cid})",
                 f"  excluding: {fmt(c.excluding.value)} {band_word(c.excluding.rag) if c.excluding.rag else ''}".rstrip(),

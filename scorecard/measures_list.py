@@ -7,7 +7,7 @@ from typing import Any
 
 from .engine.config import Config, Measure
 from .present import figure
-from .textfit import fit_table
+from .textfit import fit_rows, fit_table, prose, wrap_room
 
 WINDOWS = {"month": "month", "snapshot": "snapshot", "ytd": "year to date", "rolling12": "rolling 12 months"}
 
@@ -39,26 +39,43 @@ def measures_json(config: Config, scorecard_id: str | None) -> dict[str, Any]:
     }
 
 
+MIN_TITLE_ROOM = 44  # the Measure column's room (id and title) below which each title goes on a line of its own
+
+
 def measures_table(config: Config, scorecard_id: str | None, width: int | None) -> str:
     """One row per measure under its section, as `rate` lays them out; the target and floor are the
-    latest in the config (a measure whose targets change says from when)."""
-    rows = []
+    latest in the config, `Since` the period that target applies from (blank: it always has). When the
+    titles would have less than MIN_TITLE_ROOM columns beside the figures (an 80-column terminal), each
+    title goes on its own line under its id, as wide as the terminal."""
+    chosen = [m for m in config.measures if scorecard_id is None or scorecard_id in m.scorecards]
+    headers = ["Measure", "Window", "Target", "Since", "Floor", "Better", *([] if scorecard_id else ["Scorecards"])]
+
+    def cells(m: Measure) -> list[str]:
+        target, floor, since = latest_targets(m)
+        return [WINDOWS.get(m.window, m.window), figure(target, m.decimals, m.unit, with_unit=False), since or "",
+                figure(floor, m.decimals, m.unit, with_unit=False), m.polarity or "-",
+                *([] if scorecard_id else [", ".join(m.scorecards)])]
+
+    heading = f"{len(chosen)} measures" + (f" on scorecard {scorecard_id}" if scorecard_id else "")
+    blank = [""] * (len(headers) - 1)
+    rows: list[list[str]] = []
     section = None
-    count = 0
-    for m in config.measures:
-        if scorecard_id is not None and scorecard_id not in m.scorecards:
-            continue
-        count += 1
+    for m in chosen:
         if m.section != section:
             section = m.section
-            rows.append([f"[{section}]", "", "", "", "", *([] if scorecard_id else [""])])
-        target_value, floor_value, since = latest_targets(m)
-        target = figure(target_value, m.decimals, m.unit, with_unit=False) + (f" (from {since})" if since else "")
-        floor = figure(floor_value, m.decimals, m.unit, with_unit=False)
-        row = [f"  {m.id}  {m.title}", WINDOWS.get(m.window, m.window), target, floor,
-               m.polarity or "-"]
-        rows.append(row if scorecard_id else [*row, ", ".join(m.scorecards)])
-    heading = f"{count} measures" + (f" on scorecard {scorecard_id}" if scorecard_id else "")
-    headers = ["Measure", "Window", "Target", "Floor", "Better"]
-    return heading + "\n\n" + fit_table(headers if scorecard_id else [*headers, "Scorecards"], rows, width,
-                                         wrap=(0, 1), right=(2, 3))
+            rows.append([f"[{section}]", *blank])
+        rows.append([f"  {m.id}  {m.title}", *cells(m)])
+    if width is None or wrap_room(headers, rows, width) >= MIN_TITLE_ROOM:
+        return heading + "\n\n" + fit_table(headers, rows, width, wrap=(0,), right=(2, 4))
+
+    # narrow: ids beside the figures, sections and titles on lines of their own
+    head, body = fit_rows(headers, [[m.id, *cells(m)] for m in chosen], width, wrap=(1,), right=(2, 4))
+    out = [heading, "", *head]
+    section = None
+    for m, lines in zip(chosen, body, strict=True):
+        if m.section != section:
+            section = m.section
+            out.append(prose(f"[{section}]", width, indent=1))
+        out += lines
+        out.append(prose(f"    {m.title}", width, indent=4))
+    return "\n".join(out)

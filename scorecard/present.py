@@ -88,8 +88,14 @@ def count(value: float | int | None) -> str:
 
 
 def column_label(name: str) -> str:
-    """A data column's name as a heading: `age_band` reads "age band"."""
+    """A data column's name as words: `age_band` reads "age band" (for running text: "By age band")."""
     return name.replace("_", " ")
+
+
+def column_heading(label: str) -> str:
+    """A label heading a table's column, in sentence case like every other heading: "age band" reads
+    "Age band" beside "Value"; the rest is kept as written ("CIC status", "open as")."""
+    return label[:1].upper() + label[1:]
 
 
 # -- periods and times -------------------------------------------------------------------------

@@ -63,6 +63,14 @@ def wrap_room(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int,
 def fit_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None,
               wrap: Sequence[int] = (0,), right: Sequence[int] = ()) -> str:
     """An aligned table under a rule; cells in `wrap` columns fold onto more lines to fit `width`."""
+    head, body = fit_rows(headers, rows, width, wrap, right)
+    return "\n".join([*head, *(line for lines in body for line in lines)])
+
+
+def fit_rows(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None,
+             wrap: Sequence[int] = (0,), right: Sequence[int] = ()) -> tuple[list[str], list[list[str]]]:
+    """`fit_table`'s lines: the header and its rule, then each row's lines (more than one where a cell
+    folds), for a caller that puts lines of its own between rows."""
     natural = [len(h) for h in headers]
     for r in rows:
         natural = [max(w, len(c)) for w, c in zip(natural, r, strict=True)]
@@ -73,12 +81,11 @@ def fit_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int 
         out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
         return (" " * GAP).join(out).rstrip()
 
-    out = [line(headers), line(["-" * w for w in widths])]
+    body = []
     for r in rows:
         folded = [_wrap(c, widths[i]) if i in wrap else [c] for i, c in enumerate(r)]
-        for k in range(max(len(f) for f in folded)):
-            out.append(line([f[k] if k < len(f) else "" for f in folded]))
-    return "\n".join(out)
+        body.append([line([f[k] if k < len(f) else "" for f in folded]) for k in range(max(len(f) for f in folded))])
+    return [line(headers), line(["-" * w for w in widths])], body
 
 
 def prose(text: str, width: int | None, indent: int = 0) -> str:

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from scorecard.cli import main
+from scorecard.engine.config import load_config
 from scorecard.engine.names import closest, did_you_mean, find_id
 
-from .conftest import BASIC
+from .conftest import BASIC, ROOT
 from .helpers import copy_basic
 
 CONFIG = str(BASIC / "config.toml")
@@ -36,6 +37,33 @@ def test_measures_lists_ids_titles_sections_windows_and_targets():
     line = next(x for x in out.splitlines() if "CIC-RATE" in x)
     assert "Children in care per 10,000 child population" in line and "snapshot" in line
     assert "9.0" in line and "11.0" in line and "lower" in line
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_measures_fits_the_terminal_with_room_for_titles(columns: int):
+    """At 80 columns each title has a line of its own under its id (the figures beside the id); at 200 it
+    sits beside the id. Either way every line fits, and the latest target says the period it is from."""
+    demo = str(ROOT / "config.toml")
+    code, out, _ = cli("measures", "--config", demo, columns=columns)
+    assert code == 0
+    lines = out.splitlines()
+    assert all(len(line) <= columns for line in lines), max(lines, key=len)
+    assert "Since" in lines[2]
+    cfg = load_config(ROOT / "config.toml")
+    for m in cfg.measures:
+        at = next(i for i, line in enumerate(lines) if line.split()[:1] == [m.id] or line.startswith(f"  {m.id}  "))
+        if columns == 80:
+            title = [lines[at + 1].strip()]
+            for more in lines[at + 2:]:
+                if not more.startswith("    ") or more.strip().startswith("["):
+                    break
+                title.append(more.strip())
+            assert " ".join(title) == m.title, (m.id, title)
+            assert len(lines[at + 1]) - len(lines[at + 1].lstrip()) == 4
+        else:
+            assert lines[at].startswith(f"  {m.id}  {m.title.split()[0]} "), (m.id, lines[at])  # beside the id
+    repeat = next(line for line in lines if "REF-REPEAT" in line)
+    assert "20.0%" in repeat and "2017-04" in repeat and "rolling 12 months" in repeat
 
 
 def test_measures_json_and_scorecard_filter():

@@ -6,6 +6,7 @@ details, breakdown labels and order from one place, and small-number suppression
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from scorecard.engine.engine import Engine, UsageError
 from scorecard.engine.explain import explain
 from scorecard.engine.explain_summary import activity_since, significantly_away
 from scorecard.engine.suppression import suppress
+from scorecard.explain_words import why_lines
 from scorecard.report import write_report
 from scorecard.tui.screens.drilldown import breakdown_rows
 
@@ -137,6 +139,7 @@ def test_headings_and_order_from_one_place(config: Path, engine: Engine) -> None
                               env={"SCORECARD_TODAY": "2016-03-15"}).output
     block = text.split("By gender\n")[1]
     assert block.index("Female") < block.index("Male")
+    assert block.startswith("Gender ")  # a column heading in sentence case, as "Value" beside it
     e = explain(engine, "CASE-4", "2016-02")
     rows = breakdown_rows(e, "sex")
     assert [r.cells[0].plain for r in rows] == ["Female", "Male"]
@@ -145,7 +148,14 @@ def test_headings_and_order_from_one_place(config: Path, engine: Engine) -> None
     paper = out.getvalue()
     section = paper.split("### By gender")[1]
     assert section.index("| Female |") < section.index("| Male |")
-    assert "| gender |" in section
+    assert "| Gender | Value |" in section  # first-column headings in sentence case, like the others
+    assert "| Reason outside timescale | Count | Share of those outside |" in paper
+    out = io.StringIO()
+    write_report(engine, "2016-02", "why", "2016-01", "html", None, out)
+    html = out.getvalue()
+    assert '<table class="data"><thead><tr><th scope="col">Gender</th>' in html.split("<h3>By gender</h3>")[1]
+    assert "<thead><tr><th scope=\"col\">Reason outside timescale</th><th scope=\"col\" class=\"num\">Count</th>" in html
+    assert '<th scope="col">gender</th>' not in html and "<th scope=\"col\">reason outside timescale</th>" not in html
 
 
 def test_public_paper_suppresses_small_cells(engine: Engine) -> None:
@@ -281,3 +291,38 @@ def test_since_defaults_to_the_last_published_report(config: Path) -> None:
     assert paper.exit_code == 0, paper.output
     assert ("During the period January to February 2016 the number of cases of boys increased from 3 to 6 and the "
             "number of cases of girls increased from 1 to 4, resulting in an overall increase of 6") in paper.output
+
+
+def test_summary_gives_a_red_measure_one_sentence_and_its_page_the_why(tmp_path: Path) -> None:
+    """A Red measure significantly away: the summary says value, target, gap and the last report's value in
+    one sentence and points to its exception page, which alone gives the why (thresholds, why outside,
+    movement, year-end). A measure away but not Red has no exception page: the summary keeps its why."""
+    config = write_fixture(tmp_path, "")
+    config.write_text(config.read_text().replace('[report]\n', '[report]\nsignificant_share = 0.4\n', 1))
+    engine = Engine.load(config, today=TODAY)
+    why = {mid: why_lines(explain(engine, mid, "2016-02", since="2016-01"), outside=False)
+           for mid in ("CASE-4", "CASE-6")}
+    assert why["CASE-4"] and why["CASE-6"]
+    for fmt in ("md", "html"):
+        out = io.StringIO()
+        write_report(engine, "2016-02", "why", "2016-01", fmt, None, out)
+        paper = out.getvalue()
+        summary, rest = paper.split("Summary of performance", 1)[1].split("Changes in RAG rating since", 1)
+        assert "Two of the performance measures in the Why scorecard were significantly away" in summary
+        red = next(x for x in summary.split("% of cases decided within") if x.startswith(" 4 weeks:"))
+        red = red.split("</li>")[0].split("\n\n")[0]
+        assert "40.0% for February 2016 against the target of 80.0%, 40.0 percentage points below it (100.0% at the " \
+               "last report, in January 2016); " in red, red
+        assert red.count(". ") == 0 and red.rstrip().endswith(("says why.", "says why</a>.</p>")), red
+        page = rest.split("Exception report: % of cases decided within 4 weeks", 1)[1]
+        for line in why["CASE-4"]:
+            assert line not in summary, (fmt, line)
+            assert (line if fmt == "md" else html.escape(line)) in page, (fmt, line)
+        assert "By reason outside timescale, of the 6 outside" in page and "of the 6 outside" not in summary
+        amber = next(x for x in summary.split("% of cases decided within") if x.startswith(" 6 weeks:"))
+        assert "exception report" not in amber
+        for line in why["CASE-6"]:
+            assert (line if fmt == "md" else html.escape(line)) in amber, (fmt, line)
+        if fmt == "html":
+            assert '<a href="#exception-1">its exception report below says why</a>' in red
+            assert '<section id="exception-1" class="page exception"' in paper

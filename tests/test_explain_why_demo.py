@@ -144,17 +144,21 @@ def test_unrestricted_paper_suppresses_small_cohort_cells(engine: Engine) -> Non
 
 
 def test_paper_summary_states_the_last_report_figure_once(engine: Engine) -> None:
-    """A rolling-12 measure significantly away: its Why says 'Since August 2017 the rolling 12-month
-    figure fell from X to Y', so the bullet does not say 'At the last report, in August 2017, it was X' too."""
+    """A rolling-12 Red measure significantly away: the summary's one sentence gives the last report's
+    figure once and points to the exception page, whose Why says 'Since August 2017 the rolling 12-month
+    figure fell from X to Y'."""
     out = io.StringIO()
     write_report(engine, "2017-11", "cic", "2017-08", "md", None, out)
-    summary = out.getvalue().split("## Summary of performance")[1].split("## Changes")[0]
+    paper = out.getvalue()
+    summary = paper.split("## Summary of performance")[1].split("## Changes")[0]
     e = explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08")
     assert e.movement is not None and e.movement.since.period == "2017-08"
     bullet = summary.split("- % of cases where adoption was agreed")[1].split("\n- ")[0].split("\n\n")[0]
     then = f"{e.movement.since.value:.1f}%"
-    assert bullet.count(then) == 1, bullet
-    assert f"Since August 2017 the rolling 12-month figure fell from {then}" in bullet
+    assert bullet.count(then) == 1 and f"({then} at the last report, in August 2017)" in bullet, bullet
+    assert bullet.endswith("its exception report below says why.") and "Since August" not in bullet, bullet
+    page = paper.split("## Exception report: % of cases where adoption was agreed")[1].split("\n## ")[0]
+    assert f"Since August 2017 the rolling 12-month figure fell from {then}" in page
 
 
 def test_movement_over_one_month_speaks_of_one_month(engine: Engine) -> None:

@@ -100,3 +100,82 @@ def test_an_outbox_from_before_dropping_is_migrated(tmp_path: Path) -> None:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'alert_outbox'").fetchone()[0]
         assert "'dropped'" in sql
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alert_outbox_v1'").fetchone()[0] == 0
+
+
+def test_a_channel_respelt_in_the_config_is_the_same_channel(tmp_path: Path, stub: SlackStub) -> None:
+    """`#directors`, `directors` and `#Directors` are one channel: respelling a route sends nothing again."""
+    config = copy_fixture(tmp_path)
+    assert run_alerts("run", config, "--period", "2017-04", env=stub.env()).returncode == 0
+    posted = len(stub.calls_to("chat.postMessage"))
+    config.write_text(config.read_text().replace('channel = "#directors"', 'channel = "directors"')
+                      .replace('channel = "#analysts"', 'channel = " #Analysts"'))
+    r = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "nothing to send" in r.stdout and "dropped" not in r.stdout
+    assert len(stub.calls_to("chat.postMessage")) == posted
+    st = status(config, stub)
+    assert st["summary"] == {"pending": 0, "delivered": 4, "dropped": 0}
+    assert {a["route"] for a in st["alerts"]} == {"#directors", "#analysts"}
+
+
+def test_rows_an_older_program_recorded_as_spelt_take_the_one_spelling(tmp_path: Path, stub: SlackStub) -> None:
+    """A state file whose rows kept the config's spelling (`directors`): read as `#directors`, so the
+    delivered alerts are not sent again."""
+    config = copy_fixture(tmp_path)
+    assert run_alerts("run", config, "--period", "2017-04", env=stub.env()).returncode == 0
+    posted = len(stub.calls_to("chat.postMessage"))
+    with sqlite3.connect(config.parent / "data" / "state.db") as db:  # as an older program wrote it
+        db.execute("UPDATE alert_outbox SET route = 'directors' WHERE route = '#directors'")
+        db.execute("UPDATE alert_channels SET name = 'directors' WHERE name = '#directors'")
+    config.write_text(config.read_text().replace('channel = "#directors"', 'channel = "directors"'))
+    r = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "nothing to send" in r.stdout and len(stub.calls_to("chat.postMessage")) == posted
+    st = status(config, stub)
+    assert st["summary"] == {"pending": 0, "delivered": 4, "dropped": 0}
+    assert {a["route"] for a in st["alerts"]} == {"#directors", "#analysts"}
+
+
+def test_two_spellings_of_one_alert_become_one_row(tmp_path: Path) -> None:
+    """An older state file may hold the same alert for `directors` (delivered) and `#directors` (pending,
+    never tried): the delivered row stands for it, under the one spelling, and nothing is left to send."""
+    state = tmp_path / "state.db"
+    with Outbox.open(state) as box:
+        box.record([RoutedAlert("#directors", transition())], {"cic": "2017-04"}, 1)
+        (row,) = box.pending()
+        box.mark_delivered([row.id], "C0DIRECTORS", "1.2")
+        box.record([RoutedAlert("#directors", transition("CIC-FOSTER"))], {"cic": "2017-04"}, 1)
+    with sqlite3.connect(state) as db:  # the delivered one as an older program spelt it, and a pending duplicate
+        db.execute("UPDATE alert_outbox SET route = 'directors' WHERE measure = 'CIC-RATE'")
+        db.execute("INSERT INTO alert_outbox (route, scorecard, measure, period, from_band, to_band, kinds, alert_key,"
+                   " payload, run_id, created_at, detail) SELECT '#directors', scorecard, measure, period, from_band,"
+                   " to_band, kinds, alert_key || 'x', payload, run_id, created_at, detail FROM alert_outbox"
+                   " WHERE measure = 'CIC-RATE'")
+        db.execute("UPDATE alert_outbox SET route = 'Directors' WHERE measure = 'CIC-FOSTER'")
+        assert db.execute("SELECT count(*) FROM alert_outbox").fetchone() == (3,)
+    with Outbox.open(state) as box:
+        box.record([RoutedAlert("#directors", transition())], {"cic": "2017-04"}, 1)  # nothing new
+        rows = box.rows()
+    assert sorted((r.route, r.measure, r.status) for r in rows) == [("#directors", "CIC-FOSTER", "pending"),
+                                                                    ("#directors", "CIC-RATE", "delivered")]
+
+
+def test_a_lost_state_file_finds_what_was_sent_to_the_channel_spelt_without_a_hash(tmp_path: Path,
+                                                                                   stub: SlackStub) -> None:
+    """A program from before channel names had one spelling keyed a message to `directors` by that spelling;
+    after the state file is lost, the history check still recognises it: nothing is sent twice."""
+    from scorecard.notify.evaluate import alert_key
+
+    config = copy_fixture(tmp_path)
+    assert run_alerts("run", config, "--period", "2017-04", env=stub.env()).returncode == 0
+    (row,) = [a for a in status(config, stub)["alerts"] if a["route"] == "#directors"]
+    (message,) = stub.channel_messages("directors")
+    old_key = alert_key("directors", row["scorecard"], row["measure"], row["period"], row["from"], row["to"])
+    assert message["metadata"]["event_payload"]["alerts"] != old_key
+    message["metadata"]["event_payload"]["alerts"] = old_key  # as the older program posted it
+    (config.parent / "data" / "state.db").unlink()
+    config.write_text(config.read_text().replace('channel = "#directors"', 'channel = "directors"'))
+    again = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "#directors: 1 alert(s) were already in the channel" in again.stdout
+    assert len(stub.calls_to("chat.postMessage")) == 2  # the two of the first run only

@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from .calendar import WORKING_DAY_CALENDARS, is_period, month_number
 from .config_explain import EXPLAIN_ROOT_KEYS, ExplainConfig
+from .names import channel_name
 
 WINDOWS = ("month", "snapshot", "ytd", "rolling12")
 CALCS = ("count", "percent", "mean", "median", "sum", "rate", "value")
@@ -345,9 +346,9 @@ class Measure(Strict):
 
 # -- alerts ---------------------------------------------------------------------------------
 def _channel(value: str) -> str:
-    if not value.strip():
+    if not value.strip().lstrip("#").strip():
         raise ValueError("is empty: name a Slack channel (#name, or its id)")
-    return value
+    return channel_name(value)  # one spelling, so that the outbox's history sees one channel
 
 
 def _one_or_many(value: Any) -> Any:

@@ -145,9 +145,11 @@ class _Reads:
     columns: dict[Path, list[str]] = field(default_factory=dict)
     frames: dict[Path, RawFile | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
+    readers: dict[Path, int] = field(default_factory=dict)  # datasets yet to read each file
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
+        self.readers[path] = self.readers.get(path, 0) + 1
 
     def read(self, path: Path, columns: list[str]) -> RawFile:
         if path not in self.frames:
@@ -156,6 +158,10 @@ class _Reads:
             except UnreadableFile as e:
                 self.frames[path] = e
         got = self.frames[path]
+        left = self.readers.get(path, 0) - 1
+        self.readers[path] = left
+        if left <= 0:  # the last dataset to read it: the file as read is let go once typed, not at the end of loading
+            got = self.frames.pop(path)
         if isinstance(got, UnreadableFile):
             raise got
         if path.suffix.lower() != ".parquet":
@@ -237,9 +243,12 @@ def _typed_file(
         if not col.nullable and raw[name].null_count():
             checks.append((name, pl.col(name).is_null(), pl.col(name), "is empty (the column is not marked ?)"))
     if ds.period:
+        # a snapshot holds few distinct periods: each is checked once, and only the rows holding a bad one flagged
         p = pl.col(ds.period).cast(pl.String).str.strip_chars()
-        checks.append((ds.period, p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern), p,
-                       "is not a period (YYYY-MM)"))
+        distinct = raw.select(pl.col(ds.period).unique())
+        bad = distinct.filter(p.is_not_null() & ~p.str.contains(PERIOD_RE.pattern)).to_series()
+        if bad.len():
+            checks.append((ds.period, pl.col(ds.period).is_in(bad.implode()), p, "is not a period (YYYY-MM)"))
     parsed = raw.select(exprs)  # each column parsed once
     checks += value_checks(ds, parsed, positive)
     if not checks:
@@ -354,17 +363,30 @@ def holidays_around(calendar: Calendar, frame: pl.DataFrame, extra_years: tuple[
 # --------------------------------------------------------------------------------------
 # Loading every dataset
 # --------------------------------------------------------------------------------------
-def load_datasets(config: Config, calendar: Calendar, today_month: int) -> dict[str, LoadedDataset]:
+def load_datasets(config: Config, calendar: Calendar, today_month: int, keep_rows: bool = True) -> dict[str, LoadedDataset]:
+    """Every dataset, typed and checked. Without `keep_rows` a dataset's `__file` and `__row` (where each row
+    came from, for the data problems loading lists) are dropped once it is loaded and no later dataset joins
+    it: the engine computes without them, and they are four bytes or more on every row."""
     loaded: dict[str, LoadedDataset] = {}
     reads = _Reads()
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
     populations = {m.population for m in config.measures if m.population}
+    joined = {j.dataset for ds in config.datasets.values() for j in ds.joins}
     for name, ds in config.datasets.items():  # joined datasets come before those joining them
         positive = frozenset({"value"}) if name in populations else frozenset()
         loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
+        if not keep_rows and name not in joined:
+            _drop_rows(loaded[name])
+    if not keep_rows:
+        for name in joined & set(loaded):
+            _drop_rows(loaded[name])
     return loaded
+
+
+def _drop_rows(data: LoadedDataset) -> None:
+    data.frame = data.frame.drop([c for c in (FILE, ROW) if c in data.frame.columns])
 
 
 def _empty(ds: Dataset) -> pl.DataFrame:
@@ -411,7 +433,7 @@ def _load_dataset(
                 ))
             right = right.unique(subset=[j.right], keep="last", maintain_order=True)
         right = right.with_columns(pl.col(j.right).cast(frame.schema[j.left]))
-        frame = frame.join(right, left_on=j.left, right_on=j.right, how="left", coalesce=True)
+        frame = _joined(frame, right, j.left, j.right)
 
     if ds.static_derives:
         needs_holidays = any(d.kind in HOLIDAY_KINDS for d in ds.static_derives)
@@ -435,6 +457,22 @@ def _load_dataset(
     return result
 
 
+def _joined(frame: pl.DataFrame, right: pl.DataFrame, left_on: str, right_on: str) -> pl.DataFrame:
+    """A left join to a table with one row per key (`right_on`, of `left_on`'s type): the right table's other
+    columns looked up per row by key (null where no key matches; a null key never matches), added to the
+    frame's columns as they are. The same columns, rows and order as polars' left join with `coalesce`,
+    without gathering a copy of every column of the frame (a lookup table of districts joined to 15 million
+    visits would otherwise hold the visits twice while joining)."""
+    added = [c for c in right.columns if c != right_on]
+    if any(c in frame.columns for c in added):  # polars' join renames a clash with a suffix: leave that to it
+        return frame.join(right, left_on=left_on, right_on=right_on, how="left", coalesce=True)
+    keys = right.filter(pl.col(right_on).is_not_null())
+    return frame.with_columns(
+        pl.col(left_on).replace_strict(keys[right_on], keys[c], default=None, return_dtype=right.schema[c]).alias(c)
+        for c in added
+    )
+
+
 def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[int | None, int | None]:
     """First and last month with a row dated in it, never after the current month: from each date
     column's earliest date and its latest before the first day of next month."""
@@ -442,7 +480,7 @@ def _data_months(ds: Dataset, frame: pl.DataFrame, today_month: int) -> tuple[in
         return None, None
     if ds.kind == "snapshot":
         assert ds.period
-        months = frame.select(
+        months = frame.select(pl.col(ds.period).unique()).select(  # few distinct periods
             (pl.col(ds.period).str.slice(0, 4).cast(pl.Int32) * 12 + pl.col(ds.period).str.slice(5, 2).cast(pl.Int32) - 1)
             .alias("m")
         )["m"].drop_nulls()

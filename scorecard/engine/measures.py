@@ -21,7 +21,7 @@ import polars as pl
 from .config_model import Dataset, Measure
 from .config_sql import parse_sql
 from .datasets import LoadedDataset, derive_expr, holidays_around
-from .grid import HI, LO, P, PeriodGrid, Query, columns_used, condition_expr, period_columns_needed, windowed
+from .grid import HI, LO, P, PeriodGrid, Query, WindowCache, columns_used, condition_expr, period_columns_needed, windowed
 from .range_counts import (
     difference_counts,
     differenced_ranges,
@@ -71,14 +71,16 @@ def birthday_columns(q: Query, ds: Dataset) -> list[str] | None:
     return columns or None
 
 
-def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
+def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None,
+              cache: WindowCache | None = None) -> pl.LazyFrame:
     """Per period index (and group): the raw aggregates a calc turns into a value.
 
     With `at` (a period index) only the rows in that period's window are kept: a drill-down
-    into one period does not pay for all of them.
+    into one period does not pay for all of them. `cache`: the dataset's window bounds, shared by
+    the measures computed together.
     """
     ds, m = data.config, q.measure
-    frame = windowed(data, m.window, grid, at)
+    frame = windowed(data, m.window, grid, at, cache)
     value_dtype = _value_dtype(q, ds)
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
     plan = interval_plan(q, ds)
@@ -194,7 +196,10 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
     inputs = {c for d in ds.period_derives if d.name in period_cols for c in d.inputs}
     keep_cols = [c for c in data.frame.columns if c in (needed | inputs) and c not in ds.period_dependent]
     rows = frame.select([*keep_cols, LO, HI])  # only what the query reads goes through the expansion
-    rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    if rows_span_periods(ds, m.window):
+        rows = rows.with_columns(pl.int_ranges(pl.col(LO), pl.col(HI) + 1).alias(P)).explode(P)
+    else:  # each row is in one period's window (`windowed` keeps LO <= HI, and here LO = HI): no expansion
+        rows = rows.with_columns(pl.col(LO).cast(pl.Int64).alias(P))
     if period_cols:
         rows = rows.join(grid.frame().lazy(), on=P, how="left")
         hol = holidays_around(grid.calendar, data.frame, (grid.first // 12, grid.last // 12))
@@ -221,10 +226,10 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
         ]
     elif m.distinct:
         d = pl.col(m.distinct)
-        aggs = [
-            d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows"),
-            d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"),
-        ]
+        aggs = [d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows")]
+        if not m.numerator:  # the numerator is every row kept: the same count, not a second one
+            return rows.group_by([P, *groups]).agg(aggs).with_columns(pl.col("rows").alias("num"))
+        aggs.append(d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"))
     else:
         aggs = [f["keep"].cast(pl.Int64).sum().alias("rows"), f["num"].cast(pl.Int64).sum().alias("num")]
         if "value" in f:

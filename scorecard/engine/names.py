@@ -4,7 +4,18 @@ closest names for a "did you mean" when there is no such name."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")  # Slack's id for a channel (C0123ABCD); names are lower case
+
+
+def channel_name(value: str) -> str:
+    """A Slack channel as one spelling: an id as it is (`C0123ABCD`), a name as `#name` in lower case
+    (Slack's names are), so `directors`, `#directors` and ` #Directors ` are one channel: in a config's
+    routes and in the alerts outbox's history alike."""
+    bare = value.strip().lstrip("#").strip()
+    return bare if CHANNEL_ID.match(bare) else "#" + bare.lower()
 
 
 def find_id(wanted: str, ids: Iterable[str]) -> str | None:

@@ -82,12 +82,20 @@ def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodG
 
 
 def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
-    """+weight at each row's first period and -weight after its last, summed per period (and group)."""
+    """+weight at each row's first period and -weight after its last, summed per period (and group).
+
+    The rows are summed per range `[lo, hi]` (and group) first, in one pass: there are at most a few
+    thousand ranges over the grid, so the steps are then taken from that small table (each range's
+    +sum at `lo` and -sum at `hi + 1`) instead of grouping every row twice."""
     names = [w.meta.output_name() for w in weights]
     rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(pl.col(lo), pl.col(hi), *[pl.col(g) for g in groups], *weights)
-    starts = rows.group_by([pl.col(lo).cast(pl.Int64).alias(P), *groups]).agg(pl.col(n).sum() for n in names)
-    ends = rows.group_by([(pl.col(hi).cast(pl.Int64) + 1).alias(P), *groups]).agg(-pl.col(n).sum() for n in names)
-    return [starts, ends]
+    ranges = rows.group_by([lo, hi, *groups]).agg(pl.col(n).sum() for n in names)
+    steps = ranges.select(
+        pl.concat_list(pl.col(lo).cast(pl.Int64), pl.col(hi).cast(pl.Int64) + 1).alias(P),
+        *[pl.col(g) for g in groups],
+        *[pl.concat_list(pl.col(n), -pl.col(n)).alias(n) for n in names],
+    )
+    return [steps.explode([P, *names])]
 
 
 def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str], grid: PeriodGrid,

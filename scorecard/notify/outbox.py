@@ -27,7 +27,7 @@ from typing import Any
 from ..publish.state import ensure_schema
 from ..statefile import StateFileError, begin_write, connect, state_errors
 from .evaluate import RoutedAlert, RouteLike, Transition, route_takes, route_transitions
-from .outbox_schema import SCHEMA
+from .outbox_schema import SCHEMA, one_spelling
 
 
 def utc_now() -> dt.datetime:
@@ -174,6 +174,7 @@ class Outbox:
                     _migrate(conn)
                     _create(conn)
                     ensure_schema(conn)  # publications; an outbox from before schema version 2
+                    one_spelling(conn)  # routes recorded before channel names had one spelling
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise

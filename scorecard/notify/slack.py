@@ -18,7 +18,6 @@ import functools
 import logging
 import math
 import os
-import re
 import socket
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +34,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse, WebClient
 from slack_sdk.webhook import WebhookClient
 
+from ..engine.names import CHANNEL_ID
 from .secrets import Redactor, check_credentials
 
 log = logging.getLogger("scorecard.alerts")
@@ -45,7 +45,6 @@ AUTH_ERRORS = frozenset({
     "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
     "no_permission", "org_login_required", "ekm_access_denied", "team_access_not_granted",
 })
-CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
 class SlackError(Exception):

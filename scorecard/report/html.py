@@ -12,7 +12,7 @@ from html import escape
 from ..engine.explain import Explanation
 from ..engine.results import PeriodResult
 from ..explain_words import movement_lines, why_lines
-from ..present import BAND_WORDS, count, figure, month_label, short_month
+from ..present import BAND_WORDS, column_heading, count, figure, month_label, short_month
 from . import words
 from .charts import ChartMeasure, trend_chart
 from .content import CHART_POINTS, TABLE_POINTS, CohortPage, ExceptionPage, Paper
@@ -200,7 +200,7 @@ def _outside_tables(x: Explanation, public: bool, low_base: int) -> list[str]:
     for column, o in x.outside.items():
         rows = "".join(f'<tr><th scope="row">{e(label)}</th><td class="num">{e(count)}</td><td class="num">{e(share)}</td></tr>'
                        for label, count, share in words.outside_rows(x, column, public, low_base))
-        head = thead((o.heading, False), ("Count", True), ("Share of those outside", True))
+        head = thead((column_heading(o.heading), False), ("Count", True), ("Share of those outside", True))
         out.append(f'<table class="data"><caption>By {e(o.heading)}, of the {o.outside:,} outside</caption>'
                    f"{head}<tbody>{rows}</tbody></table>")
     return out
@@ -208,14 +208,18 @@ def _outside_tables(x: Explanation, public: bool, low_base: int) -> list[str]:
 
 def _away(p: Paper) -> list[str]:
     """Seeds 3.2: the measures significantly away from target, each with what explains it."""
-    sentences = words.away_sentences(p)
-    out = [f"<p>{e(sentences[0])}</p>"]
-    if not p.away:
+    intro, away = words.away_sentences(p)
+    out = [f"<p>{e(intro)}</p>"]
+    if not away:
         return out
     out.append('<ol class="changes">')
-    for g, sentence in zip(p.away, sentences[1:], strict=True):
-        x = p.explanations[g.rating.id]
-        out.append(f"<li><p>{e(sentence)}</p>" + "".join(f"<p>{e(line)}</p>" for line in why_lines(x, outside=False))
+    for item in away:
+        if item.page is not None:  # a Red measure: one sentence, linking to its exception page, which says why
+            head = item.sentence.removesuffix(f"{words.EXCEPTION_POINTER}.")
+            out.append(f'<li><p>{e(head)}<a href="#exception-{item.page}">{e(words.EXCEPTION_POINTER)}</a>.</p></li>')
+            continue
+        x = p.explanations[item.gap.rating.id]
+        out.append(f"<li><p>{e(item.sentence)}</p>" + "".join(f"<p>{e(line)}</p>" for line in why_lines(x, outside=False))
                    + "".join(_outside_tables(x, p.public, p.low_base)) + "</li>")
     out.append("</ol>")
     return out
@@ -263,7 +267,8 @@ def _exception(x: ExceptionPage, index: int, public: bool, low_base: int) -> lis
              f'<td class="num">{e(count(g.denominator))}</td><td>{"low base" if g.low_base else ""}</td></tr>')
             for g, label, mark in words.shown_groups(ex, name, public, low_base)
         )
-        head = thead((heading, False), ("Value", True), ("RAG", False), ("Numerator", True), ("Denominator", True),
+        head = thead((column_heading(heading), False), ("Value", True), ("RAG", False), ("Numerator", True),
+                     ("Denominator", True),
                      ("Note", False))
         out.append(f'<table class="data">{head}<tbody>{rows}</tbody></table>')
     out += ["<h3>Comparators</h3>"]

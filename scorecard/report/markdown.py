@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..explain_words import movement_lines, why_lines
-from ..present import BAND_WORDS, band_word, change_words, month_label, short_month, sparkline
+from ..present import BAND_WORDS, band_word, change_words, column_heading, month_label, short_month, sparkline
 from . import words
 from .content import CHART_POINTS, TABLE_POINTS, TREND_POINTS, CohortPage, ExceptionPage, Paper, TableRow
 
@@ -54,14 +54,18 @@ def render_markdown(p: Paper) -> str:
     as_at = words.comparators_as_at(p)
     if as_at:
         out += ["", md(as_at)]
-    away = words.away_sentences(p)
-    out += ["", md(away[0])]
-    for g, sentence in zip(p.away, away[1:], strict=True):
-        x = p.explanations[g.rating.id]
-        out += ["", f"- {md(sentence)}"] + [f"  {md(line)}" for line in why_lines(x, outside=False)]
+    intro, away = words.away_sentences(p)
+    out += ["", md(intro)]
+    for item in away:
+        out += ["", f"- {md(item.sentence)}"]
+        if item.page is not None:  # a Red measure: its why is on its exception page
+            continue
+        x = p.explanations[item.gap.rating.id]
+        out += [f"  {md(line)}" for line in why_lines(x, outside=False)]
         for column in x.outside:
             out += ["", f"  By {md(x.outside[column].heading)}, of the {x.outside[column].outside:,} outside:", ""]
-            out += ["  " + line for line in _table([md(x.outside[column].heading), "Count", "Share of those outside"],
+            out += ["  " + line for line in _table([md(column_heading(x.outside[column].heading)), "Count",
+                                                    "Share of those outside"],
                                                    [[md(c) for c in row] for row in
                                                     words.outside_rows(x, column, p.public, p.low_base)],
                                                    right=(1, 2))]
@@ -166,12 +170,12 @@ def _exception(e: ExceptionPage, public: bool, low_base: int) -> list[str]:
         out += ["", *[f"- {md(line)}" for line in why]] if why else []
         for column, o in x.outside.items():
             out += ["", f"By {md(o.heading)}, of the {o.outside:,} outside:", ""]
-            out += _table([md(o.heading), "Count", "Share of those outside"],
+            out += _table([md(column_heading(o.heading)), "Count", "Share of those outside"],
                           [[md(c) for c in row] for row in words.outside_rows(x, column, public, low_base)],
                           right=(1, 2))
     for name in x.breakdowns:
         out += ["", f"### By {md(x.heading(name))}", ""]
-        out += _table([md(x.heading(name)), "Value", "RAG", "Numerator", "Denominator", "Note"],
+        out += _table([md(column_heading(x.heading(name))), "Value", "RAG", "Numerator", "Denominator", "Note"],
                       [[md(c) for c in row] for row in words.breakdown_rows(x, name, public, low_base)],
                       right=(1, 3, 4))
     out += ["", "### Comparators", "", md(words.comparators_sentence(e))]

@@ -7,9 +7,10 @@ own format.
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 
 from ..engine.explain import CohortImpact, Explanation, GroupValue
-from ..engine.explain_summary import Movement
+from ..engine.explain_summary import Gap, Movement
 from ..engine.results import BandChange, PeriodResult, Summary
 from ..engine.suppression import suppress
 from ..present import ASSURANCE_WORDS, VARIATION_WORDS, band_word, count, figure, month_label, short_month
@@ -332,17 +333,34 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def away_sentences(p: Paper) -> list[str]:
-    """Seeds 3.2: 'Two of the performance measures in the CIC Scorecard were significantly away from the target'."""
+EXCEPTION_POINTER = "its exception report below says why"
+
+
+@dataclass(frozen=True)
+class Away:
+    """A measure significantly away from target, as the summary states it: one sentence; `page`, the
+    number of its exception page (Red measures have one: the why is there, not repeated here), or None
+    (the summary then gives its why, the only place the paper does)."""
+
+    gap: Gap
+    sentence: str
+    page: int | None
+
+
+def away_sentences(p: Paper) -> tuple[str, list[Away]]:
+    """Seeds 3.2: 'Two of the performance measures in the CIC Scorecard were significantly away from the
+    target', then each measure's value, target, gap and value at the last report."""
     n = len(p.away)
     numbers = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}
     count = numbers.get(n, str(n))
     if n == 0:
-        return [f"None of the performance measures in the {p.scorecard_title} scorecard was significantly away "
-                "from the target."]
+        return (f"None of the performance measures in the {p.scorecard_title} scorecard was significantly away "
+                "from the target.", [])
     verb = "was" if n == 1 else "were"
-    out = [f"{count} of the performance measures in the {p.scorecard_title} scorecard {verb} significantly away "
-           "from the target:"]
+    intro = (f"{count} of the performance measures in the {p.scorecard_title} scorecard {verb} significantly away "
+             "from the target:")
+    pages = {e.rating.id: i for i, e in enumerate(p.exceptions, start=1)}
+    items = []
     for g in p.away:
         r = g.rating
         v = lambda x, r=r: value_text(x, r.decimals, r.unit)  # noqa: E731
@@ -350,13 +368,20 @@ def away_sentences(p: Paper) -> list[str]:
         then = [t.value for t in p.explanations[r.id].trend if t.period == p.since] if r.id in p.explanations else []
         if r.id in p.published_before:  # SPEC section 7: as the last report published it
             then = [p.published_before[r.id][0]]
+        known = bool(then) and then[0] is not None
+        head = (f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
+                f"{gap} {'below' if r.polarity == 'higher' else 'above'} it")
+        page = pages.get(r.id)
+        if page is not None:  # one sentence; the why is on the exception page
+            last = f" ({v(then[0])} at the last report, in {month_label(p.since)})" if known else ""
+            items.append(Away(g, f"{head}{last}; {EXCEPTION_POINTER}.", page))
+            continue
         mv = p.explanations[r.id].movement if r.id in p.explanations else None
         told = mv is not None and mv.since.period == p.since and mv.since.value == (then or [None])[0]
         last = (f" At the last report, in {month_label(p.since)}, it was {v(then[0])}."
-                if then and then[0] is not None and not told else "")  # else its Why says so ("Since August ...")
-        out.append(f"{r.title}: {v(r.value)} for {month_label(p.period)} against the target of {v(r.target)}, "
-                   f"{gap} {'below' if r.polarity == 'higher' else 'above'} it.{last}")
-    return out
+                if known and not told else "")  # else its Why says so ("Since August ...")
+        items.append(Away(g, f"{head}.{last}", None))
+    return intro, items
 
 
 def comparators_as_at(p: Paper) -> str | None:

@@ -31,6 +31,7 @@ from ...present import (
     VARIATION_WORDS,
     WINDOW_WORDS,
     change_words,
+    column_heading,
     count,
     figure,
     local_time,
@@ -55,8 +56,9 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         Binding("w", "commentary", "Comment", tooltip="Write the commentary for the measure and period"),
     ]
 
-    def __init__(self, measure_id: str, period: str, preloaded: DrillView | None = None):
-        super().__init__()
+    def __init__(self, measure_id: str, period: str, preloaded: DrillView | None = None, wide: int = 0):
+        """`wide`: the terminal's width, so the screen is styled for it from the start."""
+        super().__init__(classes="-wide" if wide >= WIDE else None)
         self.measure_id = measure_id
         self.period = period
         self.preloaded = preloaded  # already computed (prefetched while the row was highlighted)
@@ -92,7 +94,10 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
     def show_measure(self, measure_id: str, period: str, preloaded: DrillView | None = None) -> None:
         """Point the screen at another measure: the app keeps one drill-down screen and reuses it,
         so opening a drill-down repaints it rather than building it again."""
-        self.measure_id, self.period, self.preloaded, self.drill = measure_id, period, preloaded, None
+        if (measure_id, period) == (self.measure_id, self.period) and preloaded is not None and preloaded is self.drill:
+            self.preloaded = preloaded  # what the screen shows already (built off screen, or just shown)
+        else:
+            self.measure_id, self.period, self.preloaded, self.drill = measure_id, period, preloaded, None
         if self.is_mounted:
             self._start()
 
@@ -104,7 +109,8 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         scroll.scroll_home(animate=False)
         scroll.focus()
         if self.preloaded is not None:
-            self._show(self.measure_id, self.period, self.preloaded)
+            if self.preloaded is not self.drill:
+                self._show(self.measure_id, self.period, self.preloaded)
             self._refresh_commentary(self.measure_id, self.period)  # someone may have written since
         else:
             self._clear()
@@ -203,7 +209,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
         for name in e.breakdowns:
-            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+            table = SortableTable([column_heading(e.heading(name)), "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
             tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal

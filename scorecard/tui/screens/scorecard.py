@@ -95,9 +95,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self.wanted = (app.scorecard_id, app.period)
         if self.view is None:
             # what the config already says, while the engine loads the data and rates the period
-            config = app.config
-            self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
+            organisation, title = app.heading()  # from the config, or before it is read from the results store
+            self.title = organisation
+            self.sub_title = title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:
@@ -143,6 +143,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
             self.wanted = (scorecard_id, period)
         if (scorecard_id, period) != self.wanted:
             return
+        if self.shown == (scorecard_id, period) and view == self.view:
+            self.query_one(ScorecardTable).loading = False
+            return  # back from another screen and nothing changed (no commentary written): no repaint
         self.view = view
         self.shown = (scorecard_id, period)
         app.data_periods = view.periods
@@ -155,6 +158,12 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self.query_one(ScorecardTable).loading = False
         self.query_one("#summary", Static).update(self._summary(view))
         self.refresh_table()
+        measure = self.current_measure()
+        if measure is not None and self.opened_initial:
+            # a period switch keeps the cursor where it was, so no highlight event prefetches: the rows
+            # around the cursor are computed for the new period once it is on screen
+            around = self.query_one(ScorecardTable).around(measure)
+            self.call_after_refresh(lambda: app.prefetch(around, period, delay=0))
         if not self.opened_initial:
             self.opened_initial = True
             app.first_screen_shown()
@@ -246,7 +255,7 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self._update_detail()
         key = event.row_key.value
         if key and not key.startswith(SECTION_PREFIX) and self.shown:
-            self.sc.prefetch(key, self.shown[1])
+            self.sc.prefetch(self.query_one(ScorecardTable).around(key), self.shown[1])
 
     @on(DataTable.RowSelected, "#scorecard-table")
     def _selected(self, event: DataTable.RowSelected) -> None:

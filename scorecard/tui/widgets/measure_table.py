@@ -47,6 +47,7 @@ class ScorecardTable(DataTable[Text]):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._width_built = 0
+        self._shape: tuple[list[tuple[str, str, int, bool]], list[str]] | None = None  # what the table holds
         self.fitted = Layout(True, True, MAX_TITLE)
 
     def populate(self, sections: list[tuple[str, list[Row]]], cols: list[Column], sort_key: str | None,
@@ -73,11 +74,16 @@ class ScorecardTable(DataTable[Text]):
             return None
 
     def rebuild(self) -> None:
+        """Fill the table. When the columns (keys, labels, widths) and the rows (keys, in order) are
+        those already shown, as on a period switch, the cells are replaced in place: the table keeps
+        its layout, cursor and scroll, and only its cells are drawn again."""
         current = self.cursor_key()
         scroll_y = self.scroll_y
-        self.clear(columns=True)
-        self._width_built = self.outer_size.width  # not size: that changes as the scrollbar comes and goes
+        width_built = self.outer_size.width  # not size: that changes as the scrollbar comes and goes
         if not self.cols:
+            self.clear(columns=True)
+            self._shape = None
+            self._width_built = width_built
             return
         rows = self.all_rows
         table = {r.id: cells(r, self.cols, MAX_TITLE) for r in rows}  # once: only the title is redone below
@@ -90,29 +96,43 @@ class ScorecardTable(DataTable[Text]):
         widths = {c.key: max([len(labels[c.key])] + [table[r.id][i].cell_len for r in rows])
                   for i, c in enumerate(self.cols)}
         bare = [cells(r, [VALUE], 0, units=False)[0].cell_len for r in rows]
-        self.fitted = fit(widths, max([len(labels["value"]), *bare]), (self.outer_size.width or 140) - 2)
-        widths["measure"] = self.fitted.title
-        shown = [i for i, c in enumerate(self.cols) if c.key != "id" or self.fitted.show_id]
-        if not self.fitted.units:
+        fitted = fit(widths, max([len(labels["value"]), *bare]), (self.outer_size.width or 140) - 2)
+        widths["measure"] = fitted.title
+        shown = [i for i, c in enumerate(self.cols) if c.key != "id" or fitted.show_id]
+        if not fitted.units:
             widths["value"] = max([len(labels["value"]), *bare])
-        self.fixed_columns = 3 if self.fitted.show_id else 2  # the id, the measure and its band stay put
-        for i in shown:
-            col = self.cols[i]
-            self.add_column(pad(Text(labels[col.key], style="bold"), widths[col.key], col.right), key=col.key,
-                            width=widths[col.key])
         blank = [Text("")] * (len(shown) - 2)
-        self.section_rows = set()
+        filled: list[tuple[str, list[Text]]] = []
+        section_rows = set()
         for section, items in self.sections:
-            self.section_rows.add(self.row_count)
+            section_rows.add(len(filled))
             heading = Text(section, style="bold underline")  # over the titles (cells cannot span columns)
-            self.add_row(*([Text(""), heading] if self.fitted.show_id else [heading, Text("")]), *blank,
-                         key=SECTION_PREFIX + section)
+            filled.append((SECTION_PREFIX + section, [*([Text(""), heading] if fitted.show_id else [heading, Text("")]),
+                                                      *blank]))
             for r in items:
                 row = table[r.id].copy()
-                row[self._index("measure")] = title_cell(r, self.fitted.title)
-                if not self.fitted.units:
+                row[self._index("measure")] = title_cell(r, fitted.title)
+                if not fitted.units:
                     row[self._index("value")] = cells(r, [VALUE], 0, units=False)[0]
-                self.add_row(*[pad(row[i], widths[self.cols[i].key], self.cols[i].right) for i in shown], key=r.id)
+                filled.append((r.id, [pad(row[i], widths[self.cols[i].key], self.cols[i].right) for i in shown]))
+        shape = ([(self.cols[i].key, labels[self.cols[i].key], widths[self.cols[i].key], self.cols[i].right)
+                  for i in shown], [key for key, _ in filled])
+        self.fitted = fitted
+        self._width_built = width_built
+        if shape == self._shape:
+            keys = [self.cols[i].key for i in shown]
+            for row_key, row_cells in filled:
+                for column_key, cell in zip(keys, row_cells, strict=True):
+                    self.update_cell(row_key, column_key, cell)
+            return
+        self._shape = shape
+        self.clear(columns=True)
+        self.fixed_columns = 3 if fitted.show_id else 2  # the id, the measure and its band stay put
+        for key, label, width, right in shape[0]:
+            self.add_column(pad(Text(label, style="bold"), width, right), key=key, width=width)
+        self.section_rows = section_rows
+        for row_key, row_cells in filled:
+            self.add_row(*row_cells, key=row_key)
         keys = self._keys()
         if current in keys:
             self.move_cursor(row=keys.index(current), animate=False)
@@ -155,6 +175,14 @@ class ScorecardTable(DataTable[Text]):
             out.append(SECTION_PREFIX + section)
             out += [r.id for r in rows]
         return out
+
+    def around(self, measure_id: str) -> list[str]:
+        """The measure and the measures shown just below and above it: where the cursor goes next."""
+        ids = self.measure_ids()
+        if measure_id not in ids:
+            return [measure_id]
+        i = ids.index(measure_id)
+        return [measure_id, *ids[i + 1:i + 2], *ids[max(i - 1, 0):i]]
 
     def move_to_measure(self, measure_id: str) -> bool:
         keys = self._keys()
