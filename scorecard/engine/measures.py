@@ -225,11 +225,16 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
             carried("denominator").alias("vden"),
         ]
     elif m.distinct:
+        # the distinct values of the rows kept, as the values of every row with the others made null: distinct
+        # non-null values per group are then the group's distinct count less one when it holds a null, with no
+        # list of each group's kept values built first (a filter inside the aggregation does that)
         d = pl.col(m.distinct)
-        aggs = [d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows")]
+        rows = rows.with_columns(pl.when(f["keep"]).then(d).alias("__d_keep"))
+        aggs = [_distinct_non_null("__d_keep").alias("rows")]
         if not m.numerator:  # the numerator is every row kept: the same count, not a second one
             return rows.group_by([P, *groups]).agg(aggs).with_columns(pl.col("rows").alias("num"))
-        aggs.append(d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"))
+        rows = rows.with_columns(pl.when(f["num"]).then(d).alias("__d_num"))
+        aggs.append(_distinct_non_null("__d_num").alias("num"))
     else:
         aggs = [f["keep"].cast(pl.Int64).sum().alias("rows"), f["num"].cast(pl.Int64).sum().alias("num")]
         if "value" in f:
@@ -239,3 +244,9 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
                 f["value"].median().alias("med"),
             ]
     return rows.group_by([P, *groups]).agg(aggs)
+
+
+def _distinct_non_null(column: str) -> pl.Expr:
+    """How many distinct values other than null the column holds (in a group)."""
+    col = pl.col(column)
+    return col.n_unique().cast(pl.Int64) - (col.null_count() > 0).cast(pl.Int64)
