@@ -122,3 +122,19 @@ async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: P
         await settle(pilot)
         assert app.screen.drill is not None and app.screen.drill.explanation.id == "IHA-20WD"
         assert not app.screen.query_one("#drill-figures").loading
+
+
+async def test_a_drill_down_on_screen_has_its_measure_prefetched_at_the_periods_either_side(basic_copy: Path):
+    app = make_app(basic_copy, period="2017-04")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("WF-PERM")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DrillDownScreen) and app.screen.drill is not None)
+        await until(pilot, lambda: all(app.service.cached_drill("WF-PERM", p) is not None for p in ("2017-03", "2017-05")))
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert app.screen.drill is not None and app.screen.drill.explanation.period == "2017-03"  # shown at once
+        await settle(pilot)
+        assert app.service.cached_drill("WF-PERM", "2017-02") is not None  # and the one before it, in turn

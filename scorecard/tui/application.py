@@ -160,6 +160,24 @@ class ScorecardApp(App[int]):
             if i == 0 or self.service.cached_drill(measure_id, period) is None:  # the highlighted one: fresh commentary
                 self.service.drill(measure_id, period)
 
+    def prefetch_periods(self, measure_id: str, period: str) -> None:
+        """A drill-down on screen: its measure at the periods either side (within the data), so `[` and
+        `]` in it show at once."""
+        periods = [shift_period(period, step) for step in (-1, 1)]
+        if self.data_periods:
+            first, last = month_number(self.data_periods[0]), month_number(self.data_periods[-1])
+            periods = [p for p in periods if first <= month_number(p) <= last]
+        self._prefetch_periods(measure_id, periods)
+
+    @work(thread=True, group="prefetch-periods", exclusive=True, exit_on_error=False)
+    def _prefetch_periods(self, measure_id: str, periods: list[str]) -> None:
+        worker = get_current_worker()
+        for period in periods:
+            if worker.is_cancelled:
+                return
+            if self.service.cached_drill(measure_id, period) is None:
+                self.service.drill(measure_id, period)
+
     # -- screens -------------------------------------------------------------------------------
     def first_screen_shown(self) -> None:
         """The first screen's figures are in its widgets; what is done in the background for later
