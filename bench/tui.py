@@ -84,18 +84,20 @@ async def _keys_until_painted(pilot: Any, keys: tuple[str, ...], ready: Callable
     return painted[0]
 
 
-async def _until(pilot: Any, ready: Callable[[], bool], what: str) -> None:
-    """Wait until `ready()`, then until the messages it queued (the repaint) are processed. While waiting
-    the app is left alone (a bare sleep between looks): Pilot's `pause` would, every time, queue a message
-    to every widget of the screen and force a screen update, taking the interpreter from the engine's
-    threads the first screen waits for (on the demo at scale 10, about a second of the UI thread's CPU
-    before the first screen)."""
+async def _until(pilot: Any, ready: Callable[[], bool], what: str, settle: bool = True) -> None:
+    """Wait until `ready()`, then, with `settle`, until the process is idle (Pilot's `pause`: up to a second
+    while any thread works; not between the first frame and the first screen, whose paint is watched for
+    at once). While waiting the app is left alone, a bare sleep between looks: Pilot's `pause` would each
+    time queue a message to every widget of the screen and force a screen update, taking the interpreter
+    from the engine's threads the first screen waits for (on the demo at scale 10, about a second of the
+    UI thread's CPU before the first screen)."""
     deadline = time.perf_counter() + TIMEOUT_S
     while not ready():
         if time.perf_counter() > deadline:
             raise TimeoutError(f"the terminal UI did not show {what} within {TIMEOUT_S:.0f} s")
         await asyncio.sleep(0.002)
-    await pilot.pause()
+    if settle:
+        await pilot.pause()
 
 
 class _Steps:
@@ -168,7 +170,7 @@ async def _timings(config_path: Path, launched: float, profile_dir: Path | None 
 
     try:
         async with app.run_test(size=(160, 50)) as pilot:
-            await _until(pilot, frame_painted, "the first frame")
+            await _until(pilot, frame_painted, "the first frame", settle=False)
             out["first_frame_s"] = frame[0] - launched
             shown: list[tuple[float, float]] = []
 
