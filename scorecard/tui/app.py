@@ -48,33 +48,31 @@ def build_app(config: Config, scorecard_id: str | None = None, period: str | Non
     return ScorecardApp(config, scorecard_id, period, measure, today, service=service)
 
 
-def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None = None) -> EngineService | Config:
+def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None = None) -> EngineService:
     """The engine service for the first scorecard at the latest period, already rating it in a thread: from
-    the results store without reading the config when the store has what the first screen shows of it;
-    else the config, read and checked (raises `ConfigError` as `load_config` does)."""
+    the results store without reading the config when the store has what the first screen shows of it
+    (`config_read` is then False); else with the config read and checked first (raises `ConfigError` as
+    `load_config` does)."""
     from ..store import Results
     from .service import HEADING, EngineService
 
     results = Results.open(config_path, today, load=False)  # reads the config only if the store has never seen it
     found, heading = results.kept(HEADING)
-    if not found:
-        return results.config
-    service = EngineService(None, today, results=results, heading=heading)
-    service.preload(heading[1], None)
+    if found:
+        service = EngineService(None, today, results=results, heading=heading)
+    else:
+        service = EngineService(results.config, today, results=results)
+    service.preload(service.heading[1], None)
     return service
 
 
 def open_app(config_path: str | os.PathLike[str], today: dt.date | None = None) -> ScorecardApp:
     """`scorecard` with no options: the first scorecard at the latest period, from the results store when it
     can (see above), else as `build_app`. Raises `ConfigError` for a config with problems."""
-    started = start_from_store(config_path, today)
-    from .service import EngineService
-
-    if not isinstance(started, EngineService):
-        return build_app(started, today=today)
+    service = start_from_store(config_path, today)
     from .application import ScorecardApp
 
-    return ScorecardApp(None, None, None, None, today, service=started)
+    return ScorecardApp(service.config if service.config_read else None, None, None, None, today, service=service)
 
 
 def run_app(config: Config | str | os.PathLike[str], scorecard_id: str | None, period: str | None,
