@@ -158,3 +158,24 @@ def test_two_spellings_of_one_alert_become_one_row(tmp_path: Path) -> None:
         rows = box.rows()
     assert sorted((r.route, r.measure, r.status) for r in rows) == [("#directors", "CIC-FOSTER", "pending"),
                                                                     ("#directors", "CIC-RATE", "delivered")]
+
+
+def test_a_lost_state_file_finds_what_was_sent_to_the_channel_spelt_without_a_hash(tmp_path: Path,
+                                                                                   stub: SlackStub) -> None:
+    """A program from before channel names had one spelling keyed a message to `directors` by that spelling;
+    after the state file is lost, the history check still recognises it: nothing is sent twice."""
+    from scorecard.notify.evaluate import alert_key
+
+    config = copy_fixture(tmp_path)
+    assert run_alerts("run", config, "--period", "2017-04", env=stub.env()).returncode == 0
+    (row,) = [a for a in status(config, stub)["alerts"] if a["route"] == "#directors"]
+    (message,) = stub.channel_messages("directors")
+    old_key = alert_key("directors", row["scorecard"], row["measure"], row["period"], row["from"], row["to"])
+    assert message["metadata"]["event_payload"]["alerts"] != old_key
+    message["metadata"]["event_payload"]["alerts"] = old_key  # as the older program posted it
+    (config.parent / "data" / "state.db").unlink()
+    config.write_text(config.read_text().replace('channel = "#directors"', 'channel = "directors"'))
+    again = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "#directors: 1 alert(s) were already in the channel" in again.stdout
+    assert len(stub.calls_to("chat.postMessage")) == 2  # the two of the first run only

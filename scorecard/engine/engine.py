@@ -22,8 +22,9 @@ from .config_sql import sql_columns
 from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
 from .datasets import DataProblem, LoadedDataset, load_datasets, problem_lines
 from .grid import P, PeriodGrid, Query
+from .lookup import UsageError as UsageError
+from .lookup import measure_of, scorecard_of
 from .measures import aggregate
-from .names import did_you_mean, find_id
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -40,10 +41,6 @@ from .results import (
 from .today import TodayError, today_in
 
 GroupKey = tuple[Any, ...]
-
-
-class UsageError(ValueError):
-    """A request the config cannot answer (unknown measure, scorecard or period)."""
 
 
 @dataclass
@@ -185,20 +182,11 @@ class Engine:
         ]
 
     def scorecard(self, scorecard_id: str | None):
-        try:
-            return self.config.scorecard(scorecard_id)
-        except KeyError:
-            known = ", ".join(s.id for s in self.config.scorecards)
-            raise UsageError(f"unknown scorecard {scorecard_id!r}; the config has {known}") from None
+        return scorecard_of(self.config, scorecard_id)
 
     def measure(self, measure_id: str) -> Measure:
         """A measure by its id, without regard to case; an unknown id names the closest ones."""
-        ids = [m.id for m in self.config.measures]
-        found = find_id(measure_id, ids)
-        if found is None:
-            raise UsageError(f"unknown measure {measure_id!r}{did_you_mean(measure_id, ids)} "
-                             "(`scorecard measures` lists them)")
-        return self.config.measure(found)
+        return measure_of(self.config, measure_id)
 
     # -- the grid -----------------------------------------------------------------------------
     def grid_for(self, *months: int) -> PeriodGrid:

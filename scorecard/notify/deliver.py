@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .evaluate import alert_key
 from .messages import build_messages, metadata_keys
 from .outbox import Outbox, OutboxRow, utc_now
 from .slack import Deadline, SlackClient, SlackError
@@ -100,14 +101,26 @@ def reconcile(outbox: Outbox, client: SlackClient, route: str, rows: list[Outbox
             seen.setdefault(key, str(m.get("ts")))
     by_ts: dict[str, list[int]] = defaultdict(list)
     for r in check:
-        if r.alert_key in seen:
-            by_ts[seen[r.alert_key]].append(r.id)
+        ts = next((seen[k] for k in _keys(r) if k in seen), None)
+        if ts is not None:
+            by_ts[ts].append(r.id)
     for ts, ids in by_ts.items():
         outbox.mark_delivered(ids, channel, ts, found_in_history=True)
-    found = sum(len(ids) for ids in by_ts.values())
-    if found:
-        report.found_in_history[route] = report.found_in_history.get(route, 0) + found
-    return [r for r in rows if r.alert_key not in seen]
+    done = {i for ids in by_ts.values() for i in ids}
+    if done:
+        report.found_in_history[route] = report.found_in_history.get(route, 0) + len(done)
+    return [r for r in rows if r.id not in done]
+
+
+def _keys(row: OutboxRow) -> list[str]:
+    """The keys a message carrying the row's alert may have: its own, and the one a program from before
+    channel names had one spelling gave it when the config named the channel without `#` (`directors`
+    for `#directors`), so a lost state file sends nothing twice across that change either."""
+    keys = [row.alert_key]
+    if row.route.startswith("#"):
+        t = row.transition
+        keys.append(alert_key(row.route[1:], t.scorecard, t.measure, t.period, t.from_band, t.to_band, t.detail))
+    return keys
 
 
 def deliver(outbox: Outbox, client: SlackClient, *, organisation: str, timezone: str, deadline: Deadline,
