@@ -24,7 +24,7 @@ def rows(app) -> dict[str, list[str]]:
     return {key: [c.plain for c in table.get_row(key)] for key in table.measure_ids()}
 
 
-async def until(pilot, ready, tries: int = 200) -> None:
+async def until(pilot, ready, tries: int = 1000) -> None:
     for _ in range(tries):
         if ready():
             return
