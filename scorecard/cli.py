@@ -16,6 +16,7 @@ from .cli_support import (
     TREND_DEFAULT_LAST,
     check_order,
     config_option,
+    config_or_exit,
     format_option,
     loaded_config,
     period_argument,
@@ -27,7 +28,7 @@ from .cli_support import (
     scorecard_option,
     usage_error,
 )
-from .engine.engine import UsageError
+from .engine.lookup import UsageError  # not engine.engine: that imports polars, which `scorecard` (the UI) need not wait for
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
 from .store import Results
@@ -296,12 +297,15 @@ def show(config: str = "config.toml", scorecard_id: str | None = None, period: s
     except ImportError as e:
         click.echo(f"The terminal UI is not available: {e}", err=True)
         sys.exit(1)
-    loaded = loaded_config(config)
-    problem = request_problem(loaded, scorecard_id, period, measure)
-    if problem:
-        usage_error(problem)
+    if scorecard_id is None and period is None and measure is None:
+        target: Any = config  # its path: a second start on unchanged data reads the config behind the first screen
+    else:
+        target = loaded_config(config)
+        problem = request_problem(target, scorecard_id, period, measure)
+        if problem:
+            usage_error(problem)
     try:
-        code, found = run_app(loaded, scorecard_id, period, measure)
+        code, found = config_or_exit(lambda: run_app(target, scorecard_id, period, measure))
     except UsageError as e:  # SPEC section 7: a period after the latest with data
         usage_error(str(e))
     if code:  # the app stopped on an error (Textual has shown it)

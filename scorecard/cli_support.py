@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .engine.calendar import PERIOD_FORM, is_period
-from .engine.config import Config, ConfigError, load_config
-from .engine.engine import UsageError
+from .engine.errors import ConfigError, UsageError
+from .engine.periods import PERIOD_FORM, is_period
 from .present import problem_listing
 from .statefile import StateFileError
 from .store import Results
 
 if TYPE_CHECKING:
+    from .engine.config import Config
     from .notify.commands import Outcome
 
 T = TypeVar("T")
@@ -61,6 +61,8 @@ def config_or_exit(read: Callable[[], T]) -> T:
 
 
 def loaded_config(config: str) -> Config:
+    from .engine.config import load_config
+
     return config_or_exit(lambda: load_config(Path(config)))
 
 

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .engine.engine import UsageError
 from .engine.filenames import files_named
+from .engine.lookup import UsageError
 
 if TYPE_CHECKING:
     from .engine.config import Config

@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from .helpers import ACCEPTANCE, BASIC, ROOT, SHARED, copy_basic
 
 __all__ = ["ACCEPTANCE", "BASIC", "ROOT", "SHARED", "basic_copy", "results_store"]
+
+# Property tests: each states its own number of examples; one that does not gets this bound (not hypothesis's
+# 100), and none has a per-example deadline (a shared CI machine is slow at times: that is not a failure).
+# A failure prints the blob that reproduces it.
+settings.register_profile("scorecard", max_examples=50, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("scorecard")
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """Helpers shared by the test files: writing a small project, running the CLI, copying a fixture.
 
 Plain functions (imported with `from .helpers import ...`); the fixtures built on them are in conftest.py.
+`run_cli` runs the command in this process, as a child would (a child costs about half a second of start-up);
+`run_process` starts a real child, for what only a process shows: signals, a reader closing the pipe, exit
+codes of a pipeline, locks held by another process, `alerts serve`, what gets imported at start-up.
 """
 
 from __future__ import annotations

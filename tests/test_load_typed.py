@@ -19,9 +19,20 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scorecard.engine.calendar import Calendar, month_of_date
+from scorecard.engine.config import load_config
+from scorecard.engine.datasets import LoadedDataset, load_datasets
 from scorecard.engine.engine import Engine
 
 TODAY = dt.date(2026, 11, 22)
+
+
+def loaded_with_rows(config_path: Path, name: str = "events") -> LoadedDataset:
+    """A dataset as the engine loads it, with `__file` and `__row` kept (the engine drops them once loaded)."""
+    config = load_config(config_path)
+    org = config.organisation
+    calendar = Calendar(org.working_days, org.financial_year_start_month)
+    return load_datasets(config, calendar, month_of_date(TODAY), keep_rows=True)[name]
 PROPS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # whitespace to Python's str.strip() and to polars' strip_chars() alike, and characters that are not
 WHITE = " \t\n\r\x0b\x0c\x85\xa0\u1680\u2003\u2028\u3000"
@@ -116,7 +127,8 @@ def test_typed_parquet_rows_and_problems_follow_the_spec(drawn: tuple[list[list[
     with tempfile.TemporaryDirectory() as tmp:
         write(Path(tmp), parts, d_typed, n_float)
         engine = Engine.load(Path(tmp) / "config.toml", today=TODAY)
-    loaded = engine.datasets["events"]
+        loaded = loaded_with_rows(Path(tmp) / "config.toml")
+    assert engine.datasets["events"].frame.equals(loaded.frame.drop("__file", "__row"))
     frame = loaded.frame
     assert frame.schema["__file"] == pl.Enum([f"data/events-{i}.parquet" for i in range(len(parts))])
     assert frame.schema["__row"] == pl.UInt32
@@ -146,7 +158,7 @@ def test_spell_ending_before_it_starts_names_its_file_and_row(tmp_path: Path) ->
                       "e": [dt.date(2017, 3, 9), dt.date(2017, 3, 1 + i)], "n": [1, 2], "x": [None, None],
                       "flag": [True, False]}).write_parquet(tmp_path / "data" / f"events-{i}.parquet")
     (tmp_path / "config.toml").write_text(config, encoding="utf-8")
-    loaded = Engine.load(tmp_path / "config.toml", today=TODAY).datasets["events"]
+    loaded = loaded_with_rows(tmp_path / "config.toml")
     assert [(p.file, p.row, p.column, p.value) for p in loaded.problems] == [
         ("data/events-0.parquet", 2, "e", "2017-03-01 < 2017-03-05"),
         ("data/events-1.parquet", 2, "e", "2017-03-02 < 2017-03-05"),
@@ -159,6 +171,7 @@ def test_no_file_gives_an_empty_frame_with_the_bookkeeping_columns(tmp_path: Pat
     (tmp_path / "data").mkdir()
     (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
     engine = Engine.load(tmp_path / "config.toml", today=TODAY)
-    loaded = engine.datasets["events"]
+    loaded = loaded_with_rows(tmp_path / "config.toml")
     assert loaded.frame.height == 0 and loaded.frame.schema["__row"] == pl.UInt32
+    assert engine.datasets["events"].frame.height == 0
     assert engine.has_problems and (loaded.first_month, loaded.last_month) == (None, None)

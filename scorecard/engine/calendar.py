@@ -6,22 +6,25 @@ A period is a calendar month written `YYYY-MM`. Inside the engine a period is al
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as dt
 import functools
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
-# The years a date or period may fall in: a date outside them is a data problem, a period outside
-# them a usage or config error (0001-01-01 would otherwise reach month arithmetic before year 1).
-FIRST_DATE = dt.date(1900, 1, 1)
-LAST_DATE = dt.date(2199, 12, 31)
-PERIOD_RE = re.compile(r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])$")
-PERIOD_FORM = "YYYY-MM, from 1900-01 to 2199-12"
+from .periods import FIRST_DATE as FIRST_DATE
+from .periods import LAST_DATE as LAST_DATE
+from .periods import PERIOD_FORM as PERIOD_FORM
+from .periods import PERIOD_RE as PERIOD_RE
+from .periods import is_period as is_period
+from .periods import month_end as month_end
+from .periods import month_number as month_number
+from .periods import month_of_date as month_of_date
+from .periods import month_start as month_start
+from .periods import period_of as period_of
+from .periods import shift_period as shift_period
 
 # The SPEC's calendar names and the `holidays` package's United Kingdom subdivisions.
 # Wales keeps England's bank holidays.
@@ -31,39 +34,6 @@ WORKING_DAY_CALENDARS: dict[str, str | None] = {
     "northern-ireland": "NIR",
     "none": None,
 }
-
-
-def is_period(text: object) -> bool:
-    return isinstance(text, str) and PERIOD_RE.match(text) is not None
-
-
-def month_number(period: str) -> int:
-    """`2017-04` -> absolute month number."""
-    m = PERIOD_RE.match(period)
-    if m is None:
-        raise ValueError(f"{period!r} is not a period ({PERIOD_FORM})")
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1
-
-
-def period_of(month: int) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def month_of_date(d: dt.date) -> int:
-    return d.year * 12 + d.month - 1
-
-
-def shift_period(period: str, months: int) -> str:
-    return period_of(month_number(period) + months)
-
-
-def month_start(month: int) -> dt.date:
-    return dt.date(month // 12, month % 12 + 1, 1)
-
-
-def month_end(month: int) -> dt.date:
-    year, mon = month // 12, month % 12 + 1
-    return dt.date(year, mon, _calendar.monthrange(year, mon)[1])
 
 
 def month_expr(date: pl.Expr) -> pl.Expr:

@@ -7,15 +7,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .errors import ConfigError as ConfigError
 from .names import did_you_mean
-
-
-class ConfigError(Exception):
-    """Every problem found in a config, one sentence each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def key_path(loc: tuple[Any, ...] | list[Any]) -> str:

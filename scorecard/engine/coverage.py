@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+from .periods import month_end, month_of_date, period_of
 
-from .calendar import Calendar, month_end, month_of_date, period_of
-from .config import Config, Measure
-from .datasets import LoadedDataset
+if TYPE_CHECKING:  # not imported: a rating read from the results store (which holds this module's
+    # dataclasses) and the views' words need no polars, no config model and no data loading
+    from .calendar import Calendar
+    from .config import Config, Measure
+    from .datasets import LoadedDataset
 
 
 def month_words(month: int) -> str:
@@ -167,6 +169,8 @@ def measure_datasets(config: Config) -> list[str]:
 def latest_dated(data: LoadedDataset, today: dt.date) -> dt.date | None:
     """The dataset's latest date not after today: of its `date`, `start` and `end` values, or its
     latest `period` read as that month's last day."""
+    import polars as pl
+
     ds = data.config
     frame = data.frame
     if frame.height == 0:
@@ -192,6 +196,8 @@ def latest_dated(data: LoadedDataset, today: dt.date) -> dt.date | None:
 
 def _latest_period(data: LoadedDataset, today_month: int) -> int | None:
     """A snapshot dataset's own latest period, not after the current month."""
+    import polars as pl
+
     ds = data.config
     if ds.period is None or data.frame.height == 0:
         return None

@@ -21,9 +21,10 @@ from .config_model import Config, Measure
 from .config_sql import sql_columns
 from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
 from .datasets import DataProblem, LoadedDataset, load_datasets, problem_lines
-from .grid import P, PeriodGrid, Query, WindowCache
+from .grid import P, PeriodGrid, Query
+from .lookup import UsageError as UsageError
+from .lookup import measure_of, scorecard_of
 from .measures import aggregate
-from .names import did_you_mean, find_id
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -40,10 +41,6 @@ from .results import (
 from .today import TodayError, today_in
 
 GroupKey = tuple[Any, ...]
-
-
-class UsageError(ValueError):
-    """A request the config cannot answer (unknown measure, scorecard or period)."""
 
 
 @dataclass
@@ -76,7 +73,7 @@ class Engine:
         # the years most data falls in (the last ten and the next two, as the grid's snapshot dates and a
         # working-days derive ask for them), worked out while the files are read
         self.calendar.prefetch_holidays(today.year - 11, today.year + 2)
-        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month)
+        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month, keep_rows=False)
         self.comparators: Comparators = load_comparators(config)
         # SPEC section 7: what each measure dataset covers; the latest period with data is the latest
         # month any of them covers, never past an `as_at` nor today
@@ -185,20 +182,11 @@ class Engine:
         ]
 
     def scorecard(self, scorecard_id: str | None):
-        try:
-            return self.config.scorecard(scorecard_id)
-        except KeyError:
-            known = ", ".join(s.id for s in self.config.scorecards)
-            raise UsageError(f"unknown scorecard {scorecard_id!r}; the config has {known}") from None
+        return scorecard_of(self.config, scorecard_id)
 
     def measure(self, measure_id: str) -> Measure:
         """A measure by its id, without regard to case; an unknown id names the closest ones."""
-        ids = [m.id for m in self.config.measures]
-        found = find_id(measure_id, ids)
-        if found is None:
-            raise UsageError(f"unknown measure {measure_id!r}{did_you_mean(measure_id, ids)} "
-                             "(`scorecard measures` lists them)")
-        return self.config.measure(found)
+        return measure_of(self.config, measure_id)
 
     # -- the grid -----------------------------------------------------------------------------
     def grid_for(self, *months: int) -> PeriodGrid:
@@ -225,25 +213,21 @@ class Engine:
         return self._series[measure_id]
 
     def _compute(self, measures: list[Measure], grid: PeriodGrid) -> None:
+        plans: list[pl.LazyFrame] = []
+        todo: list[Measure] = []
+        for m in measures:
+            if self.missing_reason(m) is None:
+                plans.append(aggregate(Query(m), self.datasets[m.dataset], grid))
+                todo.append(m)
+            else:
+                self._series[m.id] = self._unavailable(m, grid)
         # One plan per measure, collected in turn: on 2 cores this is as fast as pl.collect_all on the
         # national workload and a third faster on the demo (bench/README.md), and polars already runs
-        # each plan on every core. The measures of one dataset are computed one after the other, sharing
-        # its rows' window bounds, which are let go before the next dataset's.
-        by_dataset: dict[str, list[Measure]] = {}
-        for m in measures:
-            by_dataset.setdefault(m.dataset, []).append(m)
-        done: dict[str, MeasureSeries] = {}
-        for name, group in by_dataset.items():
-            cache = WindowCache(self.datasets[name])
-            for m in group:
-                if self.missing_reason(m) is not None:
-                    done[m.id] = self._unavailable(m, grid)
-                    continue
-                frame = aggregate(Query(m), self.datasets[m.dataset], grid, cache=cache).collect()
-                results, base, notes = self.finish(Query(m), frame, grid, force_group=())[()]
-                done[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + notes, notes)
-        for m in measures:  # in the config's order, as the data notes are listed
-            self._series[m.id] = done[m.id]
+        # each plan on every core.
+        frames = [plan.collect() for plan in plans]
+        for m, frame in zip(todo, frames, strict=True):
+            results, base, notes = self.finish(Query(m), frame, grid, force_group=())[()]
+            self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + notes, notes)
 
     def _unavailable(self, m: Measure, grid: PeriodGrid) -> MeasureSeries:
         results = []

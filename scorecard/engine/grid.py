@@ -156,34 +156,10 @@ def period_columns_needed(ds: Dataset, needed: set[str]) -> set[str]:
 
 
 
-class WindowCache:
-    """Each row's `[LO, HI]` for one dataset, per window and grid, worked out once for every measure of that
-    dataset and window (`Engine._compute` holds one per dataset while computing its measures, then lets it
-    go: kept for every dataset, the bounds would hold two numbers per row of every file)."""
-
-    def __init__(self, data: LoadedDataset) -> None:
-        self.data = data
-        self._found: dict[tuple[str, int, int], pl.DataFrame] = {}
-
-    def bounds(self, window: str, grid: PeriodGrid) -> pl.DataFrame:
-        key = (window, grid.first, grid.count)
-        if key not in self._found:
-            self._found[key] = self.data.frame.select(*_clipped_bounds(self.data, window, grid))
-        return self._found[key]
-
-
-def _clipped_bounds(data: LoadedDataset, window: str, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
-    lo, hi = window_bounds(data.config, window, grid)
-    return lo.clip(0, BIG).alias(LO), hi.clip(-1, grid.count - 1).alias(HI)
-
-
-def windowed(data: LoadedDataset, window: str, grid: PeriodGrid, at: int | None = None,
-             cache: WindowCache | None = None) -> pl.LazyFrame:
+def windowed(data: LoadedDataset, window: str, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
     """The dataset's rows in some period's window, with the range of periods `[LO, HI]` holding each."""
-    if cache is not None and cache.data is data:
-        frame = data.frame.hstack(cache.bounds(window, grid).get_columns()).lazy()
-    else:
-        frame = data.frame.lazy().with_columns(*_clipped_bounds(data, window, grid))
+    lo, hi = window_bounds(data.config, window, grid)
+    frame = data.frame.lazy().with_columns(lo.clip(0, BIG).alias(LO), hi.clip(-1, grid.count - 1).alias(HI))
     if at is None:
         return frame.filter(pl.col(LO) <= pl.col(HI))
     return frame.filter((pl.col(LO) <= at) & (pl.col(HI) >= at)).with_columns(

@@ -21,7 +21,7 @@ import polars as pl
 from .config_model import Dataset, Measure
 from .config_sql import parse_sql
 from .datasets import LoadedDataset, derive_expr, holidays_around
-from .grid import HI, LO, P, PeriodGrid, Query, WindowCache, columns_used, condition_expr, period_columns_needed, windowed
+from .grid import HI, LO, P, PeriodGrid, Query, columns_used, condition_expr, period_columns_needed, windowed
 from .range_counts import (
     difference_counts,
     differenced_ranges,
@@ -71,16 +71,14 @@ def birthday_columns(q: Query, ds: Dataset) -> list[str] | None:
     return columns or None
 
 
-def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None,
-              cache: WindowCache | None = None) -> pl.LazyFrame:
+def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
     """Per period index (and group): the raw aggregates a calc turns into a value.
 
     With `at` (a period index) only the rows in that period's window are kept: a drill-down
-    into one period does not pay for all of them. `cache`: the dataset's window bounds, shared by
-    the measures computed together.
+    into one period does not pay for all of them.
     """
     ds, m = data.config, q.measure
-    frame = windowed(data, m.window, grid, at, cache)
+    frame = windowed(data, m.window, grid, at)
     value_dtype = _value_dtype(q, ds)
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
     plan = interval_plan(q, ds)
@@ -225,11 +223,16 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
             carried("denominator").alias("vden"),
         ]
     elif m.distinct:
+        # the distinct values of the rows kept, as the values of every row with the others made null: distinct
+        # non-null values per group are then the group's distinct count less one when it holds a null, with no
+        # list of each group's kept values built first (a filter inside the aggregation does that)
         d = pl.col(m.distinct)
-        aggs = [
-            d.filter(f["keep"]).drop_nulls().n_unique().cast(pl.Int64).alias("rows"),
-            d.filter(f["num"]).drop_nulls().n_unique().cast(pl.Int64).alias("num"),
-        ]
+        rows = rows.with_columns(pl.when(f["keep"]).then(d).alias("__d_keep"))
+        aggs = [_distinct_non_null("__d_keep").alias("rows")]
+        if not m.numerator:  # the numerator is every row kept: the same count, not a second one
+            return rows.group_by([P, *groups]).agg(aggs).with_columns(pl.col("rows").alias("num"))
+        rows = rows.with_columns(pl.when(f["num"]).then(d).alias("__d_num"))
+        aggs.append(_distinct_non_null("__d_num").alias("num"))
     else:
         aggs = [f["keep"].cast(pl.Int64).sum().alias("rows"), f["num"].cast(pl.Int64).sum().alias("num")]
         if "value" in f:
@@ -239,3 +242,9 @@ def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGr
                 f["value"].median().alias("med"),
             ]
     return rows.group_by([P, *groups]).agg(aggs)
+
+
+def _distinct_non_null(column: str) -> pl.Expr:
+    """How many distinct values other than null the column holds (in a group)."""
+    col = pl.col(column)
+    return col.n_unique().cast(pl.Int64) - (col.null_count() > 0).cast(pl.Int64)

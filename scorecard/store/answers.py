@@ -63,6 +63,7 @@ class Results:
         self._memo: dict[str, Any] = {}
         self._problems: Problems | None = None
         self._engine_lock = threading.RLock()
+        self._config_lock = threading.Lock()
         self._store_lock = threading.Lock()
         self.served = 0  # answers read from the store in this process (for tests and `--verbose` tools)
         self.computed = 0
@@ -90,14 +91,20 @@ class Results:
     # -- config and engine ----------------------------------------------------------------------------
     def _load_config(self) -> Config:
         if self._config is None:
-            from ..engine.config import load_config
+            with self._config_lock:  # read once, whichever thread asks first (the others wait for it)
+                if self._config is None:
+                    from ..engine.config import load_config
 
-            self._config = load_config(self.path)
+                    self._config = load_config(self.path)
         return self._config
 
     @property
     def config(self) -> Config:
         return self._load_config()
+
+    @property
+    def config_read(self) -> bool:
+        return self._config is not None
 
     @property
     def loaded(self) -> bool:
@@ -173,23 +180,9 @@ class Results:
         """The answer to `question` (a string naming the question and its arguments): from this process,
         else from the store, else `compute(engine)`, then stored. `computes`: the answer needs the measures
         computed, so the data problems found with it are kept beside it (`has_problems`, `problem_lines`)."""
-        if question in self._memo:
-            value, problems = self._memo[question]
-            if problems is not None:
-                self._problems = problems
+        found, value = self._kept(question)
+        if found:
             return value
-        if self._store is not None and self._key is not None:
-            with self._store_lock:
-                found, entry = self._store.get(self._key, question)
-                if found and not self.served:
-                    self._store.touch(self._key)  # used now: kept before keys and configs not used lately
-            if found:
-                value, problems = entry
-                self._memo[question] = entry
-                if problems is not None:
-                    self._problems = problems
-                self.served += 1
-                return value
         with self._engine_lock:
             engine = self.engine
             value = compute(engine)
@@ -203,6 +196,38 @@ class Results:
         if computes:
             self._keep_periods(engine)
         return value
+
+    def _kept(self, question: str) -> tuple[bool, Any]:
+        """Whether the answer is known without the engine (in this process, or in the store), and it."""
+        if question in self._memo:
+            value, problems = self._memo[question]
+            if problems is not None:
+                self._problems = problems
+            return True, value
+        if self._store is not None and self._key is not None:
+            with self._store_lock:
+                found, entry = self._store.get(self._key, question)
+                if found and not self.served:
+                    self._store.touch(self._key)  # used now: kept before keys and configs not used lately
+            if found:
+                value, problems = entry
+                self._memo[question] = entry
+                if problems is not None:
+                    self._problems = problems
+                self.served += 1
+                return True, value
+        return False, None
+
+    def kept(self, name: str, args: tuple[Any, ...] = ()) -> tuple[bool, Any]:
+        """A view's own answer kept by `keep` (or `memo`), if it is in this process or the store: never computed."""
+        return self._kept(_question(name, args))
+
+    def keep(self, name: str, args: tuple[Any, ...], value: Any) -> None:
+        """Keep a view's own answer that needs no engine (what the terminal UI's first screen needs of the
+        config, say) under this key: it is served only for the same config text, data, day and program."""
+        question = _question(name, args)
+        self._memo[question] = (value, None)
+        self._keep(question, (value, None))
 
     def _keep_periods(self, engine: Engine) -> None:
         """While the engine is at hand, the periods every view asks for too (the terminal UI's first screen
@@ -244,8 +269,23 @@ class Results:
     # default period the latest with data), so that `scorecard rate` and the terminal UI's first screen,
     # say, ask the same question and share its answer.
     def rate(self, scorecard_id: str | None = None, period: str | None = None) -> ScorecardRating:
+        found, value = self._unread_config("rate", scorecard_id, period)
+        if found:
+            return value
         sc, p = self.scorecard(scorecard_id).id, self.resolve_period(period)
         return self.ask(_question("rate", (sc, p)), lambda e: e.rate(sc, p))
+
+    def _unread_config(self, name: str, scorecard_id: str | None, period: str | None = None,
+                       with_period: bool = True) -> tuple[bool, Any]:
+        """Before the config is read (the terminal UI's first screen from the store): an answer stored under
+        the scorecard id as given is this scorecard's (questions are stored under the config's own ids), so
+        it needs no config; anything else is asked as usual, reading the config."""
+        if self._config is not None or scorecard_id is None or self._key is None:
+            return False, None
+        if not with_period:
+            return self._kept(_question(name, (scorecard_id,)))
+        found, p = self._kept(_question("resolve_period", (period,)))
+        return self._kept(_question(name, (scorecard_id, p))) if found else (False, None)
 
     def changes(self, scorecard_id: str | None, from_period: str, to_period: str, *args: Any, **kwargs: Any) -> BandChanges:
         if any(a is not None for a in (*args, *kwargs.values())):  # published figures: from the state file
@@ -255,6 +295,9 @@ class Results:
         return self.ask(_question("changes", (sc, a, b)), lambda e: e.changes(sc, a, b))
 
     def trend(self, scorecard_id: str | None = None) -> Trend:
+        found, value = self._unread_config("trend", scorecard_id, with_period=False)
+        if found:
+            return value
         sc = self.scorecard(scorecard_id).id
         return self.ask(_question("trend", (sc,)), lambda e: e.trend(sc))
 
@@ -290,11 +333,11 @@ class Results:
 
         return Engine.previous_period(period)
 
-    # config look-ups: the engine's own methods, which read only the config
+    # config look-ups: what the engine's own methods do (engine/lookup.py), without importing the engine
     def scorecard(self, scorecard_id: str | None) -> Any:
-        from ..engine.engine import Engine
+        from ..engine.lookup import scorecard_of
 
-        return Engine.scorecard(self, scorecard_id)  # type: ignore[arg-type]
+        return scorecard_of(self.config, scorecard_id)
 
     def scorecard_measures(self, scorecard_id: str | None, month: int | None = None) -> list[Any]:
         from ..engine.engine import Engine
@@ -302,9 +345,9 @@ class Results:
         return Engine.scorecard_measures(self, scorecard_id, month)  # type: ignore[arg-type]
 
     def measure(self, measure_id: str) -> Any:
-        from ..engine.engine import Engine
+        from ..engine.lookup import measure_of
 
-        return Engine.measure(self, measure_id)  # type: ignore[arg-type]
+        return measure_of(self.config, measure_id)
 
     # -- data problems -------------------------------------------------------------------------------------
     def _current_problems(self) -> Problems:

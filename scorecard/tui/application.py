@@ -26,8 +26,8 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ..commentary import SECTION_PREFIX, Commentary
-from ..engine.calendar import month_number, shift_period
-from ..engine.config import Config
+from ..engine.errors import ConfigError
+from ..engine.periods import month_number, shift_period
 from ..present import month_label
 from .pickers import OptionPicker
 from .request import default_scorecard
@@ -37,6 +37,7 @@ from .service import EngineService, PublishPlan
 from .widgets.measure_table import ScorecardTable
 
 if TYPE_CHECKING:
+    from ..engine.config import Config
     from .screens.drilldown import DrillDownScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -61,24 +62,41 @@ class ScorecardApp(App[int]):
         Binding("t", "toggle_theme", "Theme", show=False, tooltip="Light or dark theme"),
     ]
 
-    def __init__(self, config: Config, scorecard_id: str | None = None, period: str | None = None,
+    def __init__(self, config: Config | None, scorecard_id: str | None = None, period: str | None = None,
                  measure: str | None = None, today: dt.date | None = None, theme: str = DARK,
                  service: EngineService | None = None):
         """`service`: one already loading the data (`app.start_engine`, so the engine works while
-        Textual is imported); without one, the app makes its own and starts it as it loads."""
+        Textual is imported); without one, the app makes its own and starts it as it loads. `config`
+        None: the service started from the results store (`app.open_app`) and reads it when first needed."""
 
         super().__init__()
-        self.config = config
+        self._config = config
         self.service = service or EngineService(config, today)
-        self.scorecard_id: str = scorecard_id or default_scorecard(config, measure)
+        self.scorecard_id: str = scorecard_id or (default_scorecard(config, measure) if config is not None
+                                                  else self.service.heading[1])
+        self.config_problems: list[str] = []  # the config's, if read behind a first screen from the store
         self.period: str | None = period  # None until the engine says which is the latest with data
         self.initial_measure = measure
         self.data_periods: list[str] = []
         self.problem_lines: list[str] = []
         self._prefetch_timer: Timer | None = None
+        self._first_painted = False  # the first screen's figures are on screen (see first_screen_shown)
+        self._waiting_prefetch: tuple[list[str], str, float] | None = None
         self._drill_screen: DrillDownScreen | None = None
         self._opening: tuple[str, str] | None = None  # a drill-down asked for, opened when computed
+        self._froze = False  # whether start-up's objects were moved out of the garbage collector's way
         self._initial_theme = theme
+
+    @property
+    def config(self) -> Config:
+        """The config (read when first needed after a start from the results store: see `_import_drilldown`)."""
+        return self._config if self._config is not None else self.service.config
+
+    def heading(self) -> tuple[str, str]:
+        """The organisation and the scorecard's title, for the header while the first screen loads."""
+        if not self.service.config_read and self.scorecard_id == self.service.heading[1]:
+            return self.service.heading[0], self.service.heading[2]
+        return self.config.organisation.name, self.config.scorecard(self.scorecard_id).title
 
     def on_load(self) -> None:
         if not self.service.preloading:
@@ -89,6 +107,10 @@ class ScorecardApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = self._initial_theme
+
+    def on_unmount(self) -> None:
+        if self._froze:
+            gc.unfreeze()
 
     # -- state --------------------------------------------------------------------------------
     def shift_period(self, step: int, base: str | None = None) -> bool:
@@ -116,7 +138,11 @@ class ScorecardApp(App[int]):
     def prefetch(self, measure_ids: list[str], period: str, delay: float = PREFETCH_DELAY) -> None:
         """Compute the drill-downs of a highlighted measure and of its neighbours (the measures below and
         above it) in the background, so Enter opens it at once, and Enter straight after moving too;
-        `delay` seconds from now, so a cursor passing over rows does not start one for each."""
+        `delay` seconds from now, so a cursor passing over rows does not start one for each. Not before
+        the first screen is painted: a thread computing beside the first paint only delays it."""
+        if not self._first_painted:
+            self._waiting_prefetch = (list(measure_ids), period, delay)
+            return
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
             self._prefetch_timer = None
@@ -134,16 +160,50 @@ class ScorecardApp(App[int]):
             if i == 0 or self.service.cached_drill(measure_id, period) is None:  # the highlighted one: fresh commentary
                 self.service.drill(measure_id, period)
 
+    def prefetch_periods(self, measure_id: str, period: str) -> None:
+        """A drill-down on screen: its measure at the periods either side (within the data), so `[` and
+        `]` in it show at once."""
+        periods = [shift_period(period, step) for step in (-1, 1)]
+        if self.data_periods:
+            first, last = month_number(self.data_periods[0]), month_number(self.data_periods[-1])
+            periods = [p for p in periods if first <= month_number(p) <= last]
+        self._prefetch_periods(measure_id, periods)
+
+    @work(thread=True, group="prefetch-periods", exclusive=True, exit_on_error=False)
+    def _prefetch_periods(self, measure_id: str, periods: list[str]) -> None:
+        worker = get_current_worker()
+        for period in periods:
+            if worker.is_cancelled:
+                return
+            if self.service.cached_drill(measure_id, period) is None:
+                self.service.drill(measure_id, period)
+
     # -- screens -------------------------------------------------------------------------------
     def first_screen_shown(self) -> None:
-        """The first screen is up. Shortly after, while the analyst reads it, import the drill-down's
-        code (Textual widgets, the chart library and numpy: about 0.1 s) in a thread, so the first
-        Enter does not wait for it. When the screen came from the results store, that thread then has
-        the engine load the data."""
+        """The first screen's figures are in its widgets; what is done in the background for later
+        starts once they are painted (drawing them takes the UI thread about 0.2 s, and a thread beside
+        it holding the interpreter would only delay them)."""
+        self.screen.call_after_refresh(self._first_screen_painted)
+
+    def _first_screen_painted(self) -> None:
+        """The first screen is up. The highlighted measure's drill-down is computed, and shortly after,
+        while the analyst reads it, the drill-down's code (Textual widgets, the chart library and numpy:
+        about 0.1 s) is imported in a thread, so the first Enter does not wait for it. When the screen came
+        from the results store, that thread then has the engine load the data."""
+        self._first_painted = True
+        if self._waiting_prefetch is not None:
+            self.prefetch(*self._waiting_prefetch)
+            self._waiting_prefetch = None
         self.set_timer(IMPORT_DELAY, lambda: threading.Thread(target=self._import_drilldown, name="import-drilldown",
                                                               daemon=True).start())
 
     def _import_drilldown(self) -> None:
+        if not self.service.config_read:  # the first screen came from the store: the config is read now
+            try:
+                self.service.config  # noqa: B018
+            except ConfigError as e:  # it cannot have problems (see app.py); if it did, stop and say so
+                self.call_from_thread(self._config_failed, e.problems)
+                return
         with contextlib.suppress(Exception):  # only a head start: opening a drill-down imports it anyway
             from .screens import drilldown  # noqa: F401
 
@@ -152,8 +212,14 @@ class ScorecardApp(App[int]):
         self.service.get_ready(self.scorecard_id, self.period)
         # What is loaded by now (the engine and its answers, Textual, the screens) lives as long as the app:
         # out of the garbage collector's way, so that a full collection during a keypress scans only what
-        # came since (on the demo: 0.1 s of CPU for the 110,000 objects there are at this point).
+        # came since (on the demo: 0.1 s of CPU for the 110,000 objects there are at this point). Undone
+        # when the app ends (`on_unmount`), for a process that goes on (the tests).
         gc.freeze()
+        self._froze = True
+
+    def _config_failed(self, problems: list[str]) -> None:
+        self.config_problems = problems
+        self.exit(return_code=1)
 
     class DrillDownImported(Message):
         """The drill-down's code is imported: its screen can be built, off screen."""

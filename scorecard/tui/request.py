@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
-from ..engine.calendar import is_period
-from ..engine.config_model import Config
+from typing import TYPE_CHECKING
+
 from ..engine.names import did_you_mean, find_id
+from ..engine.periods import is_period
+
+if TYPE_CHECKING:
+    from ..engine.config_model import Config
 
 
 def default_scorecard(config: Config, measure: str | None) -> str:

@@ -14,11 +14,11 @@ import datetime as dt
 import io
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..commentary import Commentary, CommentaryStore, ExceptionPage
-from ..engine.calendar import month_number, period_of
-from ..engine.config import Config
+from ..engine.periods import month_number, period_of
 from ..engine.results import BandChanges, ScorecardRating, Summary
 from ..publish.restate import annotate, explain_with_publications
 from ..publish.store import PublicationStore
@@ -28,11 +28,19 @@ from ..store import Results
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..engine.config import Config
     from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
     from ..engine.explain import Explanation
 
 SPARK_PERIODS = 12
 T = TypeVar("T")
+HEADING = "tui.heading"  # the store's question: what the first screen shows of the config (`Heading`)
+Heading = tuple[str, str, str, str]  # organisation, first scorecard's id, its title, the state file
+
+
+def heading_of(config: Config) -> Heading:
+    first = config.scorecards[0] if config.scorecards else None
+    return (config.organisation.name, first.id if first else "", first.title if first else "", str(config.state_path))
 
 
 @dataclass(frozen=True)
@@ -72,18 +80,41 @@ class DrillView:
 
 
 class EngineService:
-    def __init__(self, config: Config, today: dt.date | None = None,
-                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None):
-        self.config = config
+    def __init__(self, config: Config | None, today: dt.date | None = None,
+                 engine_factory: Callable[[Config, dt.date | None], Engine] | None = None, *,
+                 results: Results | None = None, heading: Heading | None = None):
+        """`config`: the config, loaded; or None with `results` (not yet read its config) and the `heading`
+        the store kept for it (`app.start_from_store`: the config is read when first needed, behind the
+        first screen)."""
+        self._config = config
         self.today = today
         # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
         # comes from the store and the engine loads behind it, for what the store does not hold.
-        self.results = Results.of_config(config, today, engine_factory)
+        if results is None:
+            assert config is not None
+            results = Results.of_config(config, today, engine_factory)
+        self.results = results
+        if heading is None:
+            assert config is not None
+            heading = heading_of(config)
+            if heading[1]:
+                results.keep(HEADING, (), heading)  # the next start on this config, data and day needs no config
+        self.heading = heading
         self._drill_views: dict[tuple[str, str], DrillView] = {}
         self._preload: threading.Thread | None = None
-        self.commentary = CommentaryStore(config.state_path)
-        self.publications = PublicationStore(config.state_path)
+        state = Path(heading[3])
+        self.commentary = CommentaryStore(state)
+        self.publications = PublicationStore(state)
         self.state_problem: str | None = None  # why the state file could not be read, last time it was
+
+    @property
+    def config(self) -> Config:
+        """The config: read (and checked) when first needed when the service started from the store."""
+        return self._config if self._config is not None else self.results.config
+
+    @property
+    def config_read(self) -> bool:
+        return self._config is not None or self.results.config_read
 
     # -- the engine --------------------------------------------------------------------------
     @property
@@ -175,7 +206,7 @@ class EngineService:
         for row in rating.measures:
             names.update(dict.fromkeys(row.comparators))
         return ScorecardView(
-            organisation=self.config.organisation.name, rating=rating, spark_periods=spark_periods, sparks=sparks,
+            organisation=self.heading[0], rating=rating, spark_periods=spark_periods, sparks=sparks,
             comparator_names=list(names), commentary={}, periods=periods,
             problems=results.problem_lines() if results.has_problems else [],
         )

@@ -31,6 +31,7 @@ from ...present import (
     VARIATION_WORDS,
     WINDOW_WORDS,
     change_words,
+    column_heading,
     count,
     figure,
     local_time,
@@ -110,6 +111,8 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         if self.preloaded is not None:
             if self.preloaded is not self.drill:
                 self._show(self.measure_id, self.period, self.preloaded)
+            else:
+                self._prefetch_periods()  # what _show does for a drill-down it fills
             self._refresh_commentary(self.measure_id, self.period)  # someone may have written since
         else:
             self._clear()
@@ -165,9 +168,22 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         self.query_one("#drill-figures", Static).update(Text(f"Could not explain {self.measure_id}: {error}"))
         self.app.notify(str(error), title="Drill-down", severity="error", markup=False)
 
+    def _prefetch_periods(self) -> None:
+        """Once this drill-down is on screen (not while it is built off screen): its measure at the
+        periods either side, computed in the background."""
+        measure_id, period = self.measure_id, self.period
+
+        def prefetch() -> None:
+            if self.is_current and (self.measure_id, self.period) == (measure_id, period):
+                self.sc.prefetch_periods(measure_id, period)
+
+        self.call_after_refresh(prefetch)
+
     def _show(self, measure_id: str, period: str, drill: DrillView) -> None:
         if (measure_id, period) != (self.measure_id, self.period):
             return
+        if drill is not self.drill:
+            self._prefetch_periods()
         self.drill = drill
         e = drill.explanation
         self.sub_title = f"{e.id} · {month_label(period)}"
@@ -208,7 +224,7 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         tabs = TabbedContent(classes="breakdowns")
         self._breakdown_tables = []
         for name in e.breakdowns:
-            table = SortableTable([e.heading(name), "Value", "Band", "Numerator", "Denominator", "Base"],
+            table = SortableTable([column_heading(e.heading(name)), "Value", "Band", "Numerator", "Denominator", "Base"],
                                   breakdown_rows(e, name, public, low_base), right=(1, 3, 4), classes="breakdown")
             self._breakdown_tables.append(table)
             tabs.compose_add_child(TabPane(Content(f"By {e.heading(name)}"), table))  # literal

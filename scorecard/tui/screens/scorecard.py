@@ -95,9 +95,9 @@ class ScorecardScreen(AppAccess, Screen[None]):
         self.wanted = (app.scorecard_id, app.period)
         if self.view is None:
             # what the config already says, while the engine loads the data and rates the period
-            config = app.config
-            self.title = config.organisation.name
-            self.sub_title = config.scorecard(app.scorecard_id).title + (f" · {month_label(app.period)}" if app.period else "")
+            organisation, title = app.heading()  # from the config, or before it is read from the results store
+            self.title = organisation
+            self.sub_title = title + (f" · {month_label(app.period)}" if app.period else "")
             self.query_one("#summary", Static).update(Text("Loading the data and rating the scorecard…", style="dim"))
             self.query_one(ScorecardTable).loading = True
         elif self.shown != self.wanted:

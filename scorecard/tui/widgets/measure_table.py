@@ -48,6 +48,7 @@ class ScorecardTable(DataTable[Text]):
         self.sort_reverse = False
         self._width_built = 0
         self._shape: tuple[list[tuple[str, str, int, bool]], list[str]] | None = None  # what the table holds
+        self._cells: dict[str, list[Text]] = {}  # row key -> its cells, as shown
         self.fitted = Layout(True, True, MAX_TITLE)
 
     def populate(self, sections: list[tuple[str, list[Row]]], cols: list[Column], sort_key: str | None,
@@ -122,10 +123,14 @@ class ScorecardTable(DataTable[Text]):
         if shape == self._shape:
             keys = [self.cols[i].key for i in shown]
             for row_key, row_cells in filled:
-                for column_key, cell in zip(keys, row_cells, strict=True):
-                    self.update_cell(row_key, column_key, cell)
+                before = self._cells[row_key]
+                for column_key, cell, old in zip(keys, row_cells, before, strict=True):
+                    if not same_cell(cell, old):  # each update repaints: the unchanged cells are left
+                        self.update_cell(row_key, column_key, cell)
+            self._cells = dict(filled)
             return
         self._shape = shape
+        self._cells = dict(filled)
         self.clear(columns=True)
         self.fixed_columns = 3 if fitted.show_id else 2  # the id, the measure and its band stay put
         for key, label, width, right in shape[0]:
@@ -205,6 +210,12 @@ class ScorecardTable(DataTable[Text]):
     def on_resize(self, event: events.Resize) -> None:
         if self.cols and self.outer_size.width != self._width_built:
             self.rebuild()
+
+
+def same_cell(a: Text, b: Text) -> bool:
+    """Whether two cells draw the same (`Text ==` compares only the text and its spans)."""
+    return (a.plain == b.plain and a.spans == b.spans and a.style == b.style and a.justify == b.justify
+            and a.no_wrap == b.no_wrap and a.overflow == b.overflow and a.end == b.end)
 
 
 def pad(text: Text, width: int, right: bool) -> Text:

@@ -1,0 +1,140 @@
+"""Pilot tests of what makes the terminal UI's interactions quick (issue 18): the drill-down screen built
+off screen, the rows around the cursor prefetched, a drill-down not computed yet opened with its answer,
+and a period switch that replaces the scorecard table's cells in place. Each checks what the analyst
+sees is what a screen built from scratch shows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from scorecard.tui import application
+from scorecard.tui.screens.drilldown import DrillDownScreen
+from scorecard.tui.screens.scorecard import ScorecardScreen
+from scorecard.tui.widgets.measure_table import ScorecardTable
+from tests.test_tui_support import make_app, settle, shown
+
+SIZE = (140, 45)
+
+
+def rows(app) -> dict[str, list[str]]:
+    table = app.screen.query_one(ScorecardTable)
+    return {key: [c.plain for c in table.get_row(key)] for key in table.measure_ids()}
+
+
+async def until(pilot, ready, tries: int = 1000) -> None:
+    for _ in range(tries):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("not ready in time")
+
+
+async def test_a_period_switch_shows_what_the_period_opened_afresh_shows(basic_copy: Path):
+    fresh = make_app(basic_copy, period="2017-03")
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = rows(fresh)
+    app = make_app(basic_copy, period="2017-04")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("CIC-FOSTER")
+        before = rows(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.screen.shown == ("cic", "2017-03")
+        assert rows(app) == expected and rows(app) != before
+        assert table.current_measure() == "CIC-FOSTER"  # the cursor stays on its measure
+
+
+async def test_the_drill_down_screen_is_built_off_screen_and_the_first_enter_shows_it(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: app.is_screen_installed("drill-down"))
+        screen = app.get_screen("drill-down")
+        await until(pilot, lambda: screen.is_mounted and screen.drill is not None)
+        assert isinstance(app.screen, ScorecardScreen) and len(app.screen_stack) == 1  # never shown
+        highlighted = app.screen.current_measure()
+        assert screen.measure_id == highlighted
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.drill is not None and screen.measure_id == highlighted
+        assert highlighted in shown(screen.query_one("#drill-title"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ScorecardScreen)
+
+
+async def test_the_rows_around_the_cursor_are_prefetched(basic_copy: Path):
+    app = make_app(basic_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("CIC-FOSTER")
+        ids = table.measure_ids()
+        i = ids.index("CIC-FOSTER")
+        await until(pilot, lambda: all(app.service.cached_drill(m, "2017-04") is not None for m in ids[i - 1:i + 2]))
+        assert app.service.cached_drill(ids[i + 2], "2017-04") is None  # two rows away: not asked for
+
+
+async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Enter on a measure whose drill-down is not computed: the scorecard stays until the engine answers,
+    then the drill-down opens showing it (no loading indicator in between); an answer slower than
+    OPEN_WAIT opens the screen first, loading, then fills it."""
+    app = make_app(basic_copy)
+    answer = app.service.drill
+    gates = {"ADOPT-A2": threading.Event(), "IHA-20WD": threading.Event()}  # far from the first row, and apart
+
+    def drill(measure_id: str, period: str):
+        gate = gates.get(measure_id)
+        if gate is not None:
+            gate.wait(10)
+        return answer(measure_id, period)
+
+    app.service.drill = drill  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        monkeypatch.setattr(application, "OPEN_WAIT", 30.0)  # however slow the machine, the answer comes first
+        assert table.move_to_measure("ADOPT-A2")
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ScorecardScreen)  # waiting for the answer
+        gates["ADOPT-A2"].set()
+        await until(pilot, lambda: isinstance(app.screen, DrillDownScreen))
+        assert app.screen.drill is not None and app.screen.measure_id == "ADOPT-A2"
+        assert not app.screen.query_one("#drill-figures").loading
+        assert "ADOPT-A2" in shown(app.screen.query_one("#drill-title"))
+        await pilot.press("escape")
+        await settle(pilot)
+
+        monkeypatch.setattr(application, "OPEN_WAIT", 0.01)  # the answer is slower than OPEN_WAIT
+        assert table.move_to_measure("IHA-20WD")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DrillDownScreen))  # still computing
+        assert app.screen.measure_id == "IHA-20WD" and app.screen.drill is None
+        assert app.screen.query_one("#drill-figures").loading
+        gates["IHA-20WD"].set()
+        await settle(pilot)
+        assert app.screen.drill is not None and app.screen.drill.explanation.id == "IHA-20WD"
+        assert not app.screen.query_one("#drill-figures").loading
+
+
+async def test_a_drill_down_on_screen_has_its_measure_prefetched_at_the_periods_either_side(basic_copy: Path):
+    app = make_app(basic_copy, period="2017-04")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("WF-PERM")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DrillDownScreen) and app.screen.drill is not None)
+        await until(pilot, lambda: all(app.service.cached_drill("WF-PERM", p) is not None for p in ("2017-03", "2017-05")))
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert app.screen.drill is not None and app.screen.drill.explanation.period == "2017-03"  # shown at once
+        await settle(pilot)
+        assert app.service.cached_drill("WF-PERM", "2017-02") is not None  # and the one before it, in turn
