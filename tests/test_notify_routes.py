@@ -179,3 +179,18 @@ def test_a_lost_state_file_finds_what_was_sent_to_the_channel_spelt_without_a_ha
     assert again.returncode == 0, again.stdout + again.stderr
     assert "#directors: 1 alert(s) were already in the channel" in again.stdout
     assert len(stub.calls_to("chat.postMessage")) == 2  # the two of the first run only
+
+
+def test_a_channel_name_in_capitals_is_a_name_not_an_id(tmp_path: Path, stub: SlackStub) -> None:
+    """`#DIRECTORS` is the channel #directors (the `#` says it is a name), not the id `DIRECTORS`, which
+    has the form of one (a capital C, G or D and six or more capitals or digits): it is delivered there."""
+    from scorecard.engine.names import channel_name
+
+    assert channel_name("#DIRECTORS") == channel_name("#Directors") == "#directors"
+    assert channel_name("C0123ABCD") == "C0123ABCD"
+    config = copy_fixture(tmp_path)
+    config.write_text(config.read_text().replace('channel = "#directors"', 'channel = "#DIRECTORS"'))
+    r = run_alerts("run", config, "--period", "2017-04", env=stub.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(stub.channel_messages("directors")) == 1
+    assert {a["route"] for a in status(config, stub)["alerts"]} == {"#directors", "#analysts"}

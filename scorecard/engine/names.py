@@ -12,10 +12,11 @@ CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")  # Slack's id for a channel (C01
 
 def channel_name(value: str) -> str:
     """A Slack channel as one spelling: an id as it is (`C0123ABCD`), a name as `#name` in lower case
-    (Slack's names are), so `directors`, `#directors` and ` #Directors ` are one channel: in a config's
-    routes and in the alerts outbox's history alike."""
+    (Slack's names are), so `directors`, `#directors`, ` #Directors ` and `#DIRECTORS` are one channel: in a
+    config's routes and in the alerts outbox's history alike. A leading `#` always means a name, though
+    the rest has an id's form (`#DIRECTORS`)."""
     bare = value.strip().lstrip("#").strip()
-    return bare if CHANNEL_ID.match(bare) else "#" + bare.lower()
+    return bare if CHANNEL_ID.match(bare) and not value.strip().startswith("#") else "#" + bare.lower()
 
 
 def find_id(wanted: str, ids: Iterable[str]) -> str | None:
