@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
@@ -80,7 +81,12 @@ class ScorecardTable(DataTable[Text]):
         its layout, cursor and scroll, and only its cells are drawn again."""
         current = self.cursor_key()
         scroll_y = self.scroll_y
-        width_built = self.outer_size.width  # not size: that changes as the scrollbar comes and goes
+        # not size: that changes as the scrollbar comes and goes. Filled while still hidden behind its
+        # loading indicator (the first screen), the table has not been laid out: it will take its parent's
+        # width (it has no width of its own), so it is fitted to that rather than fitted to a guess and
+        # built again when the layout gives it its width (on the demo, a second full build before the first
+        # paint); a width that turns out otherwise is rebuilt on resize as before.
+        width_built = self.outer_size.width or self._laid_out_width()
         if not self.cols:
             self.clear(columns=True)
             self._shape = None
@@ -97,7 +103,7 @@ class ScorecardTable(DataTable[Text]):
         widths = {c.key: max([len(labels[c.key])] + [table[r.id][i].cell_len for r in rows])
                   for i, c in enumerate(self.cols)}
         bare = [cells(r, [VALUE], 0, units=False)[0].cell_len for r in rows]
-        fitted = fit(widths, max([len(labels["value"]), *bare]), (self.outer_size.width or 140) - 2)
+        fitted = fit(widths, max([len(labels["value"]), *bare]), (width_built or 140) - 2)
         widths["measure"] = fitted.title
         shown = [i for i, c in enumerate(self.cols) if c.key != "id" or fitted.show_id]
         if not fitted.units:
@@ -145,6 +151,12 @@ class ScorecardTable(DataTable[Text]):
         elif len(keys) > 1:
             self.move_cursor(row=1, animate=False)  # the first measure, under its section
             self.scroll_y = 0  # and the section's heading above it
+
+    def _laid_out_width(self) -> int:
+        """The width the layout will give the table before it has given it one: its parent's content width
+        (0 when unknown)."""
+        parent = self.parent
+        return parent.size.width if isinstance(parent, Widget) else 0
 
     def _index(self, key: str) -> int:
         return next(i for i, c in enumerate(self.cols) if c.key == key)
