@@ -23,6 +23,7 @@ from scorecard.store import Results
 from scorecard.tui.app import open_app, start_from_store
 from scorecard.tui.screens.scorecard import ScorecardScreen
 from scorecard.tui.service import HEADING, EngineService
+from scorecard.tui.widgets.measure_table import ScorecardTable
 from tests.test_tui_support import TODAY, settle
 
 SIZE = (120, 40)
@@ -78,6 +79,27 @@ async def test_a_second_start_shows_the_same_first_screen_without_reading_config
 
     second = await first_screen(config)
     assert second[:4] == first[:4]
+
+
+async def test_a_first_start_builds_the_scorecard_table_once_at_the_width_shown(
+        basic_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filled behind its loading indicator, before the layout has given it a width, the table is fitted to
+    the width it is then shown at, not built once at a guess and again on its first resize."""
+    built: list[int] = []
+    rebuild = ScorecardTable.rebuild
+
+    def counting(self: ScorecardTable) -> None:
+        rebuild(self)
+        built.append(self._width_built)
+
+    monkeypatch.setattr(ScorecardTable, "rebuild", counting)
+    app = open_app(basic_copy / "config.toml", today=TODAY)  # an empty results store: a first start
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.row_count > 0
+        assert built == [table.outer_size.width] == [SIZE[0]]
+        app.exit(0)
 
 
 async def test_the_config_is_read_behind_a_first_screen_from_the_store(basic_copy: Path, counted: dict[str, int]) -> None:
