@@ -170,3 +170,33 @@ async def test_a_period_switch_before_a_drill_down_opens_takes_it_to_the_new_per
         await settle(pilot)
         assert app.screen.measure_id == "ADOPT-A2" and app.screen.period == "2017-03"
         assert app.screen.drill.explanation.period == "2017-03"
+
+
+def test_a_drill_down_computed_across_a_commentary_change_is_not_kept(basic_copy: Path):
+    """A prefetch that read the commentary just before the analyst saved a comment finishes after it: its
+    view must not be kept, or Enter would open the drill-down without the comment just saved."""
+    from scorecard.engine.config import load_config
+    from scorecard.tui.service import EngineService
+    from tests.test_tui_support import TODAY
+
+    service = EngineService(load_config(basic_copy / "config.toml"), TODAY)
+    started, release = threading.Event(), threading.Event()
+    history = service.commentary.history
+
+    def slow(measure_id: str, period: str):  # the drill-down's last read, after the latest comment's
+        started.set()
+        release.wait(10)
+        return history(measure_id, period)
+
+    service.commentary.history = slow  # type: ignore[method-assign]
+    prefetch = threading.Thread(target=service.drill, args=("CIC-FOSTER", "2017-04"))
+    prefetch.start()
+    assert started.wait(10)
+    service.save_commentary("CIC-FOSTER", "2017-04", "Two placements ended early.", "analyst")
+    release.set()
+    prefetch.join(10)
+    assert service.cached_drill("CIC-FOSTER", "2017-04") is None  # read before the comment: not kept
+    service.commentary.history = history  # type: ignore[method-assign]
+    fresh = service.drill("CIC-FOSTER", "2017-04")
+    assert fresh.commentary is not None and fresh.commentary.text == "Two placements ended early."
+    assert service.cached_drill("CIC-FOSTER", "2017-04") is fresh
