@@ -342,14 +342,18 @@ def demo_data(out_dir: str, scale: float, seed: int, force: bool) -> None:
 @period_argument()
 @period_argument("band changes since this period (default the last period published before it, else the previous "
                  "one)", name="--since")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default=None,
+              help="md or html (default: html for an --output ending .html or .htm, else md)")
 @click.option("--output", default=None, help="file to write (default standard output)")
 @click.option("--force", is_flag=True, help="write over an existing --output file (never over the config or data)")
 @click.option("--live", is_flag=True, help="for a published period: render from the data as it is now")
-def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str,
+def report(config: str, scorecard_id: str | None, period: str | None, since: str | None, fmt: str | None,
            output: str | None, force: bool, live: bool) -> None:
     """The committee paper for a period, as Markdown or self-contained HTML."""
     from .report import write_report
+
+    if fmt is None:  # the file's name says what it is: paper.html is the web page
+        fmt = "html" if output and Path(output).suffix.lower() in (".html", ".htm") else "md"
 
     engine = results_or_exit(config)
     try:

@@ -83,3 +83,15 @@ def test_report_refuses_a_glob_match_under_a_data_folder_with_a_bracket(tmp_path
     r = scorecard(config.parent, "report", "--period", "2017-04", "--output", "data/episodes.csv", "--force")
     assert r.returncode == 2 and "is a file the report reads" in r.stderr, (r.returncode, r.stderr)
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "given", "html"), [("paper.html", [], True), ("Paper.HTM", [], True),
+                                                    ("paper.md", [], False), ("paper.txt", [], False),
+                                                    ("paper.html", ["--format", "md"], False)])
+def test_report_output_takes_its_format_from_the_file_name_unless_given(basic_copy: Path, name: str,
+                                                                         given: list[str], html: bool) -> None:
+    r = scorecard(basic_copy, "report", "--period", "2017-04", "--output", name, *given)
+    assert r.returncode == 0, r.stderr
+    text = (basic_copy / name).read_text()
+    assert text.lstrip().lower().startswith("<!doctype html") == html
+    assert text.startswith("# ") == (not html)

@@ -138,3 +138,65 @@ async def test_a_drill_down_on_screen_has_its_measure_prefetched_at_the_periods_
         assert app.screen.drill is not None and app.screen.drill.explanation.period == "2017-03"  # shown at once
         await settle(pilot)
         assert app.service.cached_drill("WF-PERM", "2017-02") is not None  # and the one before it, in turn
+
+
+async def test_a_period_switch_before_a_drill_down_opens_takes_it_to_the_new_period(basic_copy: Path,
+                                                                                    monkeypatch: pytest.MonkeyPatch):
+    """Enter, then `[` before the engine has answered: the drill-down opens at the period the scorecard
+    behind it now shows, not at the one the analyst left."""
+    app = make_app(basic_copy)
+    answer = app.service.drill
+    gate = threading.Event()
+
+    def drill(measure_id: str, period: str):
+        if measure_id == "ADOPT-A2":
+            gate.wait(10)
+        return answer(measure_id, period)
+
+    app.service.drill = drill  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(application, "OPEN_WAIT", 30.0)
+        table = app.screen.query_one(ScorecardTable)
+        assert table.move_to_measure("ADOPT-A2")
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ScorecardScreen)  # waiting for the answer
+        await pilot.press("left_square_bracket")
+        await pilot.pause(0.1)
+        assert app.period == "2017-03"
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, DrillDownScreen) and app.screen.drill is not None)
+        await settle(pilot)
+        assert app.screen.measure_id == "ADOPT-A2" and app.screen.period == "2017-03"
+        assert app.screen.drill.explanation.period == "2017-03"
+
+
+def test_a_drill_down_computed_across_a_commentary_change_is_not_kept(basic_copy: Path):
+    """A prefetch that read the commentary just before the analyst saved a comment finishes after it: its
+    view must not be kept, or Enter would open the drill-down without the comment just saved."""
+    from scorecard.engine.config import load_config
+    from scorecard.tui.service import EngineService
+    from tests.test_tui_support import TODAY
+
+    service = EngineService(load_config(basic_copy / "config.toml"), TODAY)
+    started, release = threading.Event(), threading.Event()
+    history = service.commentary.history
+
+    def slow(measure_id: str, period: str):  # the drill-down's last read, after the latest comment's
+        started.set()
+        release.wait(10)
+        return history(measure_id, period)
+
+    service.commentary.history = slow  # type: ignore[method-assign]
+    prefetch = threading.Thread(target=service.drill, args=("CIC-FOSTER", "2017-04"))
+    prefetch.start()
+    assert started.wait(10)
+    service.save_commentary("CIC-FOSTER", "2017-04", "Two placements ended early.", "analyst")
+    release.set()
+    prefetch.join(10)
+    assert service.cached_drill("CIC-FOSTER", "2017-04") is None  # read before the comment: not kept
+    service.commentary.history = history  # type: ignore[method-assign]
+    fresh = service.drill("CIC-FOSTER", "2017-04")
+    assert fresh.commentary is not None and fresh.commentary.text == "Two placements ended early."
+    assert service.cached_drill("CIC-FOSTER", "2017-04") is fresh

@@ -134,6 +134,10 @@ class ScorecardApp(App[int]):
     def set_period(self, period: str) -> None:
         self.period = period
         self.screen.post_message(PeriodChanged(period))
+        if self._opening is not None and self._opening[1] != period:
+            # Enter was pressed and its drill-down is not open yet: it opens at the period now shown,
+            # as an open drill-down follows a period switch, never at the one left behind
+            self.open_drill(self._opening[0], period)
 
     def prefetch(self, measure_ids: list[str], period: str, delay: float = PREFETCH_DELAY) -> None:
         """Compute the drill-downs of a highlighted measure and of its neighbours (the measures below and

@@ -101,6 +101,10 @@ class EngineService:
                 results.keep(HEADING, (), heading)  # the next start on this config, data and day needs no config
         self.heading = heading
         self._drill_views: dict[tuple[str, str], DrillView] = {}
+        # a drill-down computed before a publication or a commentary changed it is not kept: each change
+        # moves the epoch on, and a view is kept only when the epoch it started in is still the epoch
+        self._views_lock = threading.Lock()
+        self._views_epoch = 0
         self._preload: threading.Thread | None = None
         state = Path(heading[3])
         self.commentary = CommentaryStore(state)
@@ -216,12 +220,21 @@ class EngineService:
         return self._read(lambda: explain_with_publications(self.results, self.publications, e), e)
 
     def drill(self, measure_id: str, period: str) -> DrillView:
-        """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill`."""
+        """The drill-down with the commentary as it is now (read fresh), kept for `cached_drill` unless a
+        publication or a commentary changed what it shows while it was being computed."""
+        epoch = self._views_epoch
         e = self.explanation(measure_id, period)
         view = DrillView(e, self._read(lambda: self.commentary.latest(measure_id, period), None),
                          self._read(lambda: self.commentary.history(measure_id, period), []))
-        self._drill_views[(measure_id, period)] = view
+        with self._views_lock:
+            if epoch == self._views_epoch:
+                self._drill_views[(measure_id, period)] = view
         return view
+
+    def _forget_drills(self, keep: Callable[[tuple[str, str]], bool]) -> None:
+        with self._views_lock:
+            self._views_epoch += 1
+            self._drill_views = {k: v for k, v in self._drill_views.items() if keep(k)}
 
     def cached_drill(self, measure_id: str, period: str) -> DrillView | None:
         """A drill-down already computed (by the prefetch, say): a dictionary look-up, safe on the UI thread."""
@@ -263,14 +276,14 @@ class EngineService:
         out, err = io.StringIO(), io.StringIO()
         code = publish_command(self.results, plan.scorecard, plan.period, replace=plan.version is not None,
                                force=plan.problems > 0, out=out, err=err)
-        self._drill_views = {k: v for k, v in self._drill_views.items() if k[1] != plan.period}
+        self._forget_drills(lambda k: k[1] != plan.period)
         if code:
             raise RuntimeError(err.getvalue().strip().splitlines()[0] if err.getvalue() else "not published")
         return out.getvalue().strip()
 
     def save_commentary(self, measure_id: str, period: str, text: str, author: str | None = None) -> Commentary:
         saved = self.commentary.save(measure_id, period, text, author)
-        self._drill_views.pop((measure_id, period), None)
+        self._forget_drills(lambda k: k != (measure_id, period))
         return saved
 
 
