@@ -94,11 +94,13 @@ async def test_a_first_start_builds_the_scorecard_table_once_at_the_width_shown(
 
     monkeypatch.setattr(ScorecardTable, "rebuild", counting)
     app = open_app(basic_copy / "config.toml", today=TODAY)  # an empty results store: a first start
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 14)) as pilot:  # more rows than fit
         await settle(pilot)
         table = app.screen.query_one(ScorecardTable)
-        assert table.row_count > 0
-        assert built == [table.outer_size.width] == [SIZE[0]]
+        assert table.max_scroll_y > 0
+        assert built == [table.outer_size.width] == [80]
+        # the cursor on the first measure, with its section's heading above it in view, as before
+        assert table.cursor_coordinate.row == 1 and table.scroll_y == 0
         app.exit(0)
 
 

@@ -48,6 +48,7 @@ class ScorecardTable(DataTable[Text]):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._width_built = 0
+        self._placed_unlaid = False  # built before the layout gave the table a size: the cursor is placed again then
         self._shape: tuple[list[tuple[str, str, int, bool]], list[str]] | None = None  # what the table holds
         self._cells: dict[str, list[Text]] = {}  # row key -> its cells, as shown
         self.fitted = Layout(True, True, MAX_TITLE)
@@ -151,6 +152,8 @@ class ScorecardTable(DataTable[Text]):
         elif len(keys) > 1:
             self.move_cursor(row=1, animate=False)  # the first measure, under its section
             self.scroll_y = 0  # and the section's heading above it
+        # the cursor scrolled into a view of no size: once the table has one, it is brought into view again
+        self._placed_unlaid = self.outer_size.width == 0
 
     def _laid_out_width(self) -> int:
         """The width the layout will give the table before it has given it one: its parent's content width
@@ -222,6 +225,10 @@ class ScorecardTable(DataTable[Text]):
     def on_resize(self, event: events.Resize) -> None:
         if self.cols and self.outer_size.width != self._width_built:
             self.rebuild()
+        elif self._placed_unlaid and self.outer_size.width:
+            self._placed_unlaid = False
+            self.scroll_y = 0
+            self._scroll_cursor_into_view()
 
 
 def same_cell(a: Text, b: Text) -> bool:
