@@ -200,3 +200,29 @@ def test_a_drill_down_computed_across_a_commentary_change_is_not_kept(basic_copy
     fresh = service.drill("CIC-FOSTER", "2017-04")
     assert fresh.commentary is not None and fresh.commentary.text == "Two placements ended early."
     assert service.cached_drill("CIC-FOSTER", "2017-04") is fresh
+
+
+async def test_an_app_that_ends_while_the_engine_loads_leaves_the_collector_as_it_was(basic_copy: Path):
+    """Start-up's objects are frozen out of the garbage collector once the engine is ready: when the app
+    ends before that (the analyst quit at once), nothing is frozen after it, for a process that goes on."""
+    import gc
+
+    app = make_app(basic_copy)
+    release = threading.Event()
+    get_ready = app.service.get_ready
+
+    def slow(*args):
+        if threading.current_thread().name == "import-drilldown":  # the one that freezes once it returns
+            release.wait(10)
+        return get_ready(*args)
+
+    app.service.get_ready = slow  # type: ignore[method-assign]
+    frozen = gc.get_freeze_count()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.is_screen_installed("drill-down") and app.get_screen("drill-down").is_mounted)
+        await settle(pilot)
+        assert any(t.name == "import-drilldown" for t in threading.enumerate())  # still waiting for the engine
+    release.set()
+    for t in [t for t in threading.enumerate() if t.name == "import-drilldown"]:
+        t.join(10)
+    assert gc.get_freeze_count() == frozen

@@ -85,6 +85,8 @@ class ScorecardApp(App[int]):
         self._drill_screen: DrillDownScreen | None = None
         self._opening: tuple[str, str] | None = None  # a drill-down asked for, opened when computed
         self._froze = False  # whether start-up's objects were moved out of the garbage collector's way
+        self._unmounted = False
+        self._freeze_lock = threading.Lock()
         self._initial_theme = theme
 
     @property
@@ -109,8 +111,10 @@ class ScorecardApp(App[int]):
         self.theme = self._initial_theme
 
     def on_unmount(self) -> None:
-        if self._froze:
-            gc.unfreeze()
+        with self._freeze_lock:
+            self._unmounted = True
+            if self._froze:
+                gc.unfreeze()
 
     # -- state --------------------------------------------------------------------------------
     def shift_period(self, step: int, base: str | None = None) -> bool:
@@ -217,9 +221,12 @@ class ScorecardApp(App[int]):
         # What is loaded by now (the engine and its answers, Textual, the screens) lives as long as the app:
         # out of the garbage collector's way, so that a full collection during a keypress scans only what
         # came since (on the demo: 0.1 s of CPU for the 110,000 objects there are at this point). Undone
-        # when the app ends (`on_unmount`), for a process that goes on (the tests).
-        gc.freeze()
-        self._froze = True
+        # when the app ends (`on_unmount`), for a process that goes on (the tests); never after it, when
+        # the app ended while the engine was loading (the lock orders the two).
+        with self._freeze_lock:
+            if not self._unmounted:
+                gc.freeze()
+                self._froze = True
 
     def _config_failed(self, problems: list[str]) -> None:
         self.config_problems = problems
@@ -234,6 +241,8 @@ class ScorecardApp(App[int]):
         screen: composed, styled and laid out behind the scorecard (pushed and popped in one go, so it
         is never drawn), so the first Enter only fills and paints it, as every later one does."""
         board = self.screen
+        if self.return_code is not None:  # the app is ending (the analyst quit at once): nothing to build for
+            return
         if self._drill_screen is not None or not isinstance(board, ScorecardScreen) or self.period is None:
             return
         measure = board.current_measure()
