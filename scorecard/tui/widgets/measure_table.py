@@ -132,11 +132,12 @@ class ScorecardTable(DataTable[Text]):
         self._width_built = width_built
         if shape == self._shape:
             keys = [self.cols[i].key for i in shown]
-            for row_key, row_cells in filled:
-                before = self._cells[row_key]
-                for column_key, cell, old in zip(keys, row_cells, before, strict=True):
-                    if not same_cell(cell, old):  # each update repaints: the unchanged cells are left
-                        self.update_cell(row_key, column_key, cell)
+            with self.app.batch_update():  # one repaint for all the cells changed
+                for row_key, row_cells in filled:
+                    before = self._cells[row_key]
+                    for column_key, cell, old in zip(keys, row_cells, before, strict=True):
+                        if not same_cell(cell, old):  # the unchanged cells are left as they are
+                            self.update_cell(row_key, column_key, Cell.of(cell))
             self._cells = dict(filled)
             return
         self._shape = shape
@@ -144,10 +145,10 @@ class ScorecardTable(DataTable[Text]):
         self.clear(columns=True)
         self.fixed_columns = 3 if fitted.show_id else 2  # the id, the measure and its band stay put
         for key, label, width, right in shape[0]:
-            self.add_column(pad(Text(label, style="bold"), width, right), key=key, width=width)
+            self.add_column(Cell.of(pad(Text(label, style="bold"), width, right)), key=key, width=width)
         self.section_rows = section_rows
         for row_key, row_cells in filled:
-            self.add_row(*row_cells, key=row_key)
+            self.add_row(*map(Cell.of, row_cells), key=row_key)
         keys = self._keys()
         if current in keys:
             self.move_cursor(row=keys.index(current), animate=False)
@@ -240,12 +241,12 @@ def same_cell(a: Text, b: Text) -> bool:
             and a.no_wrap == b.no_wrap and a.overflow == b.overflow and a.end == b.end)
 
 
-def pad(text: Text, width: int, right: bool) -> Cell:
+def pad(text: Text, width: int, right: bool) -> Text:
     """Right-align a cell by padding it (the table itself aligns every cell left)."""
     if right and text.cell_len < width:
         text = text.copy()
         text.pad_left(width - text.cell_len)
-    return Cell.of(text)
+    return text
 
 
 class Cell(Text):
