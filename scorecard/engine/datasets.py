@@ -11,6 +11,8 @@ their value.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,12 +148,18 @@ class _Reads:
     frames: dict[Path, RawFile | UnreadableFile] = field(default_factory=dict)
     blank: dict[tuple[Path, str], bool] = field(default_factory=dict)
     readers: dict[Path, int] = field(default_factory=dict)  # datasets yet to read each file
+    locks: dict[Path, threading.Lock] = field(default_factory=dict)  # datasets load in parallel threads
 
     def want(self, path: Path, columns: list[str]) -> None:
         self.columns[path] = list(dict.fromkeys([*self.columns.get(path, []), *columns]))
         self.readers[path] = self.readers.get(path, 0) + 1
+        self.locks.setdefault(path, threading.Lock())
 
     def read(self, path: Path, columns: list[str]) -> RawFile:
+        with self.locks.setdefault(path, threading.Lock()):
+            return self._read(path, columns)
+
+    def _read(self, path: Path, columns: list[str]) -> RawFile:
         if path not in self.frames:
             try:
                 self.frames[path] = read_file(path, self.columns.get(path, columns))
@@ -170,6 +178,10 @@ class _Reads:
         return RawFile(got.frame.select(ROW, *present)) if present else got
 
     def may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
+        with self.locks.setdefault(path, threading.Lock()):
+            return self._may_be_blank(path, raw, names)
+
+    def _may_be_blank(self, path: Path, raw: pl.DataFrame, names: list[str]) -> set[str]:
         todo = [c for c in names if (path, c) not in self.blank]
         found = _may_be_blank(raw, todo)
         self.blank.update({(path, c): c in found for c in todo})
@@ -360,22 +372,36 @@ def holidays_around(calendar: Calendar, frame: pl.DataFrame, extra_years: tuple[
 # --------------------------------------------------------------------------------------
 # Loading every dataset
 # --------------------------------------------------------------------------------------
+LOAD_THREADS = 2  # datasets loaded at once (bench/README.md: the engine's wall time on 2 cores)
+
+
 def load_datasets(config: Config, calendar: Calendar, today_month: int, keep_rows: bool = True) -> dict[str, LoadedDataset]:
     """Every dataset, typed and checked. Without `keep_rows` a dataset's `__file` and `__row` (where each row
     came from, for the data problems loading lists) are dropped once it is loaded and no later dataset joins
     it: the engine computes without them, and they are four bytes or more on every row."""
-    loaded: dict[str, LoadedDataset] = {}
     reads = _Reads()
     for ds in config.datasets.values():
         for path in dataset_files(config, ds.file):
             reads.want(path, _columns_read(ds))
     populations = {m.population for m in config.measures if m.population}
     joined = {j.dataset for ds in config.datasets.values() for j in ds.joins}
-    for name, ds in config.datasets.items():  # joined datasets come before those joining them
+    done: dict[str, Future[LoadedDataset]] = {}
+
+    def load(name: str, ds: Dataset) -> LoadedDataset:
+        before = {j.dataset: done[j.dataset].result() for j in ds.joins}  # submitted earlier: running or done
         positive = frozenset({"value"}) if name in populations else frozenset()
-        loaded[name] = _load_dataset(config, ds, calendar, loaded, today_month, reads, positive)
+        result = _load_dataset(config, ds, calendar, before, today_month, reads, positive)
         if not keep_rows and name not in joined:
-            _drop_rows(loaded[name])
+            _drop_rows(result)
+        return result
+
+    # Two datasets load at once (joined datasets are submitted before those joining them, and a pool takes
+    # its tasks in order, so a task only waits for one already running): one's Python-side steps (types,
+    # checks, working days) run while polars reads or computes the other's, which releases the interpreter.
+    with ThreadPoolExecutor(max_workers=LOAD_THREADS, thread_name_prefix="load") as pool:
+        for name, ds in config.datasets.items():  # joined datasets come before those joining them
+            done[name] = pool.submit(load, name, ds)
+        loaded = {name: future.result() for name, future in done.items()}
     if not keep_rows:
         for name in joined & set(loaded):
             _drop_rows(loaded[name])

@@ -21,6 +21,7 @@ from .config_model import Config, Measure
 from .config_sql import sql_columns
 from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
 from .datasets import DataProblem, LoadedDataset, load_datasets, problem_lines
+from .gcpause import collector_paused, freeze_at_exit
 from .grid import P, PeriodGrid, Query
 from .lookup import UsageError as UsageError
 from .lookup import measure_of, scorecard_of
@@ -72,8 +73,11 @@ class Engine:
         self.today_month = month_of_date(self.today)
         # the years most data falls in (the last ten and the next two, as the grid's snapshot dates and a
         # working-days derive ask for them), worked out while the files are read
-        self.calendar.prefetch_holidays(today.year - 11, today.year + 2)
-        self.datasets: dict[str, LoadedDataset] = load_datasets(config, self.calendar, self.today_month, keep_rows=False)
+        freeze_at_exit()
+        with collector_paused():
+            self.calendar.prefetch_holidays(today.year - 11, today.year + 2)
+            self.datasets: dict[str, LoadedDataset] = load_datasets(
+                config, self.calendar, self.today_month, keep_rows=False)
         self.comparators: Comparators = load_comparators(config)
         # SPEC section 7: what each measure dataset covers; the latest period with data is the latest
         # month any of them covers, never past an `as_at` nor today
@@ -213,6 +217,10 @@ class Engine:
         return self._series[measure_id]
 
     def _compute(self, measures: list[Measure], grid: PeriodGrid) -> None:
+        with collector_paused():  # the collector's scans of every object the imports left, out of the way
+            self._compute_paused(measures, grid)
+
+    def _compute_paused(self, measures: list[Measure], grid: PeriodGrid) -> None:
         plans: list[pl.LazyFrame] = []
         todo: list[Measure] = []
         for m in measures:
