@@ -13,7 +13,6 @@ import getpass
 import hashlib
 import os
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +73,8 @@ def _rows(path: Path, lines: int) -> int | None:
 
 
 def program_version() -> str:
+    from importlib import metadata  # here: importing it costs a start that never publishes about 20 ms
+
     try:
         return metadata.version("scorecard")
     except metadata.PackageNotFoundError:
