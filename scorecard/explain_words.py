@@ -82,9 +82,9 @@ def movement_lines(e: Explanation) -> list[str]:
     what = f"The {calc} for" if calc else "The figure for"
     entered, left = mv.entered, mv.left
     months = "month" if entered.first == entered.last else "months"  # since the month before: one month moved it
-    body = (f"{what} {_months(entered)} ({figure(entered.value, e)}, {_base(entered)}), the {months} that entered "
-            f"the window, against {_months(left)} ({figure(left.value, e)}, {_base(left)}), the same {months} "
-            "a year earlier, which left it.")
+    body = (f"{what} {_months(entered)}, the {months} that entered the window, was {figure(entered.value, e)} "
+            f"({_base(entered)}), against {figure(left.value, e)} ({_base(left)}) for {_months(left)}, the same "
+            f"{months} a year earlier, which left it.")
     return [head, body]
 
 

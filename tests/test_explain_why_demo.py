@@ -168,3 +168,4 @@ def test_movement_over_one_month_speaks_of_one_month(engine: Engine) -> None:
     assert "the month that entered the window" in one and "the same month a year earlier" in one, one
     three = movement_lines(explain(engine, "ADO-SOLE-PLAN", "2017-11", since="2017-08"))[1]
     assert "the months that entered the window" in three and "the same months a year earlier" in three, three
+    assert " was " in three.split("against")[0], three  # a sentence: the months entered, then what they were
