@@ -190,6 +190,15 @@ def environ(**changes: str | None) -> dict[str, str]:
     return env
 
 
+def shipped_demo() -> Path:
+    """The demo's data folder, committed with the repository: its absence is a broken checkout, not a
+    reason to skip (regenerate it with `scorecard demo-data --force`)."""
+    demo = ROOT / "data" / "demo"
+    assert (ROOT / "config.toml").is_file() and (demo / "cic_episodes.parquet").is_file(), \
+        "the demo (config.toml, data/demo) is committed with the repository: `scorecard demo-data --force` remakes it"
+    return demo
+
+
 def copy_basic(tmp_path: Path) -> Path:
     """A private copy of the basic acceptance fixture at tmp_path/basic: commands that write state never write
     into ../shared."""

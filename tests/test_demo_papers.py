@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, shipped_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -172,9 +172,7 @@ def _cli(*args: str) -> Json:
 
 @pytest.fixture(scope="module")
 def shipped() -> Path:
-    if not (DEMO / "cic_episodes.parquet").exists():
-        pytest.skip("data/demo is not there")
-    return DEMO
+    return shipped_demo()
 
 
 def test_the_demo_gives_every_figure_of_the_papers(shipped: Path) -> None:

@@ -16,14 +16,14 @@ from scorecard.engine.explain import explain
 from scorecard.report import write_report
 
 from .conftest import ROOT
+from .helpers import shipped_demo
 
 DEMO = ROOT / "config.toml"
 
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    if not DEMO.exists() or not (ROOT / "data" / "demo").is_dir():
-        pytest.skip("the demo is not there")
+    shipped_demo()
     return Engine.load(DEMO)
 
 

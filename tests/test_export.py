@@ -130,10 +130,10 @@ def test_export_usage_errors(basic_copy: Path, args: list[str], word: str):
 
 def test_demo_workbook_equals_rate_json_for_every_measure(tmp_path: Path):
     from .conftest import ROOT
+    from .helpers import shipped_demo
 
     config = ROOT / "config.toml"
-    if not (ROOT / "data" / "demo").is_dir():
-        pytest.skip("the demo's data is not generated")
+    shipped_demo()
     out = tmp_path / "demo.xlsx"
     code, stdout, _ = cli("export", "--config", str(config), "--output", str(out))
     assert code in (0, 1), stdout  # 1: data problems (listed on stderr), the workbook is still written

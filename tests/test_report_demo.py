@@ -21,14 +21,14 @@ from scorecard.engine.engine import Engine
 from scorecard.report import write_report
 
 from .conftest import ROOT
+from .helpers import shipped_demo
 
 DEMO_CONFIG = ROOT / "config.toml"
 
 
 @pytest.fixture
 def demo_copy(tmp_path: Path) -> Path:
-    if not DEMO_CONFIG.exists() or not (ROOT / "data" / "demo").is_dir():
-        pytest.skip("the demo (config.toml and data/demo at the repository root) is not there")
+    shipped_demo()
     shutil.copy(DEMO_CONFIG, tmp_path / "config.toml")
     shutil.copytree(ROOT / "data" / "demo", tmp_path / "data" / "demo")
     return tmp_path / "config.toml"
