@@ -213,7 +213,7 @@ def reached_on(derive: Derive, n: int, source: pl.Expr | None = None) -> pl.Expr
     `source` (default: the derive's own column).
 
     `years`: the n-th anniversary; a 29 February date counts from 1 March in other years, as
-    `datasets.derive_expr` computes ages. `days`: the date n days on."""
+    `derives.derive_expr` computes ages. `days`: the date n days on."""
     if source is None:
         source = pl.col(str(derive.args[0]))
     if derive.kind == "days":

@@ -20,7 +20,8 @@ import polars as pl
 
 from .config_model import Dataset, Measure
 from .config_sql import parse_sql
-from .datasets import LoadedDataset, derive_expr, holidays_around
+from .datasets import LoadedDataset
+from .derives import derive_expr, holidays_around
 from .grid import HI, LO, P, PeriodGrid, Query, columns_used, condition_expr, period_columns_needed, windowed
 from .range_counts import (
     difference_counts,
