@@ -26,6 +26,7 @@ import sys
 import time
 import zoneinfo
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
@@ -85,44 +86,10 @@ def source_fingerprint() -> str:
 
 
 def _version(name: str) -> str:
-    """The installed distribution's version, as `importlib.metadata.version` gives it: read from the
-    first `NAME-*.dist-info/METADATA` on `sys.path` (what it reads too), which spares a second start
-    importing `importlib.metadata` and its `email` parser (about 20 ms); anything else (an egg, a
-    zip) is asked of `importlib.metadata`."""
-    found = _dist_info_version(name)
-    if found is not None:
-        return found
-    from importlib import metadata
-
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _dist_info_version(name: str) -> str | None:
-    prefix = name.lower().replace("-", "_") + "-"
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for child in names:
-            lowered = child.lower()
-            if lowered.startswith(prefix) and lowered.endswith((".dist-info", ".egg-info")):
-                if not lowered.endswith(".dist-info"):
-                    return None  # an egg: importlib.metadata's reading
-                try:
-                    with open(os.path.join(entry or ".", child, "METADATA"), encoding="utf-8") as f:
-                        for line in f:
-                            if line.startswith("Version:"):
-                                return line.split(":", 1)[1].strip()
-                            if not line.strip():
-                                break  # the headers end at the first blank line
-                except OSError:
-                    pass
-                return None
-    return None
 
 
 def program_versions() -> dict[str, str]:
