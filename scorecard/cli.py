@@ -28,6 +28,7 @@ from .cli_support import (
     scorecard_option,
     usage_error,
 )
+from .engine.gcpause import freeze_at_exit
 from .engine.lookup import UsageError  # not engine.engine: that imports polars, which `scorecard` (the UI) need not wait for
 from .format import changes_table, rating_table, trend_table
 from .statefile import StateFileError
@@ -452,5 +453,13 @@ main.add_command(cache)
 main.add_command(alerts)
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `scorecard` program (its console script and `python -m scorecard.cli`): the command line,
+    in a process that ends with it, so the interpreter's last collections over everything still alive
+    are skipped (`gcpause.freeze_at_exit`). Tests call `main` in their own process instead."""
+    freeze_at_exit()
     main()
+
+
+if __name__ == "__main__":
+    run()

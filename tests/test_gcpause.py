@@ -6,6 +6,7 @@ import sys
 import threading
 
 from scorecard.engine.gcpause import collector_paused
+from tests.helpers import BASIC
 
 
 def test_collection_is_off_while_paused_and_on_again_after() -> None:
@@ -53,3 +54,21 @@ def test_objects_are_frozen_at_exit_and_the_process_ends_cleanly() -> None:
             "freeze_at_exit(); freeze_at_exit()\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True" and out.stderr == ""
+
+
+def test_the_scorecard_program_freezes_at_exit_and_the_engine_alone_does_not() -> None:
+    """The process owner (`cli.run`, the console script) asks for the freeze at exit; a process that only
+    uses the engine (a test, the benchmark's peer beside duckdb) keeps Python's own exit."""
+    from importlib import metadata
+
+    script = next(e for e in metadata.entry_points(group="console_scripts") if e.name == "scorecard")
+    assert script.value == "scorecard.cli:run"
+    probe = "atexit.register(lambda: print(gc.get_freeze_count() > 0, file=sys.stderr))\n"
+    program = ("import atexit, gc, sys\nfrom scorecard.cli import run\n" + probe
+               + "sys.argv = ['scorecard', '--help']\nrun()\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stderr.strip() == "True", out.stderr
+    engine = ("import atexit, gc, sys\nfrom scorecard.engine.engine import Engine\n" + probe
+              + f"Engine.load({str(BASIC / 'config.toml')!r})\n")
+    out = subprocess.run([sys.executable, "-c", engine], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stderr.strip() == "False", out.stderr

@@ -21,7 +21,7 @@ from .config_model import Config, Measure
 from .config_sql import sql_columns
 from .coverage import Coverage, DatasetCoverage, compute_coverage, day_words, measure_datasets, month_words
 from .datasets import DataProblem, LoadedDataset, load_datasets, problem_lines
-from .gcpause import collector_paused, freeze_at_exit
+from .gcpause import collector_paused
 from .grid import P, PeriodGrid, Query
 from .lookup import UsageError as UsageError
 from .lookup import measure_of, scorecard_of
@@ -73,7 +73,6 @@ class Engine:
         self.today_month = month_of_date(self.today)
         # the years most data falls in (the last ten and the next two, as the grid's snapshot dates and a
         # working-days derive ask for them), worked out while the files are read
-        freeze_at_exit()
         with collector_paused():
             self.calendar.prefetch_holidays(today.year - 11, today.year + 2)
             self.datasets: dict[str, LoadedDataset] = load_datasets(

@@ -11,14 +11,13 @@ meanwhile is found by the next collection.
 At the end of a process the interpreter collects again over everything still alive before it frees it
 (about 0.1 s after a national `trend`); `freeze_at_exit` has every object moved out of the collector's
 reach once the program is done (`gc.freeze` at exit), so that the modules and data are freed by their
-reference counts only. Python never promised to collect cycles at exit. Not where duckdb is loaded (the
-benchmark's tests): its bindings (nanobind) report every object of theirs left unfreed at exit on stderr."""
+reference counts only. Python never promised to collect cycles at exit. The `scorecard` program
+(`cli.run`) asks for it, as the owner of its process; the engine, a library, does not."""
 
 from __future__ import annotations
 
 import atexit
 import gc
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,10 +53,5 @@ def freeze_at_exit() -> None:
     global _at_exit
     with _lock:
         if not _at_exit:
-            atexit.register(_freeze)
+            atexit.register(gc.freeze)
             _at_exit = True
-
-
-def _freeze() -> None:
-    if "_duckdb" not in sys.modules:
-        gc.freeze()
