@@ -24,11 +24,11 @@ from typing import Any
 
 import polars as pl
 
+from .config_model import Measure
 from .datasets import LoadedDataset
-from .grid import P, PeriodGrid, Query, windowed
+from .grid import HI, LO, P, PeriodGrid, Query
 from .measures import collect_engine, plan
-from .range_counts import difference_steps
-from .steps import Steps, accumulate_rows
+from .steps import Steps, accumulate_rows, range_steps
 
 Rows = dict[int, dict[str, Any]]  # period index -> the aggregates of that period (the periods shown)
 
@@ -46,8 +46,15 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
     `measures.aggregate` gives for it where they are not counted with difference arrays."""
     out: list[Rows | pl.DataFrame | None] = [None] * len(queries)
     fused: dict[str, list[_Planned]] = {}
+    first: dict[tuple[str | None, ...], int] = {}  # what a plan reads of its measure -> the first query with it
+    same: dict[int, int] = {}
     for i, q in enumerate(queries):
         assert not q.groups and q.condition is None
+        key = planned_as(q.measure)
+        if key in first:  # the same plan as an earlier measure's (a count and a rate of the same children)
+            same[i] = first[key]
+            continue
+        first[key] = i
         data = datasets[q.measure.dataset]
         planned = plan(q, data, grid)
         engine = collect_engine(data)
@@ -61,8 +68,17 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
     for members in fused.values():
         for p, rows in zip(members, _fused_rows(members, grid), strict=True):
             out[p.index] = rows
+    for i, j in same.items():
+        out[i] = out[j]
     assert all(o is not None for o in out)
     return out  # type: ignore[return-value]
+
+
+def planned_as(m: Measure) -> tuple[str | None, ...]:
+    """What `measures.plan` reads of a measure: two measures alike in these have the same plan (a count, a
+    percent and a rate count the same rows; a mean and a sum sum the same values)."""
+    calc = m.calc if m.calc in ("median", "value") else "value_sum" if m.calc in ("mean", "sum") else "rows"
+    return (m.dataset, m.window, calc, m.where, m.numerator, m.distinct, m.value)
 
 
 def _fused_rows(members: list[_Planned], grid: PeriodGrid) -> list[Rows]:
@@ -70,16 +86,17 @@ def _fused_rows(members: list[_Planned], grid: PeriodGrid) -> list[Rows]:
     renamed apart (`rows@3`), the steps side by side, summed per period once."""
     columns = [{n: f"{n}@{p.index}" for n in p.steps.names} for p in members]
     plans: list[pl.LazyFrame] = []
-    shared: dict[str, list[pl.Expr]] = {}  # window -> the weights counted over its rows as they are
+    # window -> its rows, and the weights of every measure counting them as they are
+    shared: dict[str, tuple[pl.LazyFrame, list[pl.Expr]]] = {}
     for p, names in zip(members, columns, strict=True):
-        if p.steps.weights:
-            shared.setdefault(p.query.measure.window, []).extend(
-                w.alias(names[w.meta.output_name()]) for w in p.steps.weights)
+        if p.steps.window_rows and p.steps.counted is not None:
+            rows, weights = p.steps.counted
+            shared.setdefault(p.query.measure.window, (rows, []))[1].extend(
+                w.alias(names[w.meta.output_name()]) for w in weights)
         else:
             plans += [s.rename(names, strict=False) for s in p.steps.plans]
-    data = members[0].data
-    for window, weights in shared.items():
-        plans += difference_steps(windowed(data, window, grid), weights, []).plans
+    for rows, weights in shared.values():
+        plans += range_steps(rows, LO, HI, [], weights)
     every = [c for names in columns for c in names.values()]
     summed = pl.concat(plans, how="diagonal").group_by(P).agg(pl.col(c).sum() for c in every)
     frame = summed.collect(engine="in-memory")

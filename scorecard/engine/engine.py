@@ -86,7 +86,7 @@ class Engine:
         self.last_month: int | None = self.coverage.latest_month
         if self.first_month is not None and self.last_month is not None and self.first_month > self.last_month:
             self.first_month = self.last_month
-        self._gaps: dict[tuple[str, int], str | None] = {}
+        self._gaps: dict[tuple[str, str, int], str | None] = {}
         self._grid: PeriodGrid | None = None
         self._series: dict[str, MeasureSeries] = {}
         self._population: dict[tuple[str, str | None], dict[GroupKey, list[float | None]]] = {}
@@ -167,7 +167,7 @@ class Engine:
 
     def coverage_gap(self, m: Measure, month: int) -> str | None:
         """Why the measure has no value in the month because its data does not cover it, or None."""
-        key = (m.id, month)
+        key = (m.dataset, m.window, month)  # all that `Coverage.gap` reads of the measure
         if key not in self._gaps:
             self._gaps[key] = self.coverage.gap(m, month, self.calendar)
         return self._gaps[key]
@@ -337,16 +337,18 @@ class Engine:
         """`finish` from the aggregates per group and period index."""
         m = q.measure
         out: dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]] = {}
+        periods = grid.periods
+        targets = [m.targets_at(grid.first + i) for i in range(grid.count)]
+        gaps = [bool(self.coverage_gap(m, grid.first + i)) for i in range(grid.count)]
         for gkey, by_period in raw.items():
             results: list[PeriodResult] = []
             bases: list[int] = []
             notes: list[str] = []
             pop_values = self._population_for(q, gkey, grid)
             for i in range(grid.count):
-                month = grid.first + i
-                target, floor = m.targets_at(month)
-                if self.coverage_gap(m, month):  # outside coverage: no value, never a 0
-                    results.append(PeriodResult(period_of(month), None, None, None, target, floor,
+                target, floor = targets[i]
+                if gaps[i]:  # outside coverage: no value, never a 0
+                    results.append(PeriodResult(periods[i], None, None, None, target, floor,
                                                 band(None, target, floor, m.polarity)))
                     bases.append(0)
                     continue
@@ -354,9 +356,9 @@ class Engine:
                 population = pop_values[i] if pop_values is not None else None
                 value, num, den, base, note = _value(m, row, population)
                 if note:
-                    notes.append(f"{period_of(month)}: {note}")
+                    notes.append(f"{periods[i]}: {note}")
                 value = round_half_away(value, m.decimals)
-                results.append(PeriodResult(period_of(month), value, num, den, target, floor,
+                results.append(PeriodResult(periods[i], value, num, den, target, floor,
                                             band(value, target, floor, m.polarity)))
                 bases.append(base)
             out[gkey] = (results, bases, notes)

@@ -103,8 +103,7 @@ def plan(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None)
         if intervals.narrows and not m.distinct and m.calc != "median" and not float_values:
             return differenced_ranges_steps(q, intervals, ranged)
     if not needs_expansion(q, ds, value_dtype):
-        weights = difference_weights(q)
-        return replace(difference_steps(frame, weights, list(q.groups)), weights=tuple(weights))
+        return replace(difference_steps(frame, difference_weights(q), list(q.groups)), window_rows=True)
     birthdays = birthday_columns(q, ds)
     if birthdays is not None and not float_values:
         return difference_steps(_split_at_birthdays(q, data, frame, grid, birthdays), difference_weights(q), list(q.groups))

@@ -17,23 +17,50 @@ from typing import Any
 
 import polars as pl
 
-from .grid import P, PeriodGrid
+from .grid import HI, LO, P, PeriodGrid
+
+
+def range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
+    """+weight at each row's first period and -weight after its last, summed per period (and group).
+
+    The rows are summed per range `[lo, hi]` (and group) first, in one pass: there are at most a few
+    thousand ranges over the grid, so the steps are then taken from that small table (each range's
+    +sum at `lo` and -sum at `hi + 1`) instead of grouping every row twice."""
+    names = [w.meta.output_name() for w in weights]
+    rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(pl.col(lo), pl.col(hi), *[pl.col(g) for g in groups], *weights)
+    ranges = rows.group_by([lo, hi, *groups]).agg(pl.col(n).sum() for n in names)
+    steps = ranges.select(
+        pl.concat_list(pl.col(lo).cast(pl.Int64), pl.col(hi).cast(pl.Int64) + 1).alias(P),
+        *[pl.col(g) for g in groups],
+        *[pl.concat_list(pl.col(n), -pl.col(n)).alias(n) for n in names],
+    )
+    return [steps.explode([P, *names])]
+
 
 
 @dataclass(frozen=True)
 class Steps:
     """Plans of steps (`P`, the groups, and some of `names`) whose sums over the periods up to each
     one are the aggregates; the periods (and groups) shown are those where one of `shown_if` is not 0,
-    and `hidden` are left out of the result. `weights`, when given, are the weights whose steps over the
-    rows of the measure's window (`grid.windowed`) these are: several measures of one dataset and window
-    with them can share one pass over the rows."""
+    and `hidden` are left out of the result. The plans are those `made`, and the steps of `counted`'s
+    weights over its rows' periods `[LO, HI]`; when those rows are the measure's window's as they are
+    (`grid.windowed`: `window_rows`), several measures of one dataset and window can share one pass over
+    them."""
 
-    plans: list[pl.LazyFrame]
+    made: tuple[pl.LazyFrame, ...]
     names: list[str]
     groups: list[str]
     shown_if: tuple[str, ...] = ("rows",)
     hidden: tuple[str, ...] = ()
-    weights: tuple[pl.Expr, ...] = ()
+    counted: tuple[pl.LazyFrame, tuple[pl.Expr, ...]] | None = None  # rows whose weights step over [LO, HI]
+    window_rows: bool = False  # `counted`'s rows are those of the measure's window as they are
+
+    @property
+    def plans(self) -> list[pl.LazyFrame]:
+        if self.counted is None:
+            return list(self.made)
+        rows, weights = self.counted
+        return [*self.made, *range_steps(rows, LO, HI, self.groups, list(weights))]
 
     def summed(self) -> pl.LazyFrame:
         """The steps summed per period (and group)."""
