@@ -146,3 +146,16 @@ def test_the_child_alone_keeps_the_heading_then_the_first_screen(basic_copy: Pat
     service = EngineService(None, TODAY, results=results, heading=heading)
     service.scorecard(heading[1], service.default_period())
     assert results.computed == 0 and results.served > 0  # every answer of the first screen from the store
+
+
+def test_the_child_runs_without_the_cyclic_collector(basic_copy: Path) -> None:
+    """The child's imports and config set off about a hundred collections of objects that live to its end: it
+    runs with the collector off (bench/README.md, `startload`), and still rates the first screen."""
+    code = ("import gc, sys; from scorecard.tui import firststart; "
+            "rc = firststart.main(sys.argv[1:]); print(rc, gc.isenabled(), gc.get_stats()[0]['collections'])")
+    config = basic_copy / "config.toml"
+    done = subprocess.run([sys.executable, "-c", code, str(config), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    said = done.stdout.split()
+    assert said[:2] == ["heading", "ready"] and said[2:4] == ["0", "False"], done.stdout + done.stderr
+    assert int(said[4]) < 50  # those before it started (about 20; with the collector on, over 100)
