@@ -25,7 +25,7 @@ from .gcpause import collector_paused
 from .grid import P, PeriodGrid, Query
 from .lookup import UsageError as UsageError
 from .lookup import measure_of, scorecard_of
-from .measures import aggregate
+from .measures import aggregate, collect_engine
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -220,18 +220,19 @@ class Engine:
             self._compute_paused(measures, grid)
 
     def _compute_paused(self, measures: list[Measure], grid: PeriodGrid) -> None:
-        plans: list[pl.LazyFrame] = []
+        plans: list[tuple[pl.LazyFrame, LoadedDataset]] = []
         todo: list[Measure] = []
         for m in measures:
             if self.missing_reason(m) is None:
-                plans.append(aggregate(Query(m), self.datasets[m.dataset], grid))
+                data = self.datasets[m.dataset]
+                plans.append((aggregate(Query(m), data, grid), data))
                 todo.append(m)
             else:
                 self._series[m.id] = self._unavailable(m, grid)
         # One plan per measure, collected in turn: on 2 cores this is as fast as pl.collect_all on the
         # national workload and a third faster on the demo (bench/README.md), and polars already runs
-        # each plan on every core.
-        frames = [plan.collect() for plan in plans]
+        # each plan on every core; small datasets' plans by the in-memory engine (`collect_engine`).
+        frames = [plan.collect(engine=collect_engine(data)) for plan, data in plans]
         for m, frame in zip(todo, frames, strict=True):
             results, base, notes = self.finish(Query(m), frame, grid, force_group=())[()]
             self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + notes, notes)
