@@ -13,6 +13,7 @@ from .config_model import Dataset
 from .config_sql import parse_sql, sql_columns
 from .grid import HI, LO, NUM_HI, NUM_LO, P, PeriodGrid, Query, condition_expr
 from .intervals import SplitPredicate, clipped_range, source_days, split_predicate
+from .steps import Steps, accumulated, shown_if
 
 
 # --------------------------------------------------------------------------------------
@@ -98,34 +99,22 @@ def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weight
     return [steps.explode([P, *names])]
 
 
-def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str], grid: PeriodGrid,
-                 shown: pl.Expr) -> pl.LazyFrame:
-    """Steps summed and accumulated over the grid's periods, per group; the rows where `shown`."""
-    summed = pl.concat(steps, how="diagonal").group_by([P, *groups]).agg(pl.col(n).sum() for n in names)
-    periods = pl.LazyFrame({P: list(range(grid.count))}, schema={P: pl.Int64})
-    if groups:
-        periods = periods.join(summed.select(groups).unique(), how="cross")
-    dense = periods.join(summed, on=[P, *groups], how="left", nulls_equal=True)
-    dense = dense.with_columns(pl.col(n).fill_null(0) for n in names).sort([*groups, P])
-    over = groups or None
-    out = dense.with_columns((pl.col(n).cum_sum().over(over) if over else pl.col(n).cum_sum()) for n in names)
-    return out.filter(shown)
+def difference_steps(frame: pl.LazyFrame, weights: list[pl.Expr], groups: list[str]) -> Steps:
+    """The weights of every row summed over the periods `[LO, HI]` it is in, with difference arrays."""
+    names = [w.meta.output_name() for w in weights]
+    return Steps(_range_steps(frame, LO, HI, groups, weights), names, groups, shown_if(names))
 
 
 def difference_counts(frame: pl.LazyFrame, weights: list[pl.Expr], groups: list[str], grid: PeriodGrid) -> pl.LazyFrame:
-    """The weights of every row summed over the periods `[LO, HI]` it is in, with difference arrays."""
-    names = [w.meta.output_name() for w in weights]
-    return _accumulated(_range_steps(frame, LO, HI, groups, weights), names, groups, grid, _counted(names))
-
-
-def _counted(names: list[str]) -> pl.Expr:
-    """The periods (and groups) with a row counted, or with a value summed."""
-    counted = pl.col("rows") != 0
-    return counted | (pl.col("vcnt") != 0) if "vcnt" in names else counted
+    return accumulated(difference_steps(frame, weights, groups), grid)
 
 
 def differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
     """Additive calcs with difference arrays over the narrowed ranges."""
+    return accumulated(differenced_ranges_steps(q, plan, frame), grid)
+
+
+def differenced_ranges_steps(q: Query, plan: IntervalPlan, frame: pl.LazyFrame) -> Steps:
     m, groups = q.measure, list(q.groups)
     flags = _plan_flags(plan)
     kept = frame.filter(flags["keep"])
@@ -136,7 +125,7 @@ def differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: 
     steps = _range_steps(kept, LO, HI, groups, weights)
     steps += _range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, groups, [pl.lit(1, pl.Int64).alias("num")])
     names = [w.meta.output_name() for w in weights] + ["num"]
-    return _accumulated(steps, names, groups, grid, _counted(names))
+    return Steps(steps, names, groups, shown_if(names))
 
 
 def _present_steps(frame: pl.LazyFrame, groups: list[str]) -> list[pl.LazyFrame]:
@@ -177,6 +166,10 @@ def _merged_range_steps(rows: pl.LazyFrame, lo: str, hi: str, keys: list[str], g
 
 
 def distinct_from_merged_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
+    return accumulated(distinct_from_merged_ranges_steps(q, plan, frame), grid)
+
+
+def distinct_from_merged_ranges_steps(q: Query, plan: IntervalPlan, frame: pl.LazyFrame) -> Steps:
     m, groups = q.measure, list(q.groups)
     assert m.distinct
     flags = _plan_flags(plan)
@@ -185,9 +178,9 @@ def distinct_from_merged_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFram
     steps = _merged_range_steps(kept, LO, HI, keys, groups, "rows")
     steps += _merged_range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
     steps += _present_steps(frame, groups)
-    names = ["rows", "num"] + (["__present"] if groups else [])
-    shown = (pl.col("rows") != 0) | (pl.col("__present") != 0) if groups else pl.col("rows") != 0
-    return _accumulated(steps, names, groups, grid, shown).drop("__present", strict=False)
+    if groups:
+        return Steps(steps, ["rows", "num", "__present"], groups, ("rows", "__present"), ("__present",))
+    return Steps(steps, ["rows", "num"], groups)
 
 
 # --------------------------------------------------------------------------------------
