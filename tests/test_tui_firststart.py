@@ -5,6 +5,7 @@ problems, or a child that fails, leaves the work to the UI's own process, with t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,28 @@ def test_the_child_runs_without_the_cyclic_collector(basic_copy: Path) -> None:
     said = done.stdout.split()
     assert said[:2] == ["heading", "ready"] and said[2:4] == ["0", "False"], done.stdout + done.stderr
     assert int(said[4]) < 50  # those before it started (about 20; with the collector on, over 100)
+
+
+def test_a_first_start_starts_its_child_before_importing_what_the_child_does_not_wait_for(
+        basic_copy: Path, tmp_path: Path) -> None:
+    """The child is started as soon as the store says this config is new to it: not after importing the
+    terminal UI's service nor `importlib.metadata` (about 35 ms the child's first screen would wait for)."""
+    code = (
+        "import sys, subprocess\n"
+        "from scorecard.tui import app, firststart\n"
+        "seen = []\n"
+        "start = firststart.FirstScreenChild.start\n"
+        "def spy(*a, **k):\n"
+        "    seen.append(sorted(m for m in ('importlib.metadata', 'scorecard.tui.service') if m in sys.modules))\n"
+        "    return start(*a, **k)\n"
+        "firststart.FirstScreenChild.start = spy\n"
+        "child = app.first_start_child(sys.argv[1], None)\n"
+        "assert child is not None\n"
+        "child.stop()\n"
+        "print(seen)\n"
+    )
+    env = {**os.environ, "SCORECARD_CACHE_DIR": str(tmp_path / "store")}
+    env.pop(firststart.SWITCH, None)
+    done = subprocess.run([sys.executable, "-c", code, str(basic_copy / "config.toml")], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.stdout.strip() == "[[]]", done.stdout + done.stderr
