@@ -81,6 +81,18 @@ class Results:
         return results
 
     @classmethod
+    def open_known(cls, config_path: Path | str, today: dt.date | None = None) -> Results | None:
+        """The results of a config whose text the store has seen (it knows the data files it names), without
+        reading the config; None when the store is off or has never seen this text (`open` would read it)."""
+        store = Store.open()
+        if store is None:
+            return None
+        results = cls(config_path, today, store=store)
+        if not results._prepare_key(read_config=False):
+            return None
+        return results
+
+    @classmethod
     def of_config(cls, config: Config, today: dt.date | None = None,
                   engine_factory: Callable[[Config, dt.date | None], Engine] | None = None) -> Results:
         """The results of a config already loaded (by the terminal UI, say)."""
@@ -139,20 +151,23 @@ class Results:
         return getattr(self.engine, name)
 
     # -- the key ------------------------------------------------------------------------------------------
-    def _prepare_key(self) -> None:
-        """Work out the key now (reading the config's text and statting the data files)."""
+    def _prepare_key(self, read_config: bool = True) -> bool:
+        """Work out the key now (reading the config's text and statting the data files); whether it was.
+        Without `read_config`, not when the store has never seen this config's text (that needs the config)."""
         store = self._store
         if store is None:
-            return
+            return False
         try:
             text = self.path.read_bytes()
         except OSError:
             self._store = None  # load_config reports it
-            return
+            return False
         resolved = str(self.path.resolve())
         config_sha = sha256_bytes(text)
         with self._store_lock:
             found = store.manifest(resolved, config_sha, source_fingerprint())
+        if found is None and not read_config:
+            return False
         if found is None:
             manifest = manifest_of(self._load_config())
             with self._store_lock:
@@ -162,6 +177,7 @@ class Results:
         self._key_parts = (Path(resolved), config_sha, manifest)
         with self._store_lock:
             self._key = self._compute_key()
+        return True
 
     def _compute_key(self) -> str:
         assert self._key_parts is not None and self._store is not None
