@@ -12,8 +12,11 @@ the rows, not the rows (bench/README.md, `fuse`), so here:
   join, sort and cumulative sum;
 * a large dataset's measures keep a plan each (collected by the streaming engine, which is the faster
   there, and never holding several measures' intermediate rows at once), accumulated in Python too,
-  except that those counting their window's rows as they are share one streaming pass over them per
-  window (one group-by of all their weights, which holds no more than one measure's);
+  except that those counting their window's rows as they are share one streaming plan (one group-by of
+  all their weights per window, which holds no more than one measure's);
+* an event or snapshot dataset's rows are in the periods their own month's window reaches, so the
+  measures counting them as they are, whatever their window, share one pass over the rows: their weights
+  summed per month, each window's periods then taken from the few months (`_shared_steps`);
 * the other paths (medians, value measures, rows expanded to periods) are collected as planned;
 * the small datasets' plans are collected together (`pl.collect_all`: polars runs them side by side).
 
@@ -29,10 +32,11 @@ import polars as pl
 
 from .config_model import Measure
 from .datasets import LoadedDataset
-from .grid import HI, LO, P, PeriodGrid, Query
+from .grid import HI, LO, P, PeriodGrid, Query, clipped, index_bounds, own_period
 from .measures import collect_engine, plan
 from .steps import Steps, accumulate_rows, range_steps
 
+MONTH = "__own"  # a row's own period index
 Rows = dict[int, dict[str, Any]]  # period index -> the aggregates of that period (the periods shown)
 
 
@@ -49,7 +53,7 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
     `measures.aggregate` gives for it where they are not counted with difference arrays."""
     out: list[Rows | pl.DataFrame | None] = [None] * len(queries)
     small: dict[str, list[_Planned]] = {}  # a small dataset's measures counted with difference arrays: one plan
-    large: dict[tuple[str, str], list[_Planned]] = {}  # a large dataset's counting its window's rows as they are
+    large: dict[str, list[_Planned]] = {}  # a large dataset's measures counting their window's rows as they are
     others: list[tuple[int, pl.LazyFrame]] = []  # small datasets' plans that are not difference arrays
     first: dict[tuple[str | None, ...], int] = {}  # what a plan reads of its measure -> the first query with it
     same: dict[int, int] = {}
@@ -70,8 +74,8 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
                 others.append((i, planned))
         elif not isinstance(planned, Steps):
             out[i] = planned.collect(engine=engine)
-        elif planned.window_rows:  # one pass over a large dataset's window for all the measures counting it
-            large.setdefault((q.measure.dataset, q.measure.window), []).append(_Planned(i, q, data, planned))
+        elif planned.window_rows:  # one plan for all the measures counting a large dataset's rows as they are
+            large.setdefault(q.measure.dataset, []).append(_Planned(i, q, data, planned))
         else:
             summed = planned.summed().collect(engine=engine)
             out[i] = accumulate_rows(planned, summed, {n: n for n in planned.names}, grid.count)
@@ -89,6 +93,27 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
         out[i] = out[j]
     assert all(o is not None for o in out)
     return out  # type: ignore[return-value]
+
+
+def _shared_steps(data: LoadedDataset, shared: dict[str, tuple[pl.LazyFrame, list[pl.Expr]]],
+                  grid: PeriodGrid) -> list[pl.LazyFrame]:
+    """The steps of the weights each window's measures count over its rows as they are (`shared`: window ->
+    its rows, and their weights). Where a row's periods follow from its own month (events, snapshots), the
+    weights of every window are summed per month in one pass over the rows, and each window's periods
+    are then those of the few months."""
+    index = own_period(data.config, grid)
+    if index is None or len(shared) < 2:
+        return [s for rows, weights in shared.values() for s in range_steps(rows, LO, HI, [], weights)]
+    every = [w for _, weights in shared.values() for w in weights]
+    months = data.frame.lazy().select(index.alias(MONTH), *every).group_by(MONTH).agg(
+        pl.col(w.meta.output_name()).sum() for w in every)
+    steps: list[pl.LazyFrame] = []
+    for window, (_, weights) in shared.items():
+        lo, hi = clipped(*index_bounds(pl.col(MONTH), window, grid), grid)
+        names = [w.meta.output_name() for w in weights]
+        rows = months.select(lo.alias(LO), hi.alias(HI), *names).filter(pl.col(LO) <= pl.col(HI))
+        steps += range_steps(rows, LO, HI, [], [pl.col(n) for n in names])
+    return steps
 
 
 def _spread(members: list[_Planned], columns: list[dict[str, str]], summed: pl.DataFrame, grid: PeriodGrid,
@@ -119,7 +144,6 @@ def _fused_plan(members: list[_Planned], grid: PeriodGrid) -> tuple[pl.LazyFrame
                 w.alias(names[w.meta.output_name()]) for w in weights)
         else:
             plans += [s.rename(names, strict=False) for s in p.steps.plans]
-    for rows, weights in shared.values():
-        plans += range_steps(rows, LO, HI, [], weights)
+    plans += _shared_steps(members[0].data, shared, grid)
     every = [c for names in columns for c in names.values()]
     return pl.concat(plans, how="diagonal").group_by(P).agg(pl.col(c).sum() for c in every), columns
