@@ -244,9 +244,9 @@ class ScorecardApp(App[int]):
         """Build the drill-down screen for the highlighted measure while the analyst reads the first
         screen: composed, styled and laid out behind the scorecard (pushed and popped in one go, so it
         is never drawn), so the first Enter only fills and paints it, as every later one does."""
+        if self.return_code is not None or not self.is_running or not self.screen_stack:
+            return  # the app is ending (the analyst quit at once): nothing to build for
         board = self.screen
-        if self.return_code is not None:  # the app is ending (the analyst quit at once): nothing to build for
-            return
         if self._drill_screen is not None or not isinstance(board, ScorecardScreen) or self.period is None:
             return
         measure = board.current_measure()
