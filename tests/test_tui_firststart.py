@@ -185,3 +185,17 @@ def test_a_first_start_starts_its_child_before_importing_what_the_child_does_not
     done = subprocess.run([sys.executable, "-c", code, str(basic_copy / "config.toml")], capture_output=True,
                           text=True, timeout=120, env=env)
     assert done.stdout.strip() == "[[]]", done.stdout + done.stderr
+
+
+def test_the_child_run_as_a_program_ends_with_what_main_returns(basic_copy: Path, tmp_path: Path) -> None:
+    """The child ends without the interpreter's teardown (`os._exit`): its exit code is still main's, and what it
+    said is flushed first."""
+    config = basic_copy / "config.toml"
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(config), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.split()) == (0, ["heading", "ready"])
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.read_text().replace("[[measures]]", "[[measures]]\ntarjet = 1", 1))
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(bad), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
