@@ -11,7 +11,9 @@ the rows, not the rows (bench/README.md, `fuse`), so here:
 * the steps, summed per period, are accumulated in Python (`steps.accumulate_rows`), not by a polars
   join, sort and cumulative sum;
 * a large dataset's measures keep a plan each (collected by the streaming engine, which is the faster
-  there, and never holding several measures' intermediate rows at once), accumulated in Python too;
+  there, and never holding several measures' intermediate rows at once), accumulated in Python too,
+  except that those counting their window's rows as they are share one streaming pass over them per
+  window (one group-by of all their weights, which holds no more than one measure's);
 * the other paths (medians, value measures, rows expanded to periods) are collected as planned.
 
 The figures are those of `measures.aggregate` for the same query (tests/test_batch.py).
@@ -20,7 +22,7 @@ The figures are those of `measures.aggregate` for the same query (tests/test_bat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -45,7 +47,7 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
     """Per query (whole measures: no groups, no condition), its aggregates by period index, or the frame
     `measures.aggregate` gives for it where they are not counted with difference arrays."""
     out: list[Rows | pl.DataFrame | None] = [None] * len(queries)
-    fused: dict[str, list[_Planned]] = {}
+    fused: dict[tuple[str, ...], list[_Planned]] = {}  # measures computed in one plan
     first: dict[tuple[str | None, ...], int] = {}  # what a plan reads of its measure -> the first query with it
     same: dict[int, int] = {}
     for i, q in enumerate(queries):
@@ -61,12 +63,14 @@ def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: Peri
         if not isinstance(planned, Steps):
             out[i] = planned.collect(engine=engine)
         elif engine == "in-memory":
-            fused.setdefault(q.measure.dataset, []).append(_Planned(i, q, data, planned))
+            fused.setdefault((q.measure.dataset,), []).append(_Planned(i, q, data, planned))
+        elif planned.window_rows:  # one pass over a large dataset's window for all the measures counting it
+            fused.setdefault((q.measure.dataset, q.measure.window), []).append(_Planned(i, q, data, planned))
         else:
             summed = planned.summed().collect(engine=engine)
             out[i] = accumulate_rows(planned, summed, {n: n for n in planned.names}, grid.count)
     for members in fused.values():
-        for p, rows in zip(members, _fused_rows(members, grid), strict=True):
+        for p, rows in zip(members, _fused_rows(members, grid, collect_engine(members[0].data)), strict=True):
             out[p.index] = rows
     for i, j in same.items():
         out[i] = out[j]
@@ -81,7 +85,7 @@ def planned_as(m: Measure) -> tuple[str | None, ...]:
     return (m.dataset, m.window, calc, m.where, m.numerator, m.distinct, m.value)
 
 
-def _fused_rows(members: list[_Planned], grid: PeriodGrid) -> list[Rows]:
+def _fused_rows(members: list[_Planned], grid: PeriodGrid, engine: Literal["in-memory", "streaming"]) -> list[Rows]:
     """The aggregates of several measures of one dataset, from one plan: each measure's step columns
     renamed apart (`rows@3`), the steps side by side, summed per period once."""
     columns = [{n: f"{n}@{p.index}" for n in p.steps.names} for p in members]
@@ -99,5 +103,5 @@ def _fused_rows(members: list[_Planned], grid: PeriodGrid) -> list[Rows]:
         plans += range_steps(rows, LO, HI, [], weights)
     every = [c for names in columns for c in names.values()]
     summed = pl.concat(plans, how="diagonal").group_by(P).agg(pl.col(c).sum() for c in every)
-    frame = summed.collect(engine="in-memory")
+    frame = summed.collect(engine=engine)
     return [accumulate_rows(p.steps, frame, names, grid.count) for p, names in zip(members, columns, strict=True)]

@@ -123,7 +123,7 @@ def _present_steps(frame: pl.LazyFrame, groups: list[str]) -> list[pl.LazyFrame]
 # --------------------------------------------------------------------------------------
 # Distinct values (children) from each one's ranges merged
 # --------------------------------------------------------------------------------------
-def _mergedrange_steps(rows: pl.LazyFrame, lo: str, hi: str, keys: list[str], groups: list[str],
+def _merged_range_steps(rows: pl.LazyFrame, lo: str, hi: str, keys: list[str], groups: list[str],
                         name: str) -> list[pl.LazyFrame]:
     """+1 where each key's merged stretch of periods begins and -1 after it ends.
 
@@ -161,11 +161,11 @@ def distinct_from_merged_ranges_steps(q: Query, plan: IntervalPlan, frame: pl.La
     flags = _plan_flags(plan)
     keys = [*groups, m.distinct]
     kept = frame.filter(flags["keep"] & pl.col(m.distinct).is_not_null())
-    steps = _mergedrange_steps(kept, LO, HI, keys, groups, "rows")
+    steps = _merged_range_steps(kept, LO, HI, keys, groups, "rows")
     if plan.numerator.static is None and not plan.numerator.thresholds:  # the numerator is every child counted
         steps = [s.with_columns(pl.col("rows").alias("num")) for s in steps]
     else:
-        steps += _mergedrange_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
+        steps += _merged_range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
     steps += _present_steps(frame, groups)
     if groups:
         return Steps(tuple(steps), ["rows", "num", "__present"], groups, ("rows", "__present"), ("__present",))
