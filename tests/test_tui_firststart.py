@@ -139,10 +139,42 @@ def test_the_child_alone_keeps_the_heading_then_the_first_screen(basic_copy: Pat
     config = basic_copy / "config.toml"
     done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(config), TODAY.isoformat()],
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and done.stdout.split() == ["heading", "ready"] and done.stderr == ""
+    assert done.returncode == 0 and done.stdout.split() == ["heading", "ready", "done"] and done.stderr == ""
     results = Results.open(config, TODAY, load=False)
     found, heading = results.kept(HEADING)
     assert found and heading[1] == "cic"
     service = EngineService(None, TODAY, results=results, heading=heading)
-    service.scorecard(heading[1], service.default_period())
+    period = service.default_period()
+    view = service.scorecard(heading[1], period)
     assert results.computed == 0 and results.served > 0  # every answer of the first screen from the store
+    # and what an analyst asks next: the first two rows' drill-downs, the period before
+    first_rows = [m.id for m in view.rating.measures if m.section == view.rating.measures[0].section][:2]
+    assert len(first_rows) == 2
+    for measure_id in first_rows:
+        service.drill(measure_id, period)
+    service.scorecard(heading[1], view.periods[view.periods.index(period) - 1])
+    assert results.computed == 0 and not results.loaded
+
+
+def test_the_child_is_forked_when_this_process_has_one_thread(basic_copy: Path) -> None:
+    """A process with no other thread (as `scorecard` is when it starts the child) forks it rather than start a
+    new interpreter; the forked child says the same and keeps the same answers. Run in a fresh interpreter:
+    the test process has other threads (pytest-xdist's)."""
+    config = basic_copy / "config.toml"
+    script = (
+        "import datetime as dt, sys, threading\n"
+        "from scorecard.tui import firststart\n"
+        f"child = firststart.FirstScreenChild.start({str(config)!r}, dt.date.fromisoformat({TODAY.isoformat()!r}))\n"
+        "assert threading.active_count() == 1 and isinstance(child.proc, firststart.Forked)\n"
+        "print(child.heading_kept(), child.wait_ready())\n"
+        "child.wait_done()\n"
+        "print(child.reached, child.proc.returncode)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "done", "0"]
+    results = Results.open(config, TODAY, load=False)
+    assert results.kept(HEADING)[0]
+    service = EngineService(None, TODAY, results=results, heading=results.kept(HEADING)[1])
+    service.scorecard(service.heading[1], service.default_period())
+    assert results.computed == 0 and not results.loaded
