@@ -5,6 +5,7 @@ problems, or a child that fails, leaves the work to the UI's own process, with t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -178,3 +179,55 @@ def test_the_child_is_forked_when_this_process_has_one_thread(basic_copy: Path) 
     service = EngineService(None, TODAY, results=results, heading=results.kept(HEADING)[1])
     service.scorecard(service.heading[1], service.default_period())
     assert results.computed == 0 and not results.loaded
+
+
+def test_the_child_runs_without_the_cyclic_collector(basic_copy: Path) -> None:
+    """The child's imports and config set off about a hundred collections of objects that live to its end: it
+    runs with the collector off (bench/README.md, `startload`), and still rates the first screen."""
+    code = ("import gc, sys; from scorecard.tui import firststart; "
+            "rc = firststart.main(sys.argv[1:]); print(rc, gc.isenabled(), gc.get_stats()[0]['collections'])")
+    config = basic_copy / "config.toml"
+    done = subprocess.run([sys.executable, "-c", code, str(config), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    said = done.stdout.split()
+    assert said[:3] == ["heading", "ready", "done"] and said[3:5] == ["0", "False"], done.stdout + done.stderr
+    assert int(said[5]) < 50  # those before it started (about 20; with the collector on, over 100)
+
+
+def test_a_first_start_starts_its_child_before_importing_what_the_child_does_not_wait_for(
+        basic_copy: Path, tmp_path: Path) -> None:
+    """The child is started as soon as the store says this config is new to it: not after importing the
+    terminal UI's service nor `importlib.metadata` (about 35 ms the child's first screen would wait for)."""
+    code = (
+        "import sys, subprocess\n"
+        "from scorecard.tui import app, firststart\n"
+        "seen = []\n"
+        "start = firststart.FirstScreenChild.start\n"
+        "def spy(*a, **k):\n"
+        "    seen.append(sorted(m for m in ('importlib.metadata', 'scorecard.tui.service') if m in sys.modules))\n"
+        "    return start(*a, **k)\n"
+        "firststart.FirstScreenChild.start = spy\n"
+        "child = app.first_start_child(sys.argv[1], None)\n"
+        "assert child is not None\n"
+        "child.stop()\n"
+        "print(seen)\n"
+    )
+    env = {**os.environ, "SCORECARD_CACHE_DIR": str(tmp_path / "store")}
+    env.pop(firststart.SWITCH, None)
+    done = subprocess.run([sys.executable, "-c", code, str(basic_copy / "config.toml")], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.stdout.strip() == "[[]]", done.stdout + done.stderr
+
+
+def test_the_child_run_as_a_program_ends_with_what_main_returns(basic_copy: Path, tmp_path: Path) -> None:
+    """The child ends without the interpreter's teardown (`os._exit`): its exit code is still main's, and what it
+    said is flushed first."""
+    config = basic_copy / "config.toml"
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(config), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.split()) == (0, ["heading", "ready", "done"])
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.read_text().replace("[[measures]]", "[[measures]]\ntarjet = 1", 1))
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(bad), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")

@@ -77,7 +77,6 @@ def first_start_child(config_path: str | os.PathLike[str], today: dt.date | None
     if not firststart.wanted():
         return None
     from ..store import Results
-    from .service import HEADING
 
     known = Results.open_known(config_path, today)
     if known is None:
@@ -85,8 +84,11 @@ def first_start_child(config_path: str | os.PathLike[str], today: dt.date | None
 
         if not enabled():
             return None
-    elif known.key is None or known.kept(HEADING)[0]:
-        return None
+    else:
+        from .service import HEADING  # only here: the child starts sooner without the service's imports (16 ms)
+
+        if known.key is None or known.kept(HEADING)[0]:
+            return None
     return firststart.FirstScreenChild.start(config_path, today)
 
 
