@@ -156,6 +156,17 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def compile_package() -> bool:
+    """The scorecard package's modules compiled to bytecode before anything is timed, as installing it does
+    (pip compiles every module at install). A checkout run with `PYTHONDONTWRITEBYTECODE=1` (this environment
+    sets it) never writes its modules' bytecode, so every timed process would compile each one it imports:
+    about 50 ms of CPU in the terminal UI's first-start child alone on demo-1 (bench/README.md, `startload`).
+    `compileall` writes the bytecode whatever that variable says; the processes timed then only read it."""
+    import compileall
+
+    return bool(compileall.compile_dir(str(ROOT / "scorecard"), quiet=1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Scorecard benchmark")
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {', '.join(WORKLOADS)}")
@@ -176,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
         "workloads": [],
         "tui": [],
+        "compiled": compile_package(),
     }
 
     def save() -> None:  # after every workload, so that a failure later keeps what was measured

@@ -30,4 +30,7 @@ def results_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Each test its own results store (scorecard/store/): none is served another's answers, none writes to ~/.cache."""
     folder = tmp_path_factory.mktemp("results-store")
     monkeypatch.setenv("SCORECARD_CACHE_DIR", str(folder))
+    # the terminal UI's first start rates its first screen in this process, as the tests that count what
+    # was read here expect; the child process it otherwise starts is tested in tests/test_tui_firststart.py
+    monkeypatch.setenv("SCORECARD_FIRST_START", "in-process")
     return folder

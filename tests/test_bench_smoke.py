@@ -49,3 +49,21 @@ def test_duckdb_peer_agrees_with_the_engine_on_the_basic_fixture(tmp_path: Path)
     config = basic_as_parquet(tmp_path)
     ours = Engine.load(config).trend().to_json()
     assert _disagreements(ours, duckdb_peer.trend(tmp_path / "data")) == []
+
+
+def test_the_benchmark_compiles_the_package_first_whatever_pythondontwritebytecode_says(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """bench/run.py times the package as installed (its modules compiled), not a checkout that compiles every
+    module in every timed process because this environment sets PYTHONDONTWRITEBYTECODE."""
+    import importlib.util
+    import sys
+
+    from bench import run
+
+    package = tmp_path / "scorecard"
+    package.mkdir()
+    (package / "mod.py").write_text("X = 1\n")
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert run.compile_package()
+    assert Path(importlib.util.cache_from_source(str(package / "mod.py"))).is_file()

@@ -400,3 +400,28 @@ def test_snapshot_day_with_no_working_days_calendar(tmp_path: Path) -> None:
     # open on Friday 30 March: open, starts-on-snapshot, starts-good-friday; ends-good-friday is closed
     assert engine.result("OPEN", "2018-03").value == 3
     assert engine.result("OPEN", "2017-11").value == 1
+
+
+# --------------------------------------------------------------------------------------
+# The bank holidays from the `holidays` package's United Kingdom module alone (engine/ukholidays.py)
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("subdiv", ["ENG", "SCT", "NIR"])
+def test_the_united_kingdom_module_alone_gives_the_packages_bank_holidays(subdiv: str) -> None:
+    from scorecard.engine.ukholidays import _uk_class, uk_bank_holidays
+
+    assert _uk_class() is not None  # loaded on its own, not through the fallback
+    years = range(1850, 2201)
+    assert sorted(uk_bank_holidays(subdiv, years)) == sorted(
+        holidays.country_holidays("GB", subdiv=subdiv, years=years).keys())
+
+
+def test_bank_holidays_import_no_other_country() -> None:
+    """The point of engine/ukholidays.py: the package's other countries (about 0.08 s) are not imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from scorecard.engine.calendar import Calendar; "
+            "assert Calendar().holidays_for(2020, 2021); "
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

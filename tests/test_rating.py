@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scorecard.engine.engine import Engine
 from scorecard.engine.rating import band, round_half_away
@@ -308,3 +312,12 @@ def test_changes_use_each_periods_targets(engine: Engine) -> None:
     ch = engine.changes("main", "2017-03", "2017-04")
     assert [c.id for c in ch.improved] == ["VALUE"]  # amber -> green
     assert (ch.improved[0].from_value, ch.improved[0].to_value) == (74.9, 90.0)
+
+
+@given(st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1), st.integers(min_value=0, max_value=8))
+def test_a_whole_number_rounds_to_itself_as_the_rule_gives(n: int, decimals: int) -> None:
+    # round_half_away returns a whole float as it is (its fast path); the rule written out gives the same
+    value = float(n)
+    nudged = value + math.copysign(1e-9, value) if value != 0 else 0.0
+    rule = float(Decimal(repr(nudged)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)) + 0.0
+    assert repr(round_half_away(value, decimals)) == repr(rule)

@@ -56,9 +56,10 @@ def bank_holidays(subdivision: str, first_year: int, last_year: int) -> list[dt.
         with _BANK_HOLIDAYS_LOCK:
             missing = [y for y in years if (subdivision, y) not in _BANK_HOLIDAYS]
             if missing:
-                import holidays as _holidays  # here, not at the top: a start served from the results store never needs it
+                # here, not at the top: a start served from the results store never needs the `holidays` package
+                from .ukholidays import uk_bank_holidays
 
-                found = _holidays.country_holidays("GB", subdiv=subdivision, years=missing).keys()
+                found = uk_bank_holidays(subdivision, missing)
                 for y in missing:
                     _BANK_HOLIDAYS[(subdivision, y)] = tuple(sorted(d for d in found if d.year == y))
     return [d for y in years for d in _BANK_HOLIDAYS[(subdivision, y)]]

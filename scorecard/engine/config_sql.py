@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import polars as pl
@@ -21,7 +22,15 @@ _MISSING_COLUMN = re.compile(r'unable to find column "([^"]+)"')
 
 
 def parse_sql(text: str) -> pl.Expr:
-    """SQL of the polars engine, parsed into an expression; never evaluated as Python."""
+    """SQL of the polars engine, parsed into an expression; never evaluated as Python. Each text is parsed
+    once per process: the config's check, its derives' inputs and every measure's plan ask for the same
+    few texts again and again (about 500 times for 76 texts in a `trend` of the demo), and an expression
+    is never changed once made (every method returns a new one)."""
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> pl.Expr:
     return parse_balanced(text)  # long OR/AND chains regrouped: polars is slow on deep ones
 
 
@@ -36,8 +45,22 @@ def _empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     if frame is None:
         if len(_EMPTY) > 256:
             _EMPTY.clear()
-        frame = _EMPTY[key] = pl.DataFrame(schema=schema)
+        # from one empty column per (name, type), kept: a dataset's derives grow its schema one column at a
+        # time, and building a frame's every column anew (`pl.DataFrame(schema=...)`) is ten times the cost
+        frame = _EMPTY[key] = pl.DataFrame().hstack([_empty_column(name, dtype) for name, dtype in key])
     return frame
+
+
+_COLUMNS: dict[tuple[str, pl.DataType], pl.Series] = {}
+
+
+def _empty_column(name: str, dtype: pl.DataType) -> pl.Series:
+    column = _COLUMNS.get((name, dtype))
+    if column is None:
+        if len(_COLUMNS) > 4096:
+            _COLUMNS.clear()
+        column = _COLUMNS[(name, dtype)] = pl.Series(name, [], dtype=dtype)
+    return column
 
 
 def sql_problem(text: str, schema: dict[str, pl.DataType], boolean: bool) -> tuple[pl.DataType | None, str | None]:

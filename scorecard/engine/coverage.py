@@ -177,7 +177,7 @@ def latest_dated(data: LoadedDataset, today: dt.date) -> dt.date | None:
         return None
     if ds.kind == "snapshot":
         assert ds.period
-        text = frame.get_column(ds.period).cast(pl.String)
+        text = frame.get_column(ds.period).unique().cast(pl.String)  # a snapshot holds few distinct periods
         ok = text.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").fill_null(False)
         periods = text.filter(ok)
         if periods.len() == 0:
@@ -201,7 +201,7 @@ def _latest_period(data: LoadedDataset, today_month: int) -> int | None:
     ds = data.config
     if ds.period is None or data.frame.height == 0:
         return None
-    text = data.frame.get_column(ds.period).cast(pl.String)
+    text = data.frame.get_column(ds.period).unique().cast(pl.String)  # a snapshot holds few distinct periods
     periods = text.filter(text.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$").fill_null(False))
     if periods.len() == 0:
         return None

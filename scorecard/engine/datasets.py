@@ -353,7 +353,7 @@ def _load_dataset(
     config: Config, ds: Dataset, calendar: Calendar, loaded: dict[str, LoadedDataset], today_month: int,
     reads: _Reads | None = None, positive: frozenset[str] = frozenset(),
 ) -> LoadedDataset:
-    result = LoadedDataset(ds, _empty(ds))
+    result = LoadedDataset(ds, pl.DataFrame())  # its frame is set below, once loaded
     files = dataset_files(config, ds.file)
     if not files:
         shown = display_path(config.data_dir / ds.file, config)

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from . import batch
 from .calendar import PERIOD_FORM, Calendar, month_number, month_of_date, period_of
 from .comparators import Comparators, load_comparators
 from .config import load_config
@@ -25,7 +26,6 @@ from .gcpause import collector_paused
 from .grid import P, PeriodGrid, Query
 from .lookup import UsageError as UsageError
 from .lookup import measure_of, scorecard_of
-from .measures import aggregate
 from .rating import band, round_half_away
 from .results import (
     COLOURED,
@@ -86,7 +86,7 @@ class Engine:
         self.last_month: int | None = self.coverage.latest_month
         if self.first_month is not None and self.last_month is not None and self.first_month > self.last_month:
             self.first_month = self.last_month
-        self._gaps: dict[tuple[str, int], str | None] = {}
+        self._gaps: dict[tuple[str, str, int], str | None] = {}
         self._grid: PeriodGrid | None = None
         self._series: dict[str, MeasureSeries] = {}
         self._population: dict[tuple[str, str | None], dict[GroupKey, list[float | None]]] = {}
@@ -167,7 +167,7 @@ class Engine:
 
     def coverage_gap(self, m: Measure, month: int) -> str | None:
         """Why the measure has no value in the month because its data does not cover it, or None."""
-        key = (m.id, month)
+        key = (m.dataset, m.window, month)  # all that `Coverage.gap` reads of the measure
         if key not in self._gaps:
             self._gaps[key] = self.coverage.gap(m, month, self.calendar)
         return self._gaps[key]
@@ -220,20 +220,20 @@ class Engine:
             self._compute_paused(measures, grid)
 
     def _compute_paused(self, measures: list[Measure], grid: PeriodGrid) -> None:
-        plans: list[pl.LazyFrame] = []
         todo: list[Measure] = []
         for m in measures:
             if self.missing_reason(m) is None:
-                plans.append(aggregate(Query(m), self.datasets[m.dataset], grid))
                 todo.append(m)
             else:
                 self._series[m.id] = self._unavailable(m, grid)
-        # One plan per measure, collected in turn: on 2 cores this is as fast as pl.collect_all on the
-        # national workload and a third faster on the demo (bench/README.md), and polars already runs
-        # each plan on every core.
-        frames = [plan.collect() for plan in plans]
-        for m, frame in zip(todo, frames, strict=True):
-            results, base, notes = self.finish(Query(m), frame, grid, force_group=())[()]
+        # Every measure's plan at once (batch.py: one plan per small dataset, one per measure of a large
+        # one, collected in turn: polars already runs each on every core; bench/README.md)
+        computed = batch.compute([Query(m) for m in todo], self.datasets, grid)
+        for m, found in zip(todo, computed, strict=True):
+            if isinstance(found, pl.DataFrame):
+                results, base, notes = self.finish(Query(m), found, grid, force_group=())[()]
+            else:
+                results, base, notes = self.finish_rows(Query(m), {(): found}, grid)[()]
             self._series[m.id] = MeasureSeries(m, grid.first, results, base, self.warnings_for(m) + notes, notes)
 
     def _unavailable(self, m: Measure, grid: PeriodGrid) -> MeasureSeries:
@@ -323,24 +323,32 @@ class Engine:
         self, q: Query, frame: pl.DataFrame, grid: PeriodGrid, force_group: GroupKey | None = None
     ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
         """Raw aggregates -> rounded, rated results per group, for every period of the grid."""
-        m = q.measure
         groups = list(q.groups)
         raw: dict[GroupKey, dict[int, dict[str, Any]]] = {}
         for row in frame.iter_rows(named=True):
             raw.setdefault(tuple(row[g] for g in groups), {})[row[P]] = row
         if force_group is not None:
             raw.setdefault(force_group, {})
+        return self.finish_rows(q, raw, grid)
+
+    def finish_rows(
+        self, q: Query, raw: dict[GroupKey, dict[int, dict[str, Any]]], grid: PeriodGrid
+    ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
+        """`finish` from the aggregates per group and period index."""
+        m = q.measure
         out: dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]] = {}
+        periods = grid.periods
+        targets = [m.targets_at(grid.first + i) for i in range(grid.count)]
+        gaps = [bool(self.coverage_gap(m, grid.first + i)) for i in range(grid.count)]
         for gkey, by_period in raw.items():
             results: list[PeriodResult] = []
             bases: list[int] = []
             notes: list[str] = []
             pop_values = self._population_for(q, gkey, grid)
             for i in range(grid.count):
-                month = grid.first + i
-                target, floor = m.targets_at(month)
-                if self.coverage_gap(m, month):  # outside coverage: no value, never a 0
-                    results.append(PeriodResult(period_of(month), None, None, None, target, floor,
+                target, floor = targets[i]
+                if gaps[i]:  # outside coverage: no value, never a 0
+                    results.append(PeriodResult(periods[i], None, None, None, target, floor,
                                                 band(None, target, floor, m.polarity)))
                     bases.append(0)
                     continue
@@ -348,9 +356,9 @@ class Engine:
                 population = pop_values[i] if pop_values is not None else None
                 value, num, den, base, note = _value(m, row, population)
                 if note:
-                    notes.append(f"{period_of(month)}: {note}")
+                    notes.append(f"{periods[i]}: {note}")
                 value = round_half_away(value, m.decimals)
-                results.append(PeriodResult(period_of(month), value, num, den, target, floor,
+                results.append(PeriodResult(periods[i], value, num, den, target, floor,
                                             band(value, target, floor, m.polarity)))
                 bases.append(base)
             out[gkey] = (results, bases, notes)

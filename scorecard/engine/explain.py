@@ -20,7 +20,7 @@ from .engine import Engine
 from .explain_movement import RollingMovement, YearEnd, check_since, rolling_movement, year_end
 from .explain_timeliness import Outside, Thresholds, thresholds, why_outside
 from .grid import Query
-from .measures import aggregate
+from .measures import aggregate, collect_engine
 from .results import Band, PeriodResult, Published, change_between
 from .spc import SpcResult, xmr
 
@@ -157,7 +157,8 @@ def explain(engine: Engine, measure_id: str, period: str | None = None, since: s
                 queries.append(("excluding", cid, Query(m, condition=cohort.where, negate=True)))
                 queries.append(("only", cid, Query(m, condition=cohort.where)))
     index = grid.index(month)
-    frames = pl.collect_all([aggregate(q, data, grid, at=index) for _, _, q in queries]) if queries else []
+    plans = [aggregate(q, data, grid, at=index) for _, _, q in queries]
+    frames = pl.collect_all(plans, engine=collect_engine(data)) if queries else []
     parts: dict[str, dict[str, PeriodResult]] = {}
     part_bases: dict[str, dict[str, int]] = {}
     low_base = engine.config.organisation.low_base

@@ -15,7 +15,7 @@ from .calendar import month_end, month_number, period_of
 from .config import Dataset, Measure
 from .engine import Engine
 from .grid import Query
-from .measures import aggregate
+from .measures import aggregate, collect_engine
 from .results import PeriodResult
 
 
@@ -34,7 +34,7 @@ def at_period(engine: Engine, m: Measure, month: int, condition: str | None = No
     data = engine.datasets[m.dataset]
     q = Query(m, groups=groups, condition=condition, negate=negate)
     index = grid.index(month)
-    frame = aggregate(q, data, grid, at=index).collect()
+    frame = aggregate(q, data, grid, at=index).collect(engine=collect_engine(data))
     found = engine.finish(q, frame, grid, force_group=None if groups else ())
     return {key: Cell(results[index], bases[index]) for key, (results, bases, _notes) in found.items()}
 

@@ -45,7 +45,7 @@ class PeriodGrid:
     def last(self) -> int:
         return self.first + self.count - 1
 
-    @property
+    @cached_property
     def periods(self) -> list[str]:
         return [period_of(self.first + i) for i in range(self.count)]
 

@@ -16,6 +16,9 @@ Either way it is one polars plan per measure (and per breakdown), never a loop o
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Literal
+
 import polars as pl
 
 from .config_model import Dataset, Measure
@@ -24,13 +27,14 @@ from .datasets import LoadedDataset
 from .derives import derive_expr, holidays_around
 from .grid import HI, LO, P, PeriodGrid, Query, columns_used, condition_expr, period_columns_needed, windowed
 from .range_counts import (
-    difference_counts,
-    differenced_ranges,
-    distinct_from_merged_ranges,
+    difference_steps,
+    differenced_ranges_steps,
+    distinct_from_merged_ranges_steps,
     interval_plan,
     median_from_counts,
     with_predicate_ranges,
 )
+from .steps import Steps, accumulated
 
 
 def needs_expansion(q: Query, ds: Dataset, value_dtype: pl.DataType | None) -> bool:
@@ -78,26 +82,45 @@ def aggregate(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = 
     With `at` (a period index) only the rows in that period's window are kept: a drill-down
     into one period does not pay for all of them.
     """
+    planned = plan(q, data, grid, at)
+    return accumulated(planned, grid) if isinstance(planned, Steps) else planned
+
+
+def plan(q: Query, data: LoadedDataset, grid: PeriodGrid, at: int | None = None) -> Steps | pl.LazyFrame:
+    """`aggregate`'s plan, or, where it counts with difference arrays, the steps it accumulates."""
     ds, m = data.config, q.measure
     frame = windowed(data, m.window, grid, at)
     value_dtype = _value_dtype(q, ds)
     float_values = m.calc in ("mean", "sum") and value_dtype is not None and value_dtype.is_float()
-    plan = interval_plan(q, ds)
-    if plan is not None and m.calc != "value":
-        ranged = with_predicate_ranges(frame, plan, grid, data.frame)
+    intervals = interval_plan(q, ds)
+    if intervals is not None and m.calc != "value":
+        ranged = with_predicate_ranges(frame, intervals, grid, data.frame)
         many = rows_span_periods(ds, m.window)
         if m.distinct and many:
-            return distinct_from_merged_ranges(q, plan, ranged, grid)
+            return distinct_from_merged_ranges_steps(q, intervals, ranged)
         if m.calc == "median" and value_dtype is not None and value_dtype.is_integer() and many and _few_values(m, data):
-            return median_from_counts(q, plan, ranged, grid)
-        if plan.narrows and not m.distinct and m.calc != "median" and not float_values:
-            return differenced_ranges(q, plan, ranged, grid)
+            return median_from_counts(q, intervals, ranged, grid)
+        if intervals.narrows and not m.distinct and m.calc != "median" and not float_values:
+            return differenced_ranges_steps(q, intervals, ranged)
     if not needs_expansion(q, ds, value_dtype):
-        return _differenced(q, frame, grid)
+        return replace(difference_steps(frame, difference_weights(q), list(q.groups)), window_rows=True)
     birthdays = birthday_columns(q, ds)
     if birthdays is not None and not float_values:
-        return _differenced(q, _split_at_birthdays(q, data, frame, grid, birthdays), grid)
+        return difference_steps(_split_at_birthdays(q, data, frame, grid, birthdays), difference_weights(q), list(q.groups))
     return _expanded(q, data, frame, grid)
+
+
+# Below this many rows in a measure's dataset its plan is collected by polars' in-memory engine, at or
+# above it by the streaming engine (polars' default). On small frames the streaming engine's set-up
+# costs more than the work (demo at scale 1: the 70 plans 0.18 s of CPU in memory against 0.26 s
+# streaming; the distinct-children plans 4 against 9 ms each); on a million spells it is the faster
+# (national: 0.39 s against 0.59 s). bench/README.md, `fuse`.
+IN_MEMORY_BELOW = 400_000
+
+
+def collect_engine(data: LoadedDataset) -> Literal["in-memory", "streaming"]:
+    """The polars engine that collects a plan over `data` fastest (`IN_MEMORY_BELOW`)."""
+    return "in-memory" if data.frame.height < IN_MEMORY_BELOW else "streaming"
 
 
 def rows_span_periods(ds: Dataset, window: str) -> bool:
@@ -177,12 +200,16 @@ def _flags(q: Query) -> dict[str, pl.Expr]:
 
 
 def _differenced(q: Query, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
-    groups = list(q.groups)
+    return accumulated(difference_steps(frame, difference_weights(q), list(q.groups)), grid)
+
+
+def difference_weights(q: Query) -> list[pl.Expr]:
+    """Each row's weights in the difference arrays: counted, in the numerator, its value and whether it has one."""
     f = _flags(q)
     weights = [f["keep"].cast(pl.Int64).alias("rows"), f["num"].cast(pl.Int64).alias("num")]
     if "value" in f:
         weights += [f["value"].alias("vsum"), f["value"].is_not_null().cast(pl.Int64).alias("vcnt")]
-    return difference_counts(frame, weights, groups, grid)
+    return weights
 
 
 def _expanded(q: Query, data: LoadedDataset, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:

@@ -13,6 +13,7 @@ from .config_model import Dataset
 from .config_sql import parse_sql, sql_columns
 from .grid import HI, LO, NUM_HI, NUM_LO, P, PeriodGrid, Query, condition_expr
 from .intervals import SplitPredicate, clipped_range, source_days, split_predicate
+from .steps import Steps, accumulated, range_steps, shown_if
 
 
 # --------------------------------------------------------------------------------------
@@ -81,51 +82,22 @@ def with_predicate_ranges(frame: pl.LazyFrame, plan: IntervalPlan, grid: PeriodG
     return frame.with_columns(num_lo.alias(NUM_LO), num_hi.alias(NUM_HI))
 
 
-def _range_steps(rows: pl.LazyFrame, lo: str, hi: str, groups: list[str], weights: list[pl.Expr]) -> list[pl.LazyFrame]:
-    """+weight at each row's first period and -weight after its last, summed per period (and group).
-
-    The rows are summed per range `[lo, hi]` (and group) first, in one pass: there are at most a few
-    thousand ranges over the grid, so the steps are then taken from that small table (each range's
-    +sum at `lo` and -sum at `hi + 1`) instead of grouping every row twice."""
+def difference_steps(frame: pl.LazyFrame, weights: list[pl.Expr], groups: list[str]) -> Steps:
+    """The weights of every row summed over the periods `[LO, HI]` it is in, with difference arrays."""
     names = [w.meta.output_name() for w in weights]
-    rows = rows.filter(pl.col(lo) <= pl.col(hi)).select(pl.col(lo), pl.col(hi), *[pl.col(g) for g in groups], *weights)
-    ranges = rows.group_by([lo, hi, *groups]).agg(pl.col(n).sum() for n in names)
-    steps = ranges.select(
-        pl.concat_list(pl.col(lo).cast(pl.Int64), pl.col(hi).cast(pl.Int64) + 1).alias(P),
-        *[pl.col(g) for g in groups],
-        *[pl.concat_list(pl.col(n), -pl.col(n)).alias(n) for n in names],
-    )
-    return [steps.explode([P, *names])]
-
-
-def _accumulated(steps: list[pl.LazyFrame], names: list[str], groups: list[str], grid: PeriodGrid,
-                 shown: pl.Expr) -> pl.LazyFrame:
-    """Steps summed and accumulated over the grid's periods, per group; the rows where `shown`."""
-    summed = pl.concat(steps, how="diagonal").group_by([P, *groups]).agg(pl.col(n).sum() for n in names)
-    periods = pl.LazyFrame({P: list(range(grid.count))}, schema={P: pl.Int64})
-    if groups:
-        periods = periods.join(summed.select(groups).unique(), how="cross")
-    dense = periods.join(summed, on=[P, *groups], how="left", nulls_equal=True)
-    dense = dense.with_columns(pl.col(n).fill_null(0) for n in names).sort([*groups, P])
-    over = groups or None
-    out = dense.with_columns((pl.col(n).cum_sum().over(over) if over else pl.col(n).cum_sum()) for n in names)
-    return out.filter(shown)
+    return Steps((), names, groups, shown_if(names), counted=(frame, tuple(weights)))
 
 
 def difference_counts(frame: pl.LazyFrame, weights: list[pl.Expr], groups: list[str], grid: PeriodGrid) -> pl.LazyFrame:
-    """The weights of every row summed over the periods `[LO, HI]` it is in, with difference arrays."""
-    names = [w.meta.output_name() for w in weights]
-    return _accumulated(_range_steps(frame, LO, HI, groups, weights), names, groups, grid, _counted(names))
-
-
-def _counted(names: list[str]) -> pl.Expr:
-    """The periods (and groups) with a row counted, or with a value summed."""
-    counted = pl.col("rows") != 0
-    return counted | (pl.col("vcnt") != 0) if "vcnt" in names else counted
+    return accumulated(difference_steps(frame, weights, groups), grid)
 
 
 def differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
     """Additive calcs with difference arrays over the narrowed ranges."""
+    return accumulated(differenced_ranges_steps(q, plan, frame), grid)
+
+
+def differenced_ranges_steps(q: Query, plan: IntervalPlan, frame: pl.LazyFrame) -> Steps:
     m, groups = q.measure, list(q.groups)
     flags = _plan_flags(plan)
     kept = frame.filter(flags["keep"])
@@ -133,16 +105,19 @@ def differenced_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: 
     if m.value and m.calc in ("mean", "sum"):
         value = parse_sql(m.value).cast(pl.Float64)
         weights += [value.alias("vsum"), value.is_not_null().cast(pl.Int64).alias("vcnt")]
-    steps = _range_steps(kept, LO, HI, groups, weights)
-    steps += _range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, groups, [pl.lit(1, pl.Int64).alias("num")])
+    if plan.numerator.static is None and not plan.numerator.thresholds:  # the numerator is every row kept
+        steps = range_steps(kept, LO, HI, groups, [*weights, pl.lit(1, pl.Int64).alias("num")])
+    else:
+        steps = range_steps(kept, LO, HI, groups, weights)
+        steps += range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, groups, [pl.lit(1, pl.Int64).alias("num")])
     names = [w.meta.output_name() for w in weights] + ["num"]
-    return _accumulated(steps, names, groups, grid, _counted(names))
+    return Steps(tuple(steps), names, groups, shown_if(names))
 
 
 def _present_steps(frame: pl.LazyFrame, groups: list[str]) -> list[pl.LazyFrame]:
     """Rows of each group in the window, counted or not: a breakdown lists every group present,
     as the general path does."""
-    return _range_steps(frame, LO, HI, groups, [pl.lit(1, pl.Int64).alias("__present")]) if groups else []
+    return range_steps(frame, LO, HI, groups, [pl.lit(1, pl.Int64).alias("__present")]) if groups else []
 
 
 # --------------------------------------------------------------------------------------
@@ -177,17 +152,24 @@ def _merged_range_steps(rows: pl.LazyFrame, lo: str, hi: str, keys: list[str], g
 
 
 def distinct_from_merged_ranges(q: Query, plan: IntervalPlan, frame: pl.LazyFrame, grid: PeriodGrid) -> pl.LazyFrame:
+    return accumulated(distinct_from_merged_ranges_steps(q, plan, frame), grid)
+
+
+def distinct_from_merged_ranges_steps(q: Query, plan: IntervalPlan, frame: pl.LazyFrame) -> Steps:
     m, groups = q.measure, list(q.groups)
     assert m.distinct
     flags = _plan_flags(plan)
     keys = [*groups, m.distinct]
     kept = frame.filter(flags["keep"] & pl.col(m.distinct).is_not_null())
     steps = _merged_range_steps(kept, LO, HI, keys, groups, "rows")
-    steps += _merged_range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
+    if plan.numerator.static is None and not plan.numerator.thresholds:  # the numerator is every child counted
+        steps = [s.with_columns(pl.col("rows").alias("num")) for s in steps]
+    else:
+        steps += _merged_range_steps(kept.filter(flags["num"]), NUM_LO, NUM_HI, keys, groups, "num")
     steps += _present_steps(frame, groups)
-    names = ["rows", "num"] + (["__present"] if groups else [])
-    shown = (pl.col("rows") != 0) | (pl.col("__present") != 0) if groups else pl.col("rows") != 0
-    return _accumulated(steps, names, groups, grid, shown).drop("__present", strict=False)
+    if groups:
+        return Steps(tuple(steps), ["rows", "num", "__present"], groups, ("rows", "__present"), ("__present",))
+    return Steps(tuple(steps), ["rows", "num"], groups)
 
 
 # --------------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ def round_half_away(value: float | None, decimals: int) -> float | None:
     """
     if value is None or not math.isfinite(value):
         return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**53 and 0 <= decimals <= 8:
+        # a whole number: within 1e-9 of itself, and exact as a decimal, so the rounding below gives it back
+        return float(value) + 0.0
     nudged = value + math.copysign(1e-9, value) if value != 0 else 0.0
     exact = Decimal(repr(nudged)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return float(exact) + 0.0  # + 0.0 turns -0.0 into 0.0

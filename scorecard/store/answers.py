@@ -65,6 +65,10 @@ class Results:
         self._engine_lock = threading.RLock()
         self._config_lock = threading.Lock()
         self._store_lock = threading.Lock()
+        # another process that may be storing answers under this key (the terminal UI's first start: see
+        # tui/firststart.py): a question not found is asked again once it has ended, before it is computed
+        self._pending: Callable[[], None] | None = None
+        self._pending_lock = threading.Lock()
         self.served = 0  # answers read from the store in this process (for tests and `--verbose` tools)
         self.computed = 0
 
@@ -78,6 +82,18 @@ class Results:
         if load:
             results._load_config()
         results._prepare_key()
+        return results
+
+    @classmethod
+    def open_known(cls, config_path: Path | str, today: dt.date | None = None) -> Results | None:
+        """The results of a config whose text the store has seen (it knows the data files it names), without
+        reading the config; None when the store is off or has never seen this text (`open` would read it)."""
+        store = Store.open()
+        if store is None:
+            return None
+        results = cls(config_path, today, store=store)
+        if not results._prepare_key(read_config=False):
+            return None
         return results
 
     @classmethod
@@ -111,9 +127,25 @@ class Results:
         """Whether the engine (and so the data) has been loaded in this process."""
         return self._engine is not None
 
+    def expect(self, pending: Callable[[], None]) -> None:
+        """Another process is storing answers under this key: `pending()` waits for it to end. Until then a
+        question not in the store waits for it and looks again before it loads the engine."""
+        self._pending = pending
+
+    def _await_pending(self) -> bool:
+        """Wait for the other process storing answers, if any; whether there was one."""
+        if self._pending is None:
+            return False
+        with self._pending_lock:  # one thread waits for it; the others wait for that one
+            if self._pending is not None:
+                self._pending()
+                self._pending = None
+        return True
+
     @property
     def engine(self) -> Engine:
         """The engine, loading the data the first time."""
+        self._await_pending()
         with self._engine_lock:
             if self._engine is None:
                 factory = self._factory
@@ -139,20 +171,23 @@ class Results:
         return getattr(self.engine, name)
 
     # -- the key ------------------------------------------------------------------------------------------
-    def _prepare_key(self) -> None:
-        """Work out the key now (reading the config's text and statting the data files)."""
+    def _prepare_key(self, read_config: bool = True) -> bool:
+        """Work out the key now (reading the config's text and statting the data files); whether it was.
+        Without `read_config`, not when the store has never seen this config's text (that needs the config)."""
         store = self._store
         if store is None:
-            return
+            return False
         try:
             text = self.path.read_bytes()
         except OSError:
             self._store = None  # load_config reports it
-            return
+            return False
         resolved = str(self.path.resolve())
         config_sha = sha256_bytes(text)
         with self._store_lock:
             found = store.manifest(resolved, config_sha, source_fingerprint())
+        if found is None and not read_config:
+            return False
         if found is None:
             manifest = manifest_of(self._load_config())
             with self._store_lock:
@@ -162,6 +197,7 @@ class Results:
         self._key_parts = (Path(resolved), config_sha, manifest)
         with self._store_lock:
             self._key = self._compute_key()
+        return True
 
     def _compute_key(self) -> str:
         assert self._key_parts is not None and self._store is not None
@@ -183,6 +219,10 @@ class Results:
         found, value = self._kept(question)
         if found:
             return value
+        if self._await_pending():  # it may have been on its way
+            found, value = self._kept(question)
+            if found:
+                return value
         with self._engine_lock:
             engine = self.engine
             value = compute(engine)

@@ -26,7 +26,6 @@ import sys
 import time
 import zoneinfo
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
@@ -86,6 +85,11 @@ def source_fingerprint() -> str:
 
 
 def _version(name: str) -> str:
+    # imported here, not at the top: a first start decides to start its child process (tui/firststart.py)
+    # before any key needs the versions, and importing `importlib.metadata` (with its email parser) takes
+    # about 20 ms that the child would otherwise wait for
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

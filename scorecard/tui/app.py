@@ -26,6 +26,7 @@ from .request import default_scorecard
 if TYPE_CHECKING:
     from ..engine.config_model import Config
     from .application import ScorecardApp
+    from .firststart import FirstScreenChild
     from .service import EngineService
 
 
@@ -48,30 +49,60 @@ def build_app(config: Config, scorecard_id: str | None = None, period: str | Non
     return ScorecardApp(config, scorecard_id, period, measure, today, service=service)
 
 
-def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None = None) -> EngineService:
+def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None = None,
+                     child: FirstScreenChild | None = None) -> EngineService:
     """The engine service for the first scorecard at the latest period, already rating it in a thread: from
     the results store without reading the config when the store has what the first screen shows of it
     (`config_read` is then False); else with the config read and checked first (raises `ConfigError` as
-    `load_config` does)."""
+    `load_config` does). `child`: a process that has kept the heading and is rating the first screen into
+    the store (`firststart`); the service's thread waits for it."""
     from ..store import Results
     from .service import HEADING, EngineService
 
     results = Results.open(config_path, today, load=False)  # reads the config only if the store has never seen it
     found, heading = results.kept(HEADING)
     if found:
-        service = EngineService(None, today, results=results, heading=heading)
+        service = EngineService(None, today, results=results, heading=heading, child=child)
     else:
         service = EngineService(results.config, today, results=results)
     service.preload(service.heading[1], None)
     return service
 
 
+def first_start_child(config_path: str | os.PathLike[str], today: dt.date | None) -> FirstScreenChild | None:
+    """On a first start (the results store has no first screen for this config, data and day), a child
+    process rating the first screen into the store while this one imports Textual (`firststart`)."""
+    from . import firststart
+
+    if not firststart.wanted():
+        return None
+    from ..store import Results
+
+    known = Results.open_known(config_path, today)
+    if known is None:
+        from ..store.disk import enabled
+
+        if not enabled():
+            return None
+    else:
+        from .service import HEADING  # only here: the child starts sooner without the service's imports (16 ms)
+
+        if known.key is None or known.kept(HEADING)[0]:
+            return None
+    return firststart.FirstScreenChild.start(config_path, today)
+
+
 def open_app(config_path: str | os.PathLike[str], today: dt.date | None = None) -> ScorecardApp:
     """`scorecard` with no options: the first scorecard at the latest period, from the results store when it
     can (see above), else as `build_app`. Raises `ConfigError` for a config with problems."""
-    service = start_from_store(config_path, today)
-    from .application import ScorecardApp
+    child = first_start_child(config_path, today)
+    if child is None:
+        service = start_from_store(config_path, today)
+        from .application import ScorecardApp
+    else:  # Textual is imported while the child reads the config; then the first screen as a second start
+        from .application import ScorecardApp
 
+        service = start_from_store(config_path, today, child if child.heading_kept() else None)
     return ScorecardApp(service.config if service.config_read else None, None, None, None, today, service=service)
 
 

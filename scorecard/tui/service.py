@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..engine.config import Config
     from ..engine.engine import Engine  # imported when the engine loads: a start from the results store never does
     from ..engine.explain import Explanation
+    from .firststart import FirstScreenChild
 
 SPARK_PERIODS = 12
 T = TypeVar("T")
@@ -82,18 +83,22 @@ class DrillView:
 class EngineService:
     def __init__(self, config: Config | None, today: dt.date | None = None,
                  engine_factory: Callable[[Config, dt.date | None], Engine] | None = None, *,
-                 results: Results | None = None, heading: Heading | None = None):
+                 results: Results | None = None, heading: Heading | None = None, child: FirstScreenChild | None = None):
         """`config`: the config, loaded; or None with `results` (not yet read its config) and the `heading`
         the store kept for it (`app.start_from_store`: the config is read when first needed, behind the
-        first screen)."""
+        first screen). `child`: a process rating the first screen into the results store (`firststart`):
+        every question waits for it to end, then finds the first screen's answers in the store (or, if
+        it failed, has them computed here)."""
         self._config = config
         self.today = today
+        self._child = child
+        self._child_lock = threading.Lock()
         # The engine's answers, kept between runs (scorecard/store/): on unchanged data the first screen
         # comes from the store and the engine loads behind it, for what the store does not hold.
         if results is None:
             assert config is not None
             results = Results.of_config(config, today, engine_factory)
-        self.results = results
+        self._results = results
         if heading is None:
             assert config is not None
             heading = heading_of(config)
@@ -112,18 +117,31 @@ class EngineService:
         self.state_problem: str | None = None  # why the state file could not be read, last time it was
 
     @property
+    def results(self) -> Results:
+        """The engine's answers, once the first start's child process (if any) has kept the first screen's;
+        until the child ends, what the store does not hold yet waits for it (`Results.expect`)."""
+        if self._child is not None:
+            with self._child_lock:  # one thread waits for it; the others wait for that one
+                child = self._child
+                if child is not None:
+                    if child.wait_ready():
+                        self._results.expect(child.wait_done)
+                    self._child = None
+        return self._results
+
+    @property
     def config(self) -> Config:
         """The config: read (and checked) when first needed when the service started from the store."""
-        return self._config if self._config is not None else self.results.config
+        return self._config if self._config is not None else self._results.config
 
     @property
     def config_read(self) -> bool:
-        return self._config is not None or self.results.config_read
+        return self._config is not None or self._results.config_read
 
     # -- the engine --------------------------------------------------------------------------
     @property
     def loaded(self) -> bool:
-        return self.results.loaded
+        return self._results.loaded
 
     def engine(self) -> Engine:
         return self.results.engine
@@ -148,6 +166,25 @@ class EngineService:
         if not self.results.loaded:
             with contextlib.suppress(Exception):  # only a head start: the screens ask again and show errors
                 self.results.warm(lambda engine: engine.rate(scorecard_id, period))
+
+    def rate_first_screen(self) -> None:
+        """Compute what the first screen shows (the first scorecard at the latest period) and keep it in the
+        results store: the first start's child process (`firststart`) does only this."""
+        self._view(self.heading[1], self.default_period())
+
+    def prepare_next_moves(self, drills: int) -> None:
+        """After `rate_first_screen`, what an analyst is likely to ask next, kept in the results store too:
+        the drill-downs of the first `drills` rows (the highlighted one and those below it) and the
+        previous period's scorecard."""
+        period = self.default_period()
+        rating = self.results.rate(self.heading[1], period)
+        sections = dict.fromkeys(m.section for m in rating.measures)  # rows by section, in the screen's order
+        rows = [m.id for section in sections for m in rating.measures if m.section == section]
+        for measure_id in rows[:drills]:
+            self.results.explain(measure_id, period)
+        periods = self.results.data_periods()
+        if period in periods and periods.index(period) > 0:
+            self._view(self.heading[1], periods[periods.index(period) - 1])
 
     @property
     def preloading(self) -> bool:

@@ -1,0 +1,107 @@
+"""Every measure in every period at once: the engine's computation of whole measures.
+
+Each measure has its own plan (`measures.plan`), and most of them are difference arrays: a pass over
+the rows of the measure's window that gives a few dozen steps, which are then summed per period. On a
+small dataset the cost of a polars plan is its fixed cost, about a millisecond per operation whatever
+the rows, not the rows (bench/README.md, `fuse`), so here:
+
+* the steps of every measure of one small dataset are made and summed per period in one plan: measures
+  of one window whose weights are counted over the window's rows as they are share one pass over them
+  (one group-by of every measure's weights), and the others' step plans are put side by side;
+* the steps, summed per period, are accumulated in Python (`steps.accumulate_rows`), not by a polars
+  join, sort and cumulative sum;
+* a large dataset's measures keep a plan each (collected by the streaming engine, which is the faster
+  there, and never holding several measures' intermediate rows at once), accumulated in Python too,
+  except that those counting their window's rows as they are share one streaming pass over them per
+  window (one group-by of all their weights, which holds no more than one measure's);
+* the other paths (medians, value measures, rows expanded to periods) are collected as planned.
+
+The figures are those of `measures.aggregate` for the same query (tests/test_batch.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from .config_model import Measure
+from .datasets import LoadedDataset
+from .grid import HI, LO, P, PeriodGrid, Query
+from .measures import collect_engine, plan
+from .steps import Steps, accumulate_rows, range_steps
+
+Rows = dict[int, dict[str, Any]]  # period index -> the aggregates of that period (the periods shown)
+
+
+@dataclass
+class _Planned:
+    index: int
+    query: Query
+    data: LoadedDataset
+    steps: Steps
+
+
+def compute(queries: list[Query], datasets: dict[str, LoadedDataset], grid: PeriodGrid) -> list[Rows | pl.DataFrame]:
+    """Per query (whole measures: no groups, no condition), its aggregates by period index, or the frame
+    `measures.aggregate` gives for it where they are not counted with difference arrays."""
+    out: list[Rows | pl.DataFrame | None] = [None] * len(queries)
+    fused: dict[tuple[str, ...], list[_Planned]] = {}  # measures computed in one plan
+    first: dict[tuple[str | None, ...], int] = {}  # what a plan reads of its measure -> the first query with it
+    same: dict[int, int] = {}
+    for i, q in enumerate(queries):
+        assert not q.groups and q.condition is None
+        key = planned_as(q.measure)
+        if key in first:  # the same plan as an earlier measure's (a count and a rate of the same children)
+            same[i] = first[key]
+            continue
+        first[key] = i
+        data = datasets[q.measure.dataset]
+        planned = plan(q, data, grid)
+        engine = collect_engine(data)
+        if not isinstance(planned, Steps):
+            out[i] = planned.collect(engine=engine)
+        elif engine == "in-memory":
+            fused.setdefault((q.measure.dataset,), []).append(_Planned(i, q, data, planned))
+        elif planned.window_rows:  # one pass over a large dataset's window for all the measures counting it
+            fused.setdefault((q.measure.dataset, q.measure.window), []).append(_Planned(i, q, data, planned))
+        else:
+            summed = planned.summed().collect(engine=engine)
+            out[i] = accumulate_rows(planned, summed, {n: n for n in planned.names}, grid.count)
+    for members in fused.values():
+        for p, rows in zip(members, _fused_rows(members, grid, collect_engine(members[0].data)), strict=True):
+            out[p.index] = rows
+    for i, j in same.items():
+        out[i] = out[j]
+    assert all(o is not None for o in out)
+    return out  # type: ignore[return-value]
+
+
+def planned_as(m: Measure) -> tuple[str | None, ...]:
+    """What `measures.plan` reads of a measure: two measures alike in these have the same plan (a count, a
+    percent and a rate count the same rows; a mean and a sum sum the same values)."""
+    calc = m.calc if m.calc in ("median", "value") else "value_sum" if m.calc in ("mean", "sum") else "rows"
+    return (m.dataset, m.window, calc, m.where, m.numerator, m.distinct, m.value)
+
+
+def _fused_rows(members: list[_Planned], grid: PeriodGrid, engine: Literal["in-memory", "streaming"]) -> list[Rows]:
+    """The aggregates of several measures of one dataset, from one plan: each measure's step columns
+    renamed apart (`rows@3`), the steps side by side, summed per period once."""
+    columns = [{n: f"{n}@{p.index}" for n in p.steps.names} for p in members]
+    plans: list[pl.LazyFrame] = []
+    # window -> its rows, and the weights of every measure counting them as they are
+    shared: dict[str, tuple[pl.LazyFrame, list[pl.Expr]]] = {}
+    for p, names in zip(members, columns, strict=True):
+        if p.steps.window_rows and p.steps.counted is not None:
+            rows, weights = p.steps.counted
+            shared.setdefault(p.query.measure.window, (rows, []))[1].extend(
+                w.alias(names[w.meta.output_name()]) for w in weights)
+        else:
+            plans += [s.rename(names, strict=False) for s in p.steps.plans]
+    for rows, weights in shared.values():
+        plans += range_steps(rows, LO, HI, [], weights)
+    every = [c for names in columns for c in names.values()]
+    summed = pl.concat(plans, how="diagonal").group_by(P).agg(pl.col(c).sum() for c in every)
+    frame = summed.collect(engine=engine)
+    return [accumulate_rows(p.steps, frame, names, grid.count) for p, names in zip(members, columns, strict=True)]
