@@ -101,11 +101,30 @@ async def _until(pilot: Any, ready: Callable[[], bool], what: str, settle: bool 
 
 
 def _cpu_with_children() -> float:
-    """This process's CPU time (every thread) and its ended children's (the first start's child process)."""
+    """This process's CPU time (every thread) and its children's, ended or running (the first start's child
+    process, scorecard/tui/firststart.py, may still be keeping what an analyst asks next)."""
     import resource
 
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ended.ru_utime + ended.ru_stime + _running_children_cpu()
+
+
+def _running_children_cpu() -> float:
+    """The CPU time of this process's running children (Linux's /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for task in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids = task.read_text().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 class _Steps:

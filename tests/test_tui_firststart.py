@@ -140,13 +140,45 @@ def test_the_child_alone_keeps_the_heading_then_the_first_screen(basic_copy: Pat
     config = basic_copy / "config.toml"
     done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(config), TODAY.isoformat()],
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and done.stdout.split() == ["heading", "ready"] and done.stderr == ""
+    assert done.returncode == 0 and done.stdout.split() == ["heading", "ready", "done"] and done.stderr == ""
     results = Results.open(config, TODAY, load=False)
     found, heading = results.kept(HEADING)
     assert found and heading[1] == "cic"
     service = EngineService(None, TODAY, results=results, heading=heading)
-    service.scorecard(heading[1], service.default_period())
+    period = service.default_period()
+    view = service.scorecard(heading[1], period)
     assert results.computed == 0 and results.served > 0  # every answer of the first screen from the store
+    # and what an analyst asks next: the first two rows' drill-downs, the period before
+    first_rows = [m.id for m in view.rating.measures if m.section == view.rating.measures[0].section][:2]
+    assert len(first_rows) == 2
+    for measure_id in first_rows:
+        service.drill(measure_id, period)
+    service.scorecard(heading[1], view.periods[view.periods.index(period) - 1])
+    assert results.computed == 0 and not results.loaded
+
+
+def test_the_child_is_forked_when_this_process_has_one_thread(basic_copy: Path) -> None:
+    """A process with no other thread (as `scorecard` is when it starts the child) forks it rather than start a
+    new interpreter; the forked child says the same and keeps the same answers. Run in a fresh interpreter:
+    the test process has other threads (pytest-xdist's)."""
+    config = basic_copy / "config.toml"
+    script = (
+        "import datetime as dt, sys, threading\n"
+        "from scorecard.tui import firststart\n"
+        f"child = firststart.FirstScreenChild.start({str(config)!r}, dt.date.fromisoformat({TODAY.isoformat()!r}))\n"
+        "assert threading.active_count() == 1 and isinstance(child.proc, firststart.Forked)\n"
+        "print(child.heading_kept(), child.wait_ready())\n"
+        "child.wait_done()\n"
+        "print(child.reached, child.proc.returncode)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "done", "0"]
+    results = Results.open(config, TODAY, load=False)
+    assert results.kept(HEADING)[0]
+    service = EngineService(None, TODAY, results=results, heading=results.kept(HEADING)[1])
+    service.scorecard(service.heading[1], service.default_period())
+    assert results.computed == 0 and not results.loaded
 
 
 def test_the_child_runs_without_the_cyclic_collector(basic_copy: Path) -> None:
@@ -158,8 +190,8 @@ def test_the_child_runs_without_the_cyclic_collector(basic_copy: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(config), TODAY.isoformat()],
                           capture_output=True, text=True, timeout=120)
     said = done.stdout.split()
-    assert said[:2] == ["heading", "ready"] and said[2:4] == ["0", "False"], done.stdout + done.stderr
-    assert int(said[4]) < 50  # those before it started (about 20; with the collector on, over 100)
+    assert said[:3] == ["heading", "ready", "done"] and said[3:5] == ["0", "False"], done.stdout + done.stderr
+    assert int(said[5]) < 50  # those before it started (about 20; with the collector on, over 100)
 
 
 def test_a_first_start_starts_its_child_before_importing_what_the_child_does_not_wait_for(
@@ -185,3 +217,17 @@ def test_a_first_start_starts_its_child_before_importing_what_the_child_does_not
     done = subprocess.run([sys.executable, "-c", code, str(basic_copy / "config.toml")], capture_output=True,
                           text=True, timeout=120, env=env)
     assert done.stdout.strip() == "[[]]", done.stdout + done.stderr
+
+
+def test_the_child_run_as_a_program_ends_with_what_main_returns(basic_copy: Path, tmp_path: Path) -> None:
+    """The child ends without the interpreter's teardown (`os._exit`): its exit code is still main's, and what it
+    said is flushed first."""
+    config = basic_copy / "config.toml"
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(config), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.split()) == (0, ["heading", "ready", "done"])
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config.read_text().replace("[[measures]]", "[[measures]]\ntarjet = 1", 1))
+    done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(bad), TODAY.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")

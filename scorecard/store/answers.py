@@ -65,6 +65,10 @@ class Results:
         self._engine_lock = threading.RLock()
         self._config_lock = threading.Lock()
         self._store_lock = threading.Lock()
+        # another process that may be storing answers under this key (the terminal UI's first start: see
+        # tui/firststart.py): a question not found is asked again once it has ended, before it is computed
+        self._pending: Callable[[], None] | None = None
+        self._pending_lock = threading.Lock()
         self.served = 0  # answers read from the store in this process (for tests and `--verbose` tools)
         self.computed = 0
 
@@ -123,9 +127,25 @@ class Results:
         """Whether the engine (and so the data) has been loaded in this process."""
         return self._engine is not None
 
+    def expect(self, pending: Callable[[], None]) -> None:
+        """Another process is storing answers under this key: `pending()` waits for it to end. Until then a
+        question not in the store waits for it and looks again before it loads the engine."""
+        self._pending = pending
+
+    def _await_pending(self) -> bool:
+        """Wait for the other process storing answers, if any; whether there was one."""
+        if self._pending is None:
+            return False
+        with self._pending_lock:  # one thread waits for it; the others wait for that one
+            if self._pending is not None:
+                self._pending()
+                self._pending = None
+        return True
+
     @property
     def engine(self) -> Engine:
         """The engine, loading the data the first time."""
+        self._await_pending()
         with self._engine_lock:
             if self._engine is None:
                 factory = self._factory
@@ -199,6 +219,10 @@ class Results:
         found, value = self._kept(question)
         if found:
             return value
+        if self._await_pending():  # it may have been on its way
+            found, value = self._kept(question)
+            if found:
+                return value
         with self._engine_lock:
             engine = self.engine
             value = compute(engine)

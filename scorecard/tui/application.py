@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -29,6 +29,7 @@ from ..commentary import SECTION_PREFIX, Commentary
 from ..engine.errors import ConfigError
 from ..engine.periods import month_number, shift_period
 from ..present import month_label
+from .collector import IdleCollector
 from .pickers import OptionPicker
 from .request import default_scorecard
 from .screens.base import CommentarySaved, PeriodChanged
@@ -87,6 +88,7 @@ class ScorecardApp(App[int]):
         self._froze = False  # whether start-up's objects were moved out of the garbage collector's way
         self._unmounted = False
         self._freeze_lock = threading.Lock()
+        self.collector = IdleCollector(ready=lambda: self._froze)  # full collections while the analyst reads
         self._initial_theme = theme
 
     @property
@@ -111,6 +113,7 @@ class ScorecardApp(App[int]):
         self.theme = self._initial_theme
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         with self._freeze_lock:
             self._unmounted = True
             if self._froze:
@@ -199,6 +202,7 @@ class ScorecardApp(App[int]):
         about 0.1 s) is imported in a thread, so the first Enter does not wait for it. When the screen came
         from the results store, that thread then has the engine load the data."""
         self._first_painted = True
+        self.collector.start(self)
         if self._waiting_prefetch is not None:
             self.prefetch(*self._waiting_prefetch)
             self._waiting_prefetch = None
@@ -240,9 +244,9 @@ class ScorecardApp(App[int]):
         """Build the drill-down screen for the highlighted measure while the analyst reads the first
         screen: composed, styled and laid out behind the scorecard (pushed and popped in one go, so it
         is never drawn), so the first Enter only fills and paints it, as every later one does."""
+        if self.return_code is not None or not self.is_running or not self.screen_stack:
+            return  # the app is ending (the analyst quit at once): nothing to build for
         board = self.screen
-        if self.return_code is not None:  # the app is ending (the analyst quit at once): nothing to build for
-            return
         if self._drill_screen is not None or not isinstance(board, ScorecardScreen) or self.period is None:
             return
         measure = board.current_measure()
@@ -425,6 +429,11 @@ class ScorecardApp(App[int]):
                 self.screen.load()
 
         self.push_screen(PublishScreen(plan), done)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()  # no full garbage collection while keys come
+        await super().on_event(event)
 
     # -- app-wide actions ----------------------------------------------------------------------
     def action_help(self) -> None:

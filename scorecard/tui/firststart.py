@@ -11,10 +11,14 @@ start does, and loads its own engine behind it for everything else.
 
 The child says how far it got on its standard output, one line at a time: `heading` once the config is
 read and checked (what the first screen shows of it is in the store), `ready` once the first screen's
-answers are. Anything else (a config with problems, data that cannot be read, a child that cannot
-start) leaves the terminal UI to do that work itself, in its own process, as it did before: what it
-reports, and how, is then the same as ever. The child writes only to the results store, never to the
-terminal, and is stopped when the terminal UI ends before it.
+answers are, and `done` once it has also kept what an analyst is likely to ask next (the drill-downs of
+the highlighted row and the one below it, the previous period's scorecard), while the terminal UI
+draws the first screen. Until it has ended, a question the store cannot answer waits for it and looks
+again before the terminal UI loads its own engine (`Results.expect`). Anything else (a config with
+problems, data that cannot be read, a child that cannot start) leaves the terminal UI to do that work
+itself, in its own process, as it did before: what it reports, and how, is then the same as ever. The
+child writes only to the results store, never to the terminal, and is stopped when the terminal UI
+ends before it.
 
 `SCORECARD_FIRST_START=in-process` turns this off (the engine then rates the first screen in a thread of
 the terminal UI's own process).
@@ -27,13 +31,17 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO
 
 HEADING = "heading"
 READY = "ready"
+DONE = "done"
+NEXT_DRILLS = 2  # the drill-downs the child also keeps: the highlighted row's and the one below it
 SWITCH = "SCORECARD_FIRST_START"
 IN_PROCESS = {"in-process", "inprocess", "off", "0", "no", "false"}
 
@@ -46,19 +54,69 @@ def wanted() -> bool:
     return (os.cpu_count() or 1) >= 2
 
 
+class Forked:
+    """A child made by `os.fork()`, with the part of `subprocess.Popen`'s interface used here: it starts
+    with every module this process has imported, instead of a new interpreter importing them again."""
+
+    def __init__(self, pid: int, stdout: IO[str]):
+        self.pid = pid
+        self.stdout: IO[str] | None = stdout
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _fork(args: list[str]) -> Forked:
+    """Fork, and run `main(args)` in the child, which reports on a pipe and never returns."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return Forked(pid, os.fdopen(read_end, "r"))
+    code = 2
+    try:  # the child: nothing of its own on the terminal, nothing of the parent's run at its exit
+        os.close(read_end)
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(quiet, fd)
+        sys.stdout = os.fdopen(write_end, "w")
+        code = main(args)
+        sys.stdout.flush()
+    except BaseException:  # whatever happened, the terminal UI does the work itself
+        code = 2
+    finally:
+        os._exit(code)
+
+
 class FirstScreenChild:
     """The child process rating the first screen (see the module's docstring)."""
 
-    def __init__(self, proc: subprocess.Popen[str]):
+    def __init__(self, proc: subprocess.Popen[str] | Forked):
         self.proc = proc
         self.reached: str | None = None  # the last stage the child said it reached
         atexit.register(self.stop)
 
     @classmethod
     def start(cls, config_path: str | os.PathLike[str], today: dt.date | None = None) -> FirstScreenChild | None:
-        """The child started on the config (and the day standing for today, when given, as the tests give it)."""
+        """The child started on the config (and the day standing for today, when given, as the tests give it):
+        forked where that is safe (Linux, with no other thread yet), else a new interpreter."""
         args = [str(Path(config_path))] + ([today.isoformat()] if today is not None else [])
         try:
+            if sys.platform == "linux" and threading.active_count() == 1:
+                return cls(_fork(args))
             proc = subprocess.Popen(
                 [sys.executable, "-m", "scorecard.tui.firststart", *args],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -88,11 +146,21 @@ class FirstScreenChild:
         return False
 
     def wait_ready(self) -> bool:
-        """Wait until the child has kept the first screen's answers and ended; False when it could not."""
-        ok = self.reached == HEADING and self._next() == READY
+        """Wait until the child has kept the first screen's answers; False when it could not (it has then
+        ended)."""
+        if self.reached == HEADING:
+            self._next()
+        if self.reached in (READY, DONE):
+            return True
+        self.wait_done()
+        return False
+
+    def wait_done(self) -> None:
+        """Wait until the child has ended (having kept what an analyst is likely to ask next, or not)."""
+        while self.reached not in (DONE, None) and self._next() is not None:
+            pass
         with contextlib.suppress(Exception):
             self.proc.wait()
-        return ok and self.proc.returncode == 0
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -138,8 +206,19 @@ def main(argv: list[str]) -> int:
     except Exception:
         return 2
     _say(READY)
+    try:  # while the terminal UI draws the first screen: what the analyst is likely to ask next
+        service.prepare_next_moves(NEXT_DRILLS)
+    except Exception:
+        return 2
+    _say(DONE)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Ended without the interpreter's teardown (as multiprocessing ends its workers): once it has said how far
+    # it got, the child has nothing left to do, and tearing down its modules, threads and data took 40 to 170
+    # ms that its parent waited for, or shared the machine with while painting the first screen. What it kept
+    # in the results store is committed as each answer is written (the store's connection autocommits).
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(code)

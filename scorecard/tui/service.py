@@ -118,11 +118,14 @@ class EngineService:
 
     @property
     def results(self) -> Results:
-        """The engine's answers, once the first start's child process (if any) has ended."""
+        """The engine's answers, once the first start's child process (if any) has kept the first screen's;
+        until the child ends, what the store does not hold yet waits for it (`Results.expect`)."""
         if self._child is not None:
             with self._child_lock:  # one thread waits for it; the others wait for that one
-                if self._child is not None:
-                    self._child.wait_ready()
+                child = self._child
+                if child is not None:
+                    if child.wait_ready():
+                        self._results.expect(child.wait_done)
                     self._child = None
         return self._results
 
@@ -168,6 +171,20 @@ class EngineService:
         """Compute what the first screen shows (the first scorecard at the latest period) and keep it in the
         results store: the first start's child process (`firststart`) does only this."""
         self._view(self.heading[1], self.default_period())
+
+    def prepare_next_moves(self, drills: int) -> None:
+        """After `rate_first_screen`, what an analyst is likely to ask next, kept in the results store too:
+        the drill-downs of the first `drills` rows (the highlighted one and those below it) and the
+        previous period's scorecard."""
+        period = self.default_period()
+        rating = self.results.rate(self.heading[1], period)
+        sections = dict.fromkeys(m.section for m in rating.measures)  # rows by section, in the screen's order
+        rows = [m.id for section in sections for m in rating.measures if m.section == section]
+        for measure_id in rows[:drills]:
+            self.results.explain(measure_id, period)
+        periods = self.results.data_periods()
+        if period in periods and periods.index(period) > 0:
+            self._view(self.heading[1], periods[periods.index(period) - 1])
 
     @property
     def preloading(self) -> bool:

@@ -46,11 +46,17 @@ class AppAccess:
     service in a worker thread (a new question cancels the screen's unanswered one)."""
 
     app: Any
+    is_attached: bool
     post_message: Callable[[Message], bool]
 
     @property
     def sc(self) -> ScorecardApp:
         return cast("ScorecardApp", self.app)
+
+    def app_ending(self) -> bool:
+        """Whether the app is shutting down: a screen built off screen or resumed in that moment (its
+        widgets may be gone already) does nothing."""
+        return not (self.is_attached and self.app.is_running)
 
     @work(thread=True, exclusive=True, group="engine")
     def ask(self, question: Callable[[], T], answer: Callable[[T], Message | None]) -> None:
@@ -90,6 +96,8 @@ class FollowsPeriod(AppAccess):
         self._follow()
 
     def _follow(self) -> None:
+        if self.app_ending():
+            return
         if self.sc.period and self.sc.period != self.seen_period:
             self.seen_period = self.sc.period
             self.period = self.sc.period

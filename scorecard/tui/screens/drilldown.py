@@ -88,6 +88,8 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if self.app_ending():
+            return  # the analyst quit while the screen was being built off screen
         self.title = self.sc.config.organisation.name
         self._start()
 
@@ -233,6 +235,8 @@ class DrillDownScreen(FollowsPeriod, Screen[None]):
 
     async def _replace_breakdowns(self, widgets: list[Widget]) -> None:
         """The old tables go before the new ones come (one at a time, in the order asked)."""
+        if self.app_ending():
+            return
         box = self.query_one("#breakdowns-box", Vertical)
         await box.remove_children()
         if widgets:

@@ -90,6 +90,27 @@ class TrendChart(PlotWidget):
         self.trend: list[PeriodResult] = []
         self.y_range: tuple[float, float] = (0.0, 1.0)
 
+    # The app may end while the drill-down is being built off screen (the analyst quit at once): then
+    # PlotWidget's on_mount and margin watchers would look for its parts already taken down.
+    def _ending(self) -> bool:
+        return not (self.is_attached and self.app.is_running)
+
+    def on_mount(self, event: events.Mount) -> None:
+        if self._ending():
+            event.prevent_default()
+
+    def watch_margin_top(self) -> None:
+        if not self._ending():
+            super().watch_margin_top()
+
+    def watch_margin_bottom(self) -> None:
+        if not self._ending():
+            super().watch_margin_bottom()
+
+    def watch_margin_left(self) -> None:
+        if not self._ending():
+            super().watch_margin_left()
+
     def show_trend(self, trend: list[PeriodResult]) -> None:
         self.trend = list(trend)
         self.clear()
