@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.engine import batch, measures
+from scorecard.engine.config_sql import sql_columns
 from scorecard.engine.engine import Engine
 from scorecard.engine.grid import Query
 from scorecard.engine.measures import aggregate
@@ -42,3 +43,29 @@ def test_every_demo_measure_is_computed_together_as_alone(monkeypatch: pytest.Mo
 
 def test_every_basic_measure_is_computed_together_as_alone() -> None:
     _both_ways(BASIC / "config.toml")
+
+
+def test_one_period_is_finished_as_in_every_period() -> None:
+    # a drill-down finishes only its period (Engine.finish_at): the same results and bases as finishing every
+    # period of the grid, for every breakdown and cohort of every demo measure
+    engine = Engine.load(shipped_demo().parent.parent / "config.toml", TODAY)
+    month = engine.last_month
+    assert month is not None
+    grid = engine.grid_for(month - 1, month)
+    index = grid.index(month)
+    checked = 0
+    for m in engine.config.measures:
+        if engine.missing_reason(m) is not None:
+            continue
+        data = engine.datasets[m.dataset]
+        queries = [Query(m, groups=(b,)) for b in m.breakdowns]
+        queries += [Query(m, condition=c.where, negate=n) for c in engine.config.cohorts.values()
+                    if sql_columns(c.where) <= set(data.config.schema) for n in (False, True)]
+        for q in queries:
+            frame = aggregate(q, data, grid, at=index).collect()
+            force = None if q.groups else ()
+            every = engine.finish(q, frame, grid, force_group=force)
+            one = engine.finish_at(q, frame, grid, index, force_group=force)
+            assert one == {g: (results[index], bases[index]) for g, (results, bases, _) in every.items()}, m.id
+            checked += 1
+    assert checked > 50

@@ -323,29 +323,32 @@ class Engine:
         self, q: Query, frame: pl.DataFrame, grid: PeriodGrid, force_group: GroupKey | None = None
     ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
         """Raw aggregates -> rounded, rated results per group, for every period of the grid."""
-        groups = list(q.groups)
-        raw: dict[GroupKey, dict[int, dict[str, Any]]] = {}
-        for row in frame.iter_rows(named=True):
-            raw.setdefault(tuple(row[g] for g in groups), {})[row[P]] = row
-        if force_group is not None:
-            raw.setdefault(force_group, {})
-        return self.finish_rows(q, raw, grid)
+        return self.finish_rows(q, _by_group(q, frame, force_group), grid)
+
+    def finish_at(
+        self, q: Query, frame: pl.DataFrame, grid: PeriodGrid, index: int, force_group: GroupKey | None = None
+    ) -> dict[GroupKey, tuple[PeriodResult, int]]:
+        """`finish` in one period (a drill-down's, by its index on the grid): per group, the result and the rows
+        (or children, or values) behind it."""
+        found = self.finish_rows(q, _by_group(q, frame, force_group), grid, only=index)
+        return {gkey: (results[0], bases[0]) for gkey, (results, bases, _notes) in found.items()}
 
     def finish_rows(
-        self, q: Query, raw: dict[GroupKey, dict[int, dict[str, Any]]], grid: PeriodGrid
+        self, q: Query, raw: dict[GroupKey, dict[int, dict[str, Any]]], grid: PeriodGrid, only: int | None = None
     ) -> dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]]:
-        """`finish` from the aggregates per group and period index."""
+        """`finish` from the aggregates per group and period index; with `only`, of that period index alone."""
         m = q.measure
         out: dict[GroupKey, tuple[list[PeriodResult], list[int], list[str]]] = {}
+        indices = range(grid.count) if only is None else range(only, only + 1)
         periods = grid.periods
-        targets = [m.targets_at(grid.first + i) for i in range(grid.count)]
-        gaps = [bool(self.coverage_gap(m, grid.first + i)) for i in range(grid.count)]
+        targets = {i: m.targets_at(grid.first + i) for i in indices}
+        gaps = {i: bool(self.coverage_gap(m, grid.first + i)) for i in indices}
         for gkey, by_period in raw.items():
             results: list[PeriodResult] = []
             bases: list[int] = []
             notes: list[str] = []
             pop_values = self._population_for(q, gkey, grid)
-            for i in range(grid.count):
+            for i in indices:
                 target, floor = targets[i]
                 if gaps[i]:  # outside coverage: no value, never a 0
                     results.append(PeriodResult(periods[i], None, None, None, target, floor,
@@ -443,6 +446,17 @@ class Engine:
                 rags.append(r.rag if active else None)
             out.append(MeasureTrend(m.id, m.title, m.section, values, rags, m.decimals, m.unit))
         return Trend(sc.id, periods, out)
+
+
+def _by_group(q: Query, frame: pl.DataFrame, force_group: GroupKey | None) -> dict[GroupKey, dict[int, dict[str, Any]]]:
+    """A frame of aggregates as rows per group and period index (`force_group`: a group there even with no rows)."""
+    groups = list(q.groups)
+    raw: dict[GroupKey, dict[int, dict[str, Any]]] = {}
+    for row in frame.iter_rows(named=True):
+        raw.setdefault(tuple(row[g] for g in groups), {})[row[P]] = row
+    if force_group is not None:
+        raw.setdefault(force_group, {})
+    return raw
 
 
 def _number(x: float | None) -> int | float | None:

@@ -164,20 +164,19 @@ def explain(engine: Engine, measure_id: str, period: str | None = None, since: s
     low_base = engine.config.organisation.low_base
     for (kind, name, q), frame in zip(queries, frames, strict=True):
         if kind == "breakdown":
-            found = engine.finish(q, frame, grid)
+            found = engine.finish_at(q, frame, grid, index)
             groups = []
             style = engine.config.explain.style(name)
-            for gkey, (results, bases, _notes) in found.items():
-                r = results[index]
+            for gkey, (r, base) in found.items():
                 groups.append(GroupValue(gkey[0], r.value, r.numerator, r.denominator, r.rag,
-                                         bases[index] < low_base, style.label(gkey[0]), bases[index]))
+                                         base < low_base, style.label(gkey[0]), base))
             groups = [g for g in groups if _has_rows(g)]
             groups.sort(key=lambda g: (g.group is None, "" if g.group is None else str(g.group)))
             breakdowns[name] = groups
         else:
-            results, bases, _notes = engine.finish(q, frame, grid, force_group=())[()]
-            parts.setdefault(name, {})[kind] = results[index]
-            part_bases.setdefault(name, {})[kind] = bases[index]
+            r, base = engine.finish_at(q, frame, grid, index, force_group=())[()]
+            parts.setdefault(name, {})[kind] = r
+            part_bases.setdefault(name, {})[kind] = base
     for cid, halves in parts.items():
         cohorts[cid] = CohortImpact(cid, engine.config.cohorts[cid].label, halves["excluding"], halves["only"],
                                     part_bases[cid]["excluding"], part_bases[cid]["only"])

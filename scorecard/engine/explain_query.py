@@ -35,8 +35,8 @@ def at_period(engine: Engine, m: Measure, month: int, condition: str | None = No
     q = Query(m, groups=groups, condition=condition, negate=negate)
     index = grid.index(month)
     frame = aggregate(q, data, grid, at=index).collect(engine=collect_engine(data))
-    found = engine.finish(q, frame, grid, force_group=None if groups else ())
-    return {key: Cell(results[index], bases[index]) for key, (results, bases, _notes) in found.items()}
+    found = engine.finish_at(q, frame, grid, index, force_group=None if groups else ())
+    return {key: Cell(result, base) for key, (result, base) in found.items()}
 
 
 def whole(engine: Engine, m: Measure, month: int, condition: str | None = None, negate: bool = False) -> Cell:
