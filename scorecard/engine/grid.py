@@ -81,17 +81,29 @@ class PeriodGrid:
 # --------------------------------------------------------------------------------------
 # Windows
 # --------------------------------------------------------------------------------------
-def window_bounds(ds: Dataset, window: str, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
-    """`lo` and `hi`: the first and last period index whose window holds each row."""
+def own_period(ds: Dataset, grid: PeriodGrid) -> pl.Expr | None:
+    """The period index of the month each row of an event or snapshot dataset belongs to (its date's, its
+    period's), from which every window's periods follow (`index_bounds`); None for a spell dataset."""
     if ds.kind == "event":
         assert ds.date
-        index = grid.month_lookup.at(pl.col(ds.date))
-        return _extend(index, index + grid.first, window, grid)
+        return grid.month_lookup.at(pl.col(ds.date))
     if ds.kind == "snapshot":
         assert ds.period
         text = pl.col(ds.period)
-        month = text.str.slice(0, 4).cast(pl.Int32) * 12 + text.str.slice(5, 2).cast(pl.Int32) - 1
-        return _extend(month - grid.first, month, window, grid)
+        return text.str.slice(0, 4).cast(pl.Int32) * 12 + text.str.slice(5, 2).cast(pl.Int32) - 1 - grid.first
+    return None
+
+
+def index_bounds(index: pl.Expr, window: str, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
+    """`lo` and `hi` of the rows whose own period index is `index` (`own_period`)."""
+    return _extend(index, index + grid.first, window, grid)
+
+
+def window_bounds(ds: Dataset, window: str, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
+    """`lo` and `hi`: the first and last period index whose window holds each row."""
+    index = own_period(ds, grid)
+    if index is not None:
+        return index_bounds(index, window, grid)
     assert ds.start and ds.end
     start, end = pl.col(ds.start), pl.col(ds.end)
     if window == "snapshot":
@@ -156,10 +168,15 @@ def period_columns_needed(ds: Dataset, needed: set[str]) -> set[str]:
 
 
 
+def clipped(lo: pl.Expr, hi: pl.Expr, grid: PeriodGrid) -> tuple[pl.Expr, pl.Expr]:
+    """`lo` and `hi` within the grid (`lo > hi`: in no period's window)."""
+    return lo.clip(0, BIG), hi.clip(-1, grid.count - 1)
+
+
 def windowed(data: LoadedDataset, window: str, grid: PeriodGrid, at: int | None = None) -> pl.LazyFrame:
     """The dataset's rows in some period's window, with the range of periods `[LO, HI]` holding each."""
-    lo, hi = window_bounds(data.config, window, grid)
-    frame = data.frame.lazy().with_columns(lo.clip(0, BIG).alias(LO), hi.clip(-1, grid.count - 1).alias(HI))
+    lo, hi = clipped(*window_bounds(data.config, window, grid), grid)
+    frame = data.frame.lazy().with_columns(lo.alias(LO), hi.alias(HI))
     if at is None:
         return frame.filter(pl.col(LO) <= pl.col(HI))
     return frame.filter((pl.col(LO) <= at) & (pl.col(HI) >= at)).with_columns(
