@@ -91,7 +91,7 @@ def test_it_waits_until_the_app_is_ready():
         c.stop()
 
 
-async def test_the_app_runs_it_once_the_first_screen_is_up_and_restores_python_s_thresholds(basic_copy: Path):
+async def test_the_app_runs_it_from_its_start_and_restores_python_s_thresholds(basic_copy: Path):
     before = gc.get_threshold()
     app = make_app(basic_copy)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -93,6 +93,7 @@ class Results:
             return None
         results = cls(config_path, today, store=store)
         if not results._prepare_key(read_config=False):
+            store.close()
             return None
         return results
 
@@ -126,6 +127,13 @@ class Results:
     def loaded(self) -> bool:
         """Whether the engine (and so the data) has been loaded in this process."""
         return self._engine is not None
+
+    def release(self) -> None:
+        """Close the store's connection (it opens again when next used): before `os.fork()`, since SQLite's
+        state for an open database must not be carried into a child process."""
+        if self._store is not None:
+            with self._store_lock:
+                self._store.close()
 
     def expect(self, pending: Callable[[], None]) -> None:
         """Another process is storing answers under this key: `pending()` waits for it to end. Until then a

@@ -89,6 +89,7 @@ def first_start_child(config_path: str | os.PathLike[str], today: dt.date | None
 
         if known.key is None or known.kept(HEADING)[0]:
             return None
+        known.release()  # no SQLite connection open across the fork
     return firststart.FirstScreenChild.start(config_path, today)
 
 

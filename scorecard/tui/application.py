@@ -103,6 +103,9 @@ class ScorecardApp(App[int]):
         return self.config.organisation.name, self.config.scorecard(self.scorecard_id).title
 
     def on_load(self) -> None:
+        # from now on Python's long garbage collections wait for the analyst to pause (a full one fell in
+        # the first screen's paint in about half the starts), and none before start-up's objects are frozen
+        self.collector.start(self)
         if not self.service.preloading:
             self.service.preload(self.scorecard_id, self.period)  # the engine works while the UI starts up
 
@@ -202,7 +205,6 @@ class ScorecardApp(App[int]):
         about 0.1 s) is imported in a thread, so the first Enter does not wait for it. When the screen came
         from the results store, that thread then has the engine load the data."""
         self._first_painted = True
-        self.collector.start(self)
         if self._waiting_prefetch is not None:
             self.prefetch(*self._waiting_prefetch)
             self._waiting_prefetch = None
