@@ -241,3 +241,28 @@ def test_the_child_run_as_a_program_ends_with_what_main_returns(basic_copy: Path
     done = subprocess.run([sys.executable, "-m", "scorecard.tui.firststart", str(bad), TODAY.isoformat()],
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (2, "")
+
+
+def test_a_child_that_says_nothing_in_time_is_stopped() -> None:
+    """A child that hangs before keeping the heading (it never should) is stopped, and the terminal UI reads the
+    config itself."""
+    silent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+    child = firststart.FirstScreenChild(silent)
+    assert not child.heading_kept(timeout=0.2)
+    assert silent.poll() is not None
+
+
+def test_a_process_with_another_thread_does_not_fork() -> None:
+    """Threads started without `threading` (as a test runner's are) count: a fork would copy only the forking
+    thread, and a lock another held would stay held in the child."""
+    script = ("import _thread, time\n"
+              "from scorecard.tui import firststart\n"
+              "_thread.start_new_thread(time.sleep, (5,))\n"
+              "time.sleep(0.1)\n"
+              "print(firststart._one_thread())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False"], done.stderr
+    alone = subprocess.run([sys.executable, "-c", "from scorecard.tui import firststart; print(firststart._one_thread())"],
+                           capture_output=True, text=True, timeout=60)
+    assert alone.stdout.split() == [str(sys.platform == "linux")], alone.stderr

@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -42,6 +43,7 @@ HEADING = "heading"
 READY = "ready"
 DONE = "done"
 NEXT_DRILLS = 2  # the drill-downs the child also keeps: the highlighted row's and the one below it
+HEADING_TIMEOUT = 30.0  # seconds: reading and checking a config takes well under one
 SWITCH = "SCORECARD_FIRST_START"
 IN_PROCESS = {"in-process", "inprocess", "off", "0", "no", "false"}
 
@@ -77,6 +79,26 @@ class Forked:
 
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
+
+
+def _readable(out: IO[str], timeout: float) -> bool:
+    """Whether the pipe has something to read (or has ended) within `timeout` seconds."""
+    try:
+        return bool(select.select([out], [], [], timeout)[0])
+    except (OSError, ValueError):
+        return True  # let the read say what is wrong
+
+
+def _one_thread() -> bool:
+    """Whether this process has one thread, as the operating system counts them (Linux): a fork copies only
+    the thread that forks, and a lock another thread held would stay held in the child for ever. Threads
+    not started through `threading` (a test runner's, say) count too."""
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def _fork(args: list[str]) -> Forked:
@@ -115,7 +137,7 @@ class FirstScreenChild:
         forked where that is safe (Linux, with no other thread yet), else a new interpreter."""
         args = [str(Path(config_path))] + ([today.isoformat()] if today is not None else [])
         try:
-            if sys.platform == "linux" and threading.active_count() == 1:
+            if _one_thread():
                 return cls(_fork(args))
             proc = subprocess.Popen(
                 [sys.executable, "-m", "scorecard.tui.firststart", *args],
@@ -137,9 +159,14 @@ class FirstScreenChild:
             self.reached = line
         return line or None
 
-    def heading_kept(self) -> bool:
+    def heading_kept(self, timeout: float = HEADING_TIMEOUT) -> bool:
         """Wait until the child has read the config and kept what the first screen shows of it; False when
-        it could not (the terminal UI then reads the config itself, and reports its problems)."""
+        it could not, or did not within `timeout` seconds (the child is then stopped, and the terminal UI
+        reads the config itself, and reports its problems)."""
+        out = self.proc.stdout
+        if out is not None and not _readable(out, timeout):
+            self.stop()
+            return False
         if self._next() == HEADING:
             return True
         self.stop()
