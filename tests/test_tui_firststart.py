@@ -261,3 +261,16 @@ def test_a_child_whose_heading_the_store_did_not_keep_is_stopped(
     service = start_from_store(config, TODAY, child)
     assert service.config_read  # the store had no heading: this process read the config
     assert child.proc.returncode is not None  # stopped and collected
+
+
+def test_no_child_on_one_usable_core(basic_copy: Path, with_child: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cores this process may use count (`taskset -c 0 scorecard`, a container's cpuset), not the machine's:
+    on one, the child would only add a second Python's start-up."""
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert not firststart.wanted()
+    assert first_start_child(basic_copy / "config.toml", TODAY) is None
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert firststart.wanted()
