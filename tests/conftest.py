@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from scorecard.engine import config as config_module
+from scorecard.engine import engine as engine_module
+from scorecard.engine.config_model import Config
+
 from .helpers import ACCEPTANCE, BASIC, ROOT, SHARED, copy_basic
 
-__all__ = ["ACCEPTANCE", "BASIC", "ROOT", "SHARED", "basic_copy", "results_store"]
+__all__ = ["ACCEPTANCE", "BASIC", "ROOT", "SHARED", "basic_copy", "counted", "results_store"]
 
 # Property tests: each states its own number of examples; one that does not gets this bound (not hypothesis's
 # 100), and none has a per-example deadline (a shared CI machine is slow at times: that is not a failure).
@@ -34,3 +39,22 @@ def results_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     # was read here expect; the child process it otherwise starts is tested in tests/test_tui_firststart.py
     monkeypatch.setenv("SCORECARD_FIRST_START", "in-process")
     return folder
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many times this process read the config and loaded data (the terminal UI's start-up tests)."""
+    counts = {"config": 0, "engine": 0}
+    read, load = config_module.load_config, engine_module.Engine.__init__
+
+    def reading(*args: Any, **kwargs: Any) -> Config:
+        counts["config"] += 1
+        return read(*args, **kwargs)
+
+    def loading(self: Any, *args: Any, **kwargs: Any) -> None:
+        counts["engine"] += 1
+        load(self, *args, **kwargs)
+
+    monkeypatch.setattr(config_module, "load_config", reading)
+    monkeypatch.setattr(engine_module.Engine, "__init__", loading)
+    return counts

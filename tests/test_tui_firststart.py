@@ -16,8 +16,6 @@ from click.testing import CliRunner
 
 from scorecard.cli import main
 from scorecard.engine import config as config_module
-from scorecard.engine import engine as engine_module
-from scorecard.engine.config_model import Config
 from scorecard.store import Results
 from scorecard.tui import firststart
 from scorecard.tui.app import first_start_child, open_app, start_from_store
@@ -31,25 +29,6 @@ SIZE = (120, 40)
 @pytest.fixture
 def with_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(firststart.SWITCH, raising=False)  # conftest turns the child off for the other tests
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many times this process read the config and loaded data."""
-    counts = {"config": 0, "engine": 0}
-    read, load = config_module.load_config, engine_module.Engine.__init__
-
-    def reading(*args: Any, **kwargs: Any) -> Config:
-        counts["config"] += 1
-        return read(*args, **kwargs)
-
-    def loading(self: Any, *args: Any, **kwargs: Any) -> None:
-        counts["engine"] += 1
-        load(self, *args, **kwargs)
-
-    monkeypatch.setattr(config_module, "load_config", reading)
-    monkeypatch.setattr(engine_module.Engine, "__init__", loading)
-    return counts
 
 
 async def shown_first(config: Path, counted: dict[str, int]) -> tuple[Any, ...]:

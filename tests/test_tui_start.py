@@ -16,7 +16,6 @@ from click.testing import CliRunner
 
 from scorecard.cli import main
 from scorecard.engine import config as config_module
-from scorecard.engine import engine as engine_module
 from scorecard.engine.config_model import Config
 from scorecard.engine.errors import ConfigError
 from scorecard.store import Results
@@ -27,25 +26,6 @@ from scorecard.tui.widgets.measure_table import ScorecardTable
 from tests.test_tui_support import TODAY, settle
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many times the config was read and the engine loaded data."""
-    counts = {"config": 0, "engine": 0}
-    read, load = config_module.load_config, engine_module.Engine.__init__
-
-    def reading(*args: Any, **kwargs: Any) -> Config:
-        counts["config"] += 1
-        return read(*args, **kwargs)
-
-    def loading(self: Any, *args: Any, **kwargs: Any) -> None:
-        counts["engine"] += 1
-        load(self, *args, **kwargs)
-
-    monkeypatch.setattr(config_module, "load_config", reading)
-    monkeypatch.setattr(engine_module.Engine, "__init__", loading)
-    return counts
 
 
 async def first_screen(config: Path) -> tuple[str, str, str, list[str], Any]:
