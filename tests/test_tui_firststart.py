@@ -245,3 +245,32 @@ def test_a_process_with_another_thread_does_not_fork() -> None:
     alone = subprocess.run([sys.executable, "-c", "from scorecard.tui import firststart; print(firststart._one_thread())"],
                            capture_output=True, text=True, timeout=60)
     assert alone.stdout.split() == [str(sys.platform == "linux")], alone.stderr
+
+
+def test_a_child_whose_heading_the_store_did_not_keep_is_stopped(
+        basic_copy: Path, with_child: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A store that cannot be written (its folder cannot be made, say): the child reads the config and says
+    `heading`, but nothing was kept, so this process rates the first screen itself; the child, whose work
+    nobody will read, is stopped there and then, not left rating beside the terminal UI and, once ended,
+    a zombie until the UI quits."""
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("SCORECARD_CACHE_DIR", str(tmp_path / "a-file" / "store"))
+    config = basic_copy / "config.toml"
+    child = first_start_child(config, TODAY)
+    assert child is not None and child.heading_kept()
+    service = start_from_store(config, TODAY, child)
+    assert service.config_read  # the store had no heading: this process read the config
+    assert child.proc.returncode is not None  # stopped and collected
+
+
+def test_no_child_on_one_usable_core(basic_copy: Path, with_child: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cores this process may use count (`taskset -c 0 scorecard`, a container's cpuset), not the machine's:
+    on one, the child would only add a second Python's start-up."""
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this platform")
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert not firststart.wanted()
+    assert first_start_child(basic_copy / "config.toml", TODAY) is None
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert firststart.wanted()

@@ -64,6 +64,8 @@ def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None 
     if found:
         service = EngineService(None, today, results=results, heading=heading, child=child)
     else:
+        if child is not None:  # it said `heading`, but the store did not keep it (cannot be written): nobody
+            child.stop()       # would read what it rates, so it is stopped, not left beside this process's work
         service = EngineService(results.config, today, results=results)
     service.preload(service.heading[1], None)
     return service

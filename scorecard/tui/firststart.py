@@ -53,7 +53,15 @@ def wanted() -> bool:
     where it would only add a second Python's start-up)."""
     if os.environ.get(SWITCH, "").strip().lower() in IN_PROCESS:
         return False
-    return (os.cpu_count() or 1) >= 2
+    return _usable_cores() >= 2
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (`taskset`, a container's cpuset), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
 
 
 class Forked:
