@@ -274,3 +274,16 @@ def test_no_child_on_one_usable_core(basic_copy: Path, with_child: None, monkeyp
     assert first_start_child(basic_copy / "config.toml", TODAY) is None
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert firststart.wanted()
+
+
+def test_a_forked_child_collected_by_another_thread_is_not_waited_for_again() -> None:
+    """At exit the UI's `stop` (atexit) and a thread in `wait_done` may both wait for a forked child that has just
+    ended: the one that loses must not raise (an atexit traceback on the terminal), nor kill the process id."""
+    pid = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.DEVNULL).pid  # a child of this process
+    os.waitpid(pid, 0)  # collected by "another thread"
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    forked = firststart.Forked(pid, os.fdopen(read_end, "r"))
+    child = firststart.FirstScreenChild(forked)
+    child.stop()  # raised ChildProcessError before
+    assert forked.poll() is not None and forked.wait() is not None
