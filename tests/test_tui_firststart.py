@@ -287,3 +287,23 @@ def test_a_forked_child_collected_by_another_thread_is_not_waited_for_again() ->
     child = firststart.FirstScreenChild(forked)
     child.stop()  # raised ChildProcessError before
     assert forked.poll() is not None and forked.wait() is not None
+
+
+def test_data_rewritten_after_the_heading_was_kept_is_not_kept_under_the_old_key(
+        basic_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The child keeps the heading before its engine reads the data: a data file rewritten in between (an extract
+    landing) must not have the figures of the new file kept under the key made from the old one, where a later
+    start on the old data would be served them."""
+    config = basic_copy / "config.toml"
+    service = EngineService(config_module.load_config(config), TODAY)  # keeps the heading first, as the child does
+    path = basic_copy / "data" / "health.csv"
+    original, st = path.read_bytes(), path.stat()
+    lines = original.decode().splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + len(lines) // 2]))  # rewritten before the engine reads it
+    service.rate_first_screen()  # the rewritten file's figures
+    path.write_bytes(original)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the data the key was made from, again
+    again = Results.open(config, TODAY)
+    monkeypatch.setenv("SCORECARD_CACHE_DIR", str(tmp_path / "another-store"))
+    clean = Results.open(config, TODAY)
+    assert again.rate() == clean.rate()
