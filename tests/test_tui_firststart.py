@@ -307,3 +307,18 @@ def test_data_rewritten_after_the_heading_was_kept_is_not_kept_under_the_old_key
     monkeypatch.setenv("SCORECARD_CACHE_DIR", str(tmp_path / "another-store"))
     clean = Results.open(config, TODAY)
     assert again.rate() == clean.rate()
+
+
+def test_a_spawned_child_does_not_import_from_the_current_folder(
+        basic_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where it cannot fork (here: pytest-xdist's threads), the child is a new interpreter: it imports this
+    program, not a `scorecard` folder that happens to be where the analyst runs it."""
+    decoy = tmp_path / "here" / "scorecard"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit(9)\n")
+    monkeypatch.chdir(decoy.parent)
+    child = firststart.FirstScreenChild.start(basic_copy / "config.toml", TODAY)
+    assert child is not None and not isinstance(child.proc, firststart.Forked)
+    assert child.heading_kept() and child.wait_ready()
+    child.wait_done()
+    assert child.proc.returncode == 0

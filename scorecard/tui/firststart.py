@@ -161,7 +161,7 @@ class FirstScreenChild:
             if _one_thread():
                 return cls(_fork(args))
             proc = subprocess.Popen(
-                [sys.executable, "-m", "scorecard.tui.firststart", *args],
+                [sys.executable, "-P", "-m", "scorecard.tui.firststart", *args],  # -P: not from the current folder
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             )
         except OSError:
