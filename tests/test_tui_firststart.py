@@ -274,3 +274,51 @@ def test_no_child_on_one_usable_core(basic_copy: Path, with_child: None, monkeyp
     assert first_start_child(basic_copy / "config.toml", TODAY) is None
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert firststart.wanted()
+
+
+def test_a_forked_child_collected_by_another_thread_is_not_waited_for_again() -> None:
+    """At exit the UI's `stop` (atexit) and a thread in `wait_done` may both wait for a forked child that has just
+    ended: the one that loses must not raise (an atexit traceback on the terminal), nor kill the process id."""
+    pid = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.DEVNULL).pid  # a child of this process
+    os.waitpid(pid, 0)  # collected by "another thread"
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    forked = firststart.Forked(pid, os.fdopen(read_end, "r"))
+    child = firststart.FirstScreenChild(forked)
+    child.stop()  # raised ChildProcessError before
+    assert forked.poll() is not None and forked.wait() is not None
+
+
+def test_data_rewritten_after_the_heading_was_kept_is_not_kept_under_the_old_key(
+        basic_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The child keeps the heading before its engine reads the data: a data file rewritten in between (an extract
+    landing) must not have the figures of the new file kept under the key made from the old one, where a later
+    start on the old data would be served them."""
+    config = basic_copy / "config.toml"
+    service = EngineService(config_module.load_config(config), TODAY)  # keeps the heading first, as the child does
+    path = basic_copy / "data" / "health.csv"
+    original, st = path.read_bytes(), path.stat()
+    lines = original.decode().splitlines(keepends=True)
+    path.write_text("".join(lines[: 1 + len(lines) // 2]))  # rewritten before the engine reads it
+    service.rate_first_screen()  # the rewritten file's figures
+    path.write_bytes(original)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the data the key was made from, again
+    again = Results.open(config, TODAY)
+    monkeypatch.setenv("SCORECARD_CACHE_DIR", str(tmp_path / "another-store"))
+    clean = Results.open(config, TODAY)
+    assert again.rate() == clean.rate()
+
+
+def test_a_spawned_child_does_not_import_from_the_current_folder(
+        basic_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where it cannot fork (here: pytest-xdist's threads), the child is a new interpreter: it imports this
+    program, not a `scorecard` folder that happens to be where the analyst runs it."""
+    decoy = tmp_path / "here" / "scorecard"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit(9)\n")
+    monkeypatch.chdir(decoy.parent)
+    child = firststart.FirstScreenChild.start(basic_copy / "config.toml", TODAY)
+    assert child is not None and not isinstance(child.proc, firststart.Forked)
+    assert child.heading_kept() and child.wait_ready()
+    child.wait_done()
+    assert child.proc.returncode == 0

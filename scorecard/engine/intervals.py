@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -50,6 +50,9 @@ class DayTable:
 
     first_day: int  # days since 1970-01-01 of the table's first day
     values: pl.Series  # Int32, one per day from first_day
+    # tables worked out from this one (`first_period_reaching`), kept with it: the measures and drill-downs
+    # over one grid ask for the same thresholds again and again
+    derived: dict[tuple[object, ...], DayTable] = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, date: pl.Expr) -> pl.Expr:
         """The table's value on `date` (null stays null)."""
@@ -241,10 +244,14 @@ def first_period_reaching(derive: Derive, n: int, lookup: DayTable, first_month:
     gather, not date arithmetic on every row: a `years` anniversary builds a date from its parts)."""
     if days is None or days[1] - days[0] > _DAY_TABLE_MAX:
         return _period_reaching(derive, n, lookup, first_month, None)
-    first, last = days
-    day = pl.Series("d", range(first, last + 1), dtype=pl.Int32).cast(pl.Date)
-    per_day = pl.DataFrame(day).select(_period_reaching(derive, n, lookup, first_month, pl.col("d")).cast(pl.Int32))
-    return DayTable(first, per_day.to_series()).at(pl.col(str(derive.args[0])))
+    key = (derive.kind, tuple(derive.args), n, first_month, days)
+    table = lookup.derived.get(key)
+    if table is None:
+        first, last = days
+        day = pl.Series("d", range(first, last + 1), dtype=pl.Int32).cast(pl.Date)
+        per_day = pl.DataFrame(day).select(_period_reaching(derive, n, lookup, first_month, pl.col("d")).cast(pl.Int32))
+        table = lookup.derived[key] = DayTable(first, per_day.to_series())
+    return table.at(pl.col(str(derive.args[0])))
 
 
 def source_days(frame: pl.DataFrame, thresholds: tuple[Threshold, ...]) -> dict[str, tuple[int, int] | None]:

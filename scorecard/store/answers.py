@@ -275,7 +275,7 @@ class Results:
         config, say) under this key: it is served only for the same config text, data, day and program."""
         question = _question(name, args)
         self._memo[question] = (value, None)
-        self._keep(question, (value, None))
+        self._keep(question, (value, None), engine_read=False)
 
     def _keep_periods(self, engine: Engine) -> None:
         """While the engine is at hand, the periods every view asks for too (the terminal UI's first screen
@@ -294,18 +294,20 @@ class Results:
             self._memo[question] = (value, None)
             self._keep(question, (value, None))
 
-    def _keep(self, question: str, entry: tuple[Any, Problems | None]) -> None:
+    def _keep(self, question: str, entry: tuple[Any, Problems | None], engine_read: bool = True) -> None:
         store, key = self._store, self._key
         if store is None or key is None:
             return
         with self._store_lock:
             if not self._verified:
                 # The inputs must still be those the key was made from (a file rewritten while the engine
-                # read it, or midnight passing, would otherwise store an answer under the wrong key).
+                # read it, or midnight passing, would otherwise store an answer under the wrong key). Checked
+                # once the engine has read the data: a view's own answer kept before (the terminal UI's
+                # heading, kept before the engine loads) is checked too, but does not settle it.
                 if self._compute_key() != key:
                     self._store = None
                     return
-                self._verified = True
+                self._verified = engine_read
             store.put(key, question, str(self.path.resolve()), entry)
 
     def memo(self, name: str, args: tuple[Any, ...], compute: Callable[[Engine], T]) -> T:

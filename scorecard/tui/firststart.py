@@ -75,14 +75,27 @@ class Forked:
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # collected by another thread's `wait` meanwhile (as Popen.poll allows)
+                return self._collected_elsewhere()
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
     def wait(self) -> int:
         if self.returncode is None:
-            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            try:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            except ChildProcessError:
+                return self._collected_elsewhere()
+        return self.returncode
+
+    def _collected_elsewhere(self) -> int:
+        """The child has ended and was collected by another thread, which sets its code: never killed now (its
+        process id may be another process's)."""
+        if self.returncode is None:
+            self.returncode = 2
         return self.returncode
 
     def kill(self) -> None:
@@ -148,7 +161,7 @@ class FirstScreenChild:
             if _one_thread():
                 return cls(_fork(args))
             proc = subprocess.Popen(
-                [sys.executable, "-m", "scorecard.tui.firststart", *args],
+                [sys.executable, "-P", "-m", "scorecard.tui.firststart", *args],  # -P: not from the current folder
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             )
         except OSError:
