@@ -106,7 +106,9 @@ async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: P
         assert isinstance(app.screen, ScorecardScreen)  # waiting for the answer
         gates["ADOPT-A2"].set()
         await until(pilot, lambda: isinstance(app.screen, DrillDownScreen))
-        assert app.screen.drill is not None and app.screen.measure_id == "ADOPT-A2"
+        # pushed with its answer (the screen fills itself from it once mounted, a moment later)
+        assert app.screen.preloaded is not None and app.screen.measure_id == "ADOPT-A2"
+        await until(pilot, lambda: app.screen.drill is not None)
         assert not app.screen.query_one("#drill-figures").loading
         assert "ADOPT-A2" in shown(app.screen.query_one("#drill-title"))
         await pilot.press("escape")
@@ -116,8 +118,9 @@ async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: P
         assert table.move_to_measure("IHA-20WD")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DrillDownScreen))  # still computing
-        assert app.screen.measure_id == "IHA-20WD" and app.screen.drill is None
-        assert app.screen.query_one("#drill-figures").loading
+        assert app.screen.measure_id == "IHA-20WD" and app.screen.preloaded is None
+        await until(pilot, lambda: app.screen.query_one("#drill-figures").loading)
+        assert app.screen.drill is None
         gates["IHA-20WD"].set()
         await settle(pilot)
         assert app.screen.drill is not None and app.screen.drill.explanation.id == "IHA-20WD"
