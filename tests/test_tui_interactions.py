@@ -89,9 +89,12 @@ async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: P
     answer = app.service.drill
     gates = {"ADOPT-A2": threading.Event(), "IHA-20WD": threading.Event()}  # far from the first row, and apart
 
+    asked = {measure_id: threading.Event() for measure_id in gates}  # the engine was asked for it
+
     def drill(measure_id: str, period: str):
         gate = gates.get(measure_id)
         if gate is not None:
+            asked[measure_id].set()
             gate.wait(10)
         return answer(measure_id, period)
 
@@ -102,7 +105,7 @@ async def test_a_drill_down_not_computed_yet_opens_with_its_answer(basic_copy: P
         monkeypatch.setattr(application, "OPEN_WAIT", 30.0)  # however slow the machine, the answer comes first
         assert table.move_to_measure("ADOPT-A2")
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, asked["ADOPT-A2"].is_set)
         assert isinstance(app.screen, ScorecardScreen)  # waiting for the answer
         gates["ADOPT-A2"].set()
         await until(pilot, lambda: isinstance(app.screen, DrillDownScreen))
@@ -150,9 +153,11 @@ async def test_a_period_switch_before_a_drill_down_opens_takes_it_to_the_new_per
     app = make_app(basic_copy)
     answer = app.service.drill
     gate = threading.Event()
+    asked = threading.Event()  # the engine was asked for ADOPT-A2
 
     def drill(measure_id: str, period: str):
         if measure_id == "ADOPT-A2":
+            asked.set()
             gate.wait(10)
         return answer(measure_id, period)
 
@@ -163,11 +168,10 @@ async def test_a_period_switch_before_a_drill_down_opens_takes_it_to_the_new_per
         table = app.screen.query_one(ScorecardTable)
         assert table.move_to_measure("ADOPT-A2")
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, asked.is_set)
         assert isinstance(app.screen, ScorecardScreen)  # waiting for the answer
         await pilot.press("left_square_bracket")
-        await pilot.pause(0.1)
-        assert app.period == "2017-03"
+        await until(pilot, lambda: app.period == "2017-03")
         gate.set()
         await until(pilot, lambda: isinstance(app.screen, DrillDownScreen) and app.screen.drill is not None)
         await settle(pilot)
