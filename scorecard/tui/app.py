@@ -74,22 +74,18 @@ def start_from_store(config_path: str | os.PathLike[str], today: dt.date | None 
 def first_start_child(config_path: str | os.PathLike[str], today: dt.date | None) -> FirstScreenChild | None:
     """On a first start (the results store has no first screen for this config, data and day), a child
     process rating the first screen into the store while this one imports Textual (`firststart`)."""
+    from ..store.disk import enabled
     from . import firststart
 
-    if not firststart.wanted():
+    if not firststart.wanted() or not enabled():
         return None
     from ..store import Results
 
-    known = Results.open_known(config_path, today)
-    if known is None:
-        from ..store.disk import enabled
-
-        if not enabled():
-            return None
-    else:
+    known = Results.open_known(config_path, today)  # None: the store has never seen this config's text
+    if known is not None:
         from .service import HEADING  # only here: the child starts sooner without the service's imports (16 ms)
 
-        if known.key is None or known.kept(HEADING)[0]:
+        if known.kept(HEADING)[0]:
             return None
         known.release()  # no SQLite connection open across the fork
     return firststart.FirstScreenChild.start(config_path, today)
